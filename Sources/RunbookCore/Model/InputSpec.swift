@@ -1,0 +1,86 @@
+import Foundation
+
+/// A typed input of a runbook or reusable check.
+public struct InputSpec: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case string, int, number, bool, uuid, duration, `enum`
+    }
+
+    public var name: String
+    public var kind: Kind
+    public var defaultValue: Value?
+    public var required: Bool
+    public var description: String?
+    /// Allowed values for `enum`.
+    public var values: [String]
+    /// Marks a value that must not be shown (it is redacted like a secret).
+    public var secret: Bool
+    public var location: SourceLocation
+
+    public init(name: String, kind: Kind, defaultValue: Value? = nil, required: Bool = false, description: String? = nil,
+                values: [String] = [], secret: Bool = false, location: SourceLocation)
+    {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.required = required
+        self.description = description
+        self.values = values
+        self.secret = secret
+        self.location = location
+    }
+
+    /// Converts text given on the command line (`--input k=v`) to this input's type.
+    public func parse(_ text: String) -> Result<Value, InputError> {
+        switch kind {
+        case .string:
+            return .success(.string(text))
+        case .int:
+            guard let i = Int(text.trimmingWhitespace()) else { return .failure(InputError(name, "expected an integer, got '\(text)'")) }
+            return .success(.int(i))
+        case .number:
+            guard let d = Double(text.trimmingWhitespace()), d.isFinite else { return .failure(InputError(name, "expected a number, got '\(text)'")) }
+            return .success(.double(d))
+        case .bool:
+            switch text.lowercased() {
+            case "true", "yes", "1", "on": return .success(.bool(true))
+            case "false", "no", "0", "off": return .success(.bool(false))
+            default: return .failure(InputError(name, "expected true or false, got '\(text)'"))
+            }
+        case .uuid:
+            guard let u = UUID(uuidString: text.trimmingWhitespace()) else { return .failure(InputError(name, "expected a UUID, got '\(text)'")) }
+            return .success(.string(u.uuidString.lowercased()))
+        case .duration:
+            guard let d = DurationText.parse(text) else { return .failure(InputError(name, "expected a duration such as 30s, 5m or 2h, got '\(text)'")) }
+            return .success(.int(Int(d.milliseconds / 1000)))
+        case .enum:
+            guard values.contains(text) else {
+                return .failure(InputError(name, "expected one of \(values.joined(separator: ", ")), got '\(text)'\(Suggest.didYouMean(text, in: values))"))
+            }
+            return .success(.string(text))
+        }
+    }
+
+    /// Whether a YAML default of this value fits the type.
+    public func accepts(_ value: Value) -> Bool {
+        switch (kind, value) {
+        case (.string, .string), (.int, .int), (.number, .int), (.number, .double), (.bool, .bool): return true
+        case (.uuid, .string(let s)): return UUID(uuidString: s) != nil
+        case (.duration, .string(let s)): return DurationText.parse(s) != nil
+        case (.duration, .int): return true
+        case (.enum, .string(let s)): return values.contains(s)
+        default: return false
+        }
+    }
+}
+
+/// A bad input value: exit 2 with this message.
+public struct InputError: Error, Sendable, CustomStringConvertible {
+    public var input: String
+    public var message: String
+    public init(_ input: String, _ message: String) {
+        self.input = input
+        self.message = message
+    }
+    public var description: String { "input '\(input)': \(message)" }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// A dynamically typed value: what inputs, environment entries and step results are made of,
+/// and what expressions compute. Shaped like JSON, with integers kept apart from doubles.
+public enum Value: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case list([Value])
+    case object(ValueObject)
+
+    /// A short name of the value's type, for error messages.
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "bool"
+        case .int: "int"
+        case .double: "number"
+        case .string: "string"
+        case .list: "list"
+        case .object: "object"
+        }
+    }
+
+    /// The value as a number, when it is one (ints widen to doubles).
+    public var number: Double? {
+        switch self {
+        case .int(let i): Double(i)
+        case .double(let d): d
+        default: nil
+        }
+    }
+
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+
+    public var listValue: [Value]? {
+        if case .list(let l) = self { return l }
+        return nil
+    }
+
+    public var objectValue: ValueObject? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+
+    /// Truthiness used by `when`, `and`, `or`, `not`: null, false, 0, "" and empty collections are false.
+    public var isTruthy: Bool {
+        switch self {
+        case .null: false
+        case .bool(let b): b
+        case .int(let i): i != 0
+        case .double(let d): d != 0
+        case .string(let s): !s.isEmpty
+        case .list(let l): !l.isEmpty
+        case .object(let o): !o.isEmpty
+        }
+    }
+
+    /// Member access: `object.key`; anything else (or a missing key) gives `nil`.
+    public subscript(key: String) -> Value? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
+    /// The text a value takes when interpolated into a string: strings as they are,
+    /// numbers in their shortest form, null as the empty string, collections as JSON.
+    public var interpolated: String {
+        switch self {
+        case .null: ""
+        case .bool(let b): b ? "true" : "false"
+        case .int(let i): String(i)
+        case .double(let d): Value.format(d)
+        case .string(let s): s
+        case .list, .object: JSON.encode(self)
+        }
+    }
+
+    static func format(_ d: Double) -> String {
+        if d.isFinite, d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
+        return String(d)
+    }
+
+    /// Builds an object value from ordered pairs.
+    public static func object(_ pairs: [(String, Value)]) -> Value {
+        .object(ValueObject(pairs))
+    }
+}
+
+extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, ExpressibleByNilLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(arrayLiteral elements: Value...) { self = .list(elements) }
+    public init(nilLiteral: ()) { self = .null }
+}
+
+/// An object whose keys keep the order they were given in (SQL columns, JSON documents).
+public struct ValueObject: Sendable, Hashable {
+    public private(set) var keys: [String] = []
+    private var storage: [String: Value] = [:]
+
+    public init() {}
+
+    public init(_ pairs: [(String, Value)]) {
+        for (k, v) in pairs { self[k] = v }
+    }
+
+    public init(_ dictionary: [String: Value]) {
+        for k in dictionary.keys.sorted() { self[k] = dictionary[k] }
+    }
+
+    public var isEmpty: Bool { keys.isEmpty }
+    public var count: Int { keys.count }
+
+    public subscript(key: String) -> Value? {
+        get { storage[key] }
+        set {
+            if let newValue {
+                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
+            } else if storage.removeValue(forKey: key) != nil {
+                keys.removeAll { $0 == key }
+            }
+        }
+    }
+
+    /// The pairs in key order.
+    public var pairs: [(key: String, value: Value)] { keys.map { ($0, storage[$0]!) } }
+}

@@ -1,0 +1,403 @@
+import Foundation
+import Yams
+
+extension RunbookLoader {
+    /// One entry of `steps:`.
+    func parseStep(_ doc: YAMLDocument, _ node: Node, priorSteps: [Step]) -> Step? {
+        guard let mapping = node.mapping else {
+            doc.error(node, "a step must be a mapping starting with check:, action: or notify:, found \(doc.describe(node))")
+            return nil
+        }
+        let kinds = mapping.compactMap { k, v -> (Step.Kind, Node, Node)? in
+            guard let key = k.scalar?.string, let kind = Step.Kind(rawValue: key) else { return nil }
+            return (kind, k, v)
+        }
+        guard let (kind, _, idNode) = kinds.first else {
+            let keys = mapping.compactMap { $0.key.scalar?.string }
+            let near = keys.compactMap { Suggest.closest($0, in: Self.kindKeys) }.first
+            doc.error(node, "a step needs one of check:, action: or notify: with its id" + (near.map { " (did you mean '\($0)'?)" } ?? ""))
+            return nil
+        }
+        if kinds.count > 1 {
+            doc.error(kinds[1].1, "a step is either a check, an action or a notify, not both '\(kinds[0].0.rawValue)' and '\(kinds[1].0.rawValue)'")
+            return nil
+        }
+        guard let id = doc.string(idNode, key: kind.rawValue) else { return nil }
+        guard id.range(of: #"^[a-z0-9][a-z0-9_-]*$"#, options: .regularExpression) != nil else {
+            doc.error(idNode, "step id '\(id)' must be lower-case letters, digits, '-' and '_'")
+            return nil
+        }
+        var allowed = [kind.rawValue] + Self.commonStepKeys + Self.driverKeys + Self.shellKeys + Self.sqlKeys
+        switch kind {
+        case .check: allowed += Self.checkOnlyKeys
+        case .action: allowed += Self.actionOnlyKeys
+        case .notify: allowed += Self.notifyKeys + ["risk", "confirm"]
+        }
+        let misplaced = Self.checkOnlyKeys + Self.actionOnlyKeys + Self.notifyKeys
+        // Keys that belong to another kind get a precise message rather than "unknown key".
+        for (k, _) in mapping {
+            guard let key = k.scalar?.string, !allowed.contains(key), misplaced.contains(key) else { continue }
+            let owner = Self.checkOnlyKeys.contains(key) ? "checks" : (Self.actionOnlyKeys.contains(key) ? "actions" : "notify steps")
+            doc.error(k, "'\(key)' is only for \(owner), and '\(id)' is a \(kind.rawValue)")
+        }
+        let filtered = Node.mapping(Node.Mapping(mapping.filter { k, _ in
+            guard let key = k.scalar?.string else { return true }
+            return !(misplaced.contains(key) && !allowed.contains(key))
+        }, mapping.tag, mapping.style, mapping.mark))
+        guard let pairs = doc.mapping(filtered, allowed: allowed, what: "step '\(id)'") else { return nil }
+        return parseStepBody(doc, pairs: pairs.filter { $0.key != kind.rawValue }, id: id, kind: kind, node: node, priorSteps: priorSteps)
+    }
+
+    /// The keys of a step after its kind (also the body of a check file).
+    func parseStepBody(_ doc: YAMLDocument, pairs: [(key: String, keyNode: Node, value: Node)], id: String, kind: Step.Kind,
+                       node: Node, priorSteps: [Step]) -> Step?
+    {
+        func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+        func keyNode(_ key: String) -> Node? { pairs.first { $0.key == key }?.keyNode }
+        let location = doc.location(of: node)
+
+        let drivers = pairs.filter { Self.driverKeys.contains($0.key) }
+        var driver: DriverSpec?
+        var usedCheck: UsedCheck?
+        var sameAs: String?
+        var inherited: Step?
+        if drivers.isEmpty {
+            let expected = kind == .notify ? "'template:'" : "one of shell:, command:, sql:, http:, use: or same-as:"
+            doc.error(node, "step '\(id)' has nothing to run: it needs \(expected)")
+        } else if drivers.count > 1 {
+            doc.error(drivers[1].keyNode, "step '\(id)' has two drivers, '\(drivers[0].key)' and '\(drivers[1].key)'; a step runs exactly one")
+        } else {
+            let d = drivers[0]
+            switch d.key {
+            case "template":
+                if kind != .notify { doc.error(d.keyNode, "'template' is for notify steps; '\(id)' is a \(kind.rawValue)") }
+                if let name = doc.string(d.value, key: "template") {
+                    let channel = value("channel").flatMap { doc.string($0, key: "channel") } ?? "log"
+                    if !["log", "stdout"].contains(channel) { doc.error(value("channel"), "channel must be log or stdout, found '\(channel)'") }
+                    let url = home.appendingPathComponent("templates")
+                    let exists = ["md", "txt", ""].contains { ext in
+                        FileManager.default.fileExists(atPath: url.appendingPathComponent(ext.isEmpty ? name : "\(name).\(ext)").path)
+                    }
+                    if !exists { doc.error(d.value, "no template '\(name)' in templates/ (looked for \(name).md and \(name).txt)") }
+                    driver = .notify(NotifySpec(template: Located(name, at: doc.location(of: d.value)), channel: channel))
+                }
+            case "shell", "command":
+                driver = parseShell(doc, pairs: pairs, main: d)
+            case "sql":
+                driver = parseSQL(doc, pairs: pairs, main: d)
+            case "http":
+                if let h = parseHTTP(doc, d.value) {
+                    if kind == .check, !["GET", "HEAD"].contains(h.method.value) {
+                        doc.error(at: h.method.location, "a check may only use GET or HEAD (it must not change anything); make '\(id)' an action to \(h.method.value)")
+                    }
+                    driver = .http(h)
+                }
+            case "use":
+                if kind != .check { doc.error(d.keyNode, "'use' applies a reusable check; '\(id)' is a \(kind.rawValue)") }
+                if let checkID = doc.string(d.value, key: "use") {
+                    if let loaded = loadCheck(id: checkID) {
+                        if let problem = loaded.diagnostics.first {
+                            doc.error(d.value, "check '\(checkID)' has errors: \(problem)")
+                        } else if let step = loaded.step {
+                            inherited = step
+                            driver = step.driver
+                            usedCheck = UsedCheck(checkID: checkID, path: loaded.path, inputs: loaded.inputs,
+                                                  bindings: parseBindings(doc, value("with"), check: loaded))
+                        }
+                    } else {
+                        let known = checkFiles().map(\.id)
+                        doc.error(d.value, "no reusable check '\(checkID)' in checks/\(Suggest.didYouMean(checkID, in: known))")
+                    }
+                }
+            case "same-as":
+                if let other = doc.string(d.value, key: "same-as") {
+                    if let step = priorSteps.first(where: { $0.id == other }) {
+                        if step.kind != kind { doc.error(d.value, "'\(other)' is a \(step.kind.rawValue); same-as repeats a step of the same kind") }
+                        sameAs = other
+                        inherited = step
+                        driver = step.driver
+                        usedCheck = step.use
+                    } else {
+                        doc.error(d.value, "same-as names '\(other)', which is not an earlier step\(Suggest.didYouMean(other, in: priorSteps.map(\.id)))")
+                    }
+                }
+            default: break
+            }
+        }
+        if value("with") != nil, drivers.first?.key != "use" {
+            doc.error(keyNode("with"), "'with' gives inputs to a reusable check and needs 'use'")
+        }
+        if let shellOnly = pairs.first(where: { Self.shellKeys.contains($0.key) }), let d = drivers.first, !["shell", "command"].contains(d.key) {
+            doc.error(shellOnly.keyNode, "'\(shellOnly.key)' is for shell steps; '\(id)' uses \(d.key)")
+        }
+        if let sqlOnly = pairs.first(where: { Self.sqlKeys.contains($0.key) }), let d = drivers.first, d.key != "sql" {
+            doc.error(sqlOnly.keyNode, "'\(sqlOnly.key)' is for sql steps; '\(id)' uses \(d.key)")
+        }
+        guard let driver else { return nil }
+
+        var step = Step(id: id, kind: kind, driver: driver, location: location)
+        step.use = usedCheck
+        step.sameAs = sameAs
+        if let inherited {
+            step.thresholds = inherited.thresholds
+            step.timeout = inherited.timeout
+            step.title = inherited.title
+            if sameAs != nil { step.title = nil }
+        }
+        if let t = value("title") { step.title = doc.string(t, key: "title") }
+        step.description = value("description").flatMap { doc.string($0, key: "description") }
+        step.when = value("when").flatMap { doc.expression($0, key: "when") }
+        if let t = value("timeout") { step.timeout = doc.duration(t, key: "timeout") }
+        step.continueOnFailure = value("continue-on-failure").flatMap { doc.bool($0, key: "continue-on-failure") } ?? false
+        if let t = value("thresholds") { step.thresholds = parseThresholds(doc, t) }
+        if let r = value("retry") { step.retry = parseRetry(doc, r) }
+        if let r = value("risk"), let risk = doc.string(r, key: "risk") {
+            if let parsed = Step.Risk(rawValue: risk) { step.risk = parsed } else {
+                doc.error(r, "risk must be low, medium or high, found '\(risk)'\(Suggest.didYouMean(risk, in: Step.Risk.allCases.map(\.rawValue)))")
+            }
+        }
+        if let c = value("confirm") { step.confirm = doc.template(c, key: "confirm") }
+        if kind == .action, value("confirm") == nil {
+            doc.error(node, "action '\(id)' needs 'confirm:', the question the operator answers before it runs")
+        }
+        return step
+    }
+
+    private func parseBindings(_ doc: YAMLDocument, _ node: Node?, check: LoadedCheck) -> [String: Located<Expression>] {
+        var out: [String: Located<Expression>] = [:]
+        if let node, let mapping = node.mapping {
+            for (k, v) in mapping {
+                guard let name = k.scalar?.string else { continue }
+                guard check.inputs.contains(where: { $0.name == name }) else {
+                    doc.error(k, "check '\(check.id)' has no input '\(name)'\(Suggest.didYouMean(name, in: check.inputs.map(\.name)))")
+                    continue
+                }
+                if let e = doc.expression(v, key: "with.\(name)") { out[name] = e }
+            }
+        } else if let node {
+            doc.error(node, "'with' must be a mapping of input name to expression, found \(doc.describe(node))")
+        }
+        for input in check.inputs where input.required && input.defaultValue == nil && out[input.name] == nil {
+            doc.error(node, "check '\(check.id)' needs input '\(input.name)' (give it in 'with:')")
+        }
+        return out
+    }
+
+    private func parseShell(_ doc: YAMLDocument, pairs: [(key: String, keyNode: Node, value: Node)], main: (key: String, keyNode: Node, value: Node)) -> DriverSpec? {
+        func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+        var spec = ShellSpec()
+        if main.key == "shell" {
+            if main.value.scalar != nil {
+                doc.error(main.value, "'shell' must be a list of arguments (argv), not a command line; for example [grep, -c, ERROR, \"${{ env.logs }}/etl-service.log\"]. To use a shell deliberately, write [bash, -c, \"...\"]")
+                return nil
+            }
+            guard let seq = main.value.sequence, !seq.isEmpty else {
+                doc.error(main.value, "'shell' must be a non-empty list of arguments")
+                return nil
+            }
+            spec.argv = seq.compactMap { doc.template($0, key: "shell") }
+            if spec.argv.count != seq.count { return nil }
+        } else {
+            guard let name = doc.string(main.value, key: "command") else { return nil }
+            spec.namedCommand = Located(name, at: doc.location(of: main.value))
+        }
+        if let a = value("args") {
+            guard let seq = a.sequence else {
+                doc.error(a, "'args' must be a list")
+                return nil
+            }
+            spec.args = seq.compactMap { doc.template($0, key: "args") }
+        }
+        spec.workingDirectory = value("cwd").flatMap { doc.template($0, key: "cwd") }
+        spec.stdin = value("stdin").flatMap { doc.template($0, key: "stdin") }
+        spec.nagios = value("nagios").flatMap { doc.bool($0, key: "nagios") } ?? false
+        if let e = value("env") {
+            if let mapping = e.mapping {
+                for (k, v) in mapping {
+                    guard let name = k.scalar?.string else { continue }
+                    if let t = doc.template(v, key: "env.\(name)") { spec.environment.append((name, t)) }
+                }
+            } else {
+                doc.error(e, "'env' must be a mapping of variable name to value")
+            }
+        }
+        return .shell(spec)
+    }
+
+    private func parseSQL(_ doc: YAMLDocument, pairs: [(key: String, keyNode: Node, value: Node)], main: (key: String, keyNode: Node, value: Node)) -> DriverSpec? {
+        func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+        guard let sql = doc.string(main.value, key: "sql") else { return nil }
+        if let range = sql.range(of: "${{") {
+            let offset = sql.distance(from: sql.startIndex, to: range.lowerBound)
+            doc.error(at: doc.location(of: main.value, offset: offset),
+                      "SQL cannot be built by interpolation; write ':name' and give the value in 'params:' (it is sent as a bind parameter)")
+            return nil
+        }
+        var spec = SQLSpec(sql: Located(sql, at: doc.location(of: main.value)))
+        let placeholders = SQLPlaceholders.names(in: sql)
+        if let p = value("params") {
+            if let mapping = p.mapping {
+                for (k, v) in mapping {
+                    guard let name = k.scalar?.string else { continue }
+                    if !placeholders.contains(name) {
+                        doc.error(k, "param '\(name)' is not used in the SQL (no ':\(name)')\(Suggest.didYouMean(name, in: placeholders))")
+                    }
+                    if let e = doc.expression(v, key: "params.\(name)") { spec.params.append((name, e)) }
+                }
+            } else {
+                doc.error(p, "'params' must be a mapping of placeholder name to expression")
+            }
+        }
+        for name in placeholders where !spec.params.contains(where: { $0.0 == name }) {
+            if let range = sql.range(of: ":" + name) {
+                let offset = sql.distance(from: sql.startIndex, to: range.lowerBound)
+                doc.error(at: doc.location(of: main.value, offset: offset), "':\(name)' has no value in 'params:'")
+            }
+        }
+        if let m = value("max-rows"), let n = doc.int(m, key: "max-rows") {
+            if n < 1 { doc.error(m, "'max-rows' must be at least 1") } else { spec.maxRows = n }
+        }
+        return .sql(spec)
+    }
+
+    func parseHTTP(_ doc: YAMLDocument, _ node: Node) -> HTTPSpec? {
+        guard let pairs = doc.mapping(node, allowed: Self.httpKeys, what: "http") else { return nil }
+        func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+        guard let urlNode = value("url") else {
+            doc.error(node, "http needs a 'url'")
+            return nil
+        }
+        guard let url = doc.template(urlNode, key: "url") else { return nil }
+        var method = Located("GET", at: doc.location(of: node))
+        if let m = value("method"), let text = doc.string(m, key: "method") {
+            let upper = text.uppercased()
+            let known = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+            if !known.contains(upper) { doc.error(m, "unknown HTTP method '\(text)'\(Suggest.didYouMean(upper, in: known))") }
+            method = Located(upper, at: doc.location(of: m))
+        }
+        var spec = HTTPSpec(method: method, url: url)
+        func templatePairs(_ key: String) -> [(String, Located<Template>)] {
+            guard let n = value(key) else { return [] }
+            guard let mapping = n.mapping else {
+                doc.error(n, "'\(key)' must be a mapping")
+                return []
+            }
+            return mapping.compactMap { k, v in
+                guard let name = k.scalar?.string, let t = doc.template(v, key: "\(key).\(name)") else { return nil }
+                return (name, t)
+            }
+        }
+        spec.headers = templatePairs("headers")
+        spec.query = templatePairs("query")
+        if let j = value("json"), let t = doc.templateValue(j, key: "json") { spec.json = Located(t, at: doc.location(of: j)) }
+        if let a = value("auth"), let auth = doc.string(a, key: "auth") {
+            if auth != "bearer" { doc.error(a, "auth must be 'bearer' (the token comes from the environment's api.token)") }
+            spec.auth = Located(auth, at: doc.location(of: a))
+        }
+        if let e = value("expect") {
+            if let pairs = doc.mapping(e, allowed: ["status"], what: "expect"), let s = pairs.first?.value {
+                if let i = doc.scalarValue(s).number { spec.expectStatus = [Int(i)] } else if let seq = s.sequence {
+                    spec.expectStatus = seq.compactMap { doc.int($0, key: "expect.status") }
+                } else {
+                    doc.error(s, "'expect.status' must be a status code or a list of them")
+                }
+            }
+        }
+        spec.followRedirects = value("follow-redirects").flatMap { doc.bool($0, key: "follow-redirects") } ?? false
+        return spec
+    }
+
+    private func parseThresholds(_ doc: YAMLDocument, _ node: Node) -> [Threshold] {
+        guard let pairs = doc.mapping(node, allowed: ["red", "yellow", "green"], what: "thresholds") else { return [] }
+        return pairs.compactMap { pair in
+            guard let status = CheckStatus(rawValue: pair.key), let e = doc.expression(pair.value, key: "thresholds.\(pair.key)") else { return nil }
+            return Threshold(status: status, condition: e)
+        }
+    }
+
+    private func parseRetry(_ doc: YAMLDocument, _ node: Node) -> RetrySpec? {
+        guard let pairs = doc.mapping(node, allowed: ["until", "every", "for"], what: "retry") else { return nil }
+        func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+        guard let u = value("until") else {
+            doc.error(node, "retry needs 'until:', the condition that ends it")
+            return nil
+        }
+        guard let until = doc.expression(u, key: "retry.until") else { return nil }
+        let every = value("every").flatMap { doc.duration($0, key: "retry.every") } ?? Duration.seconds(10)
+        let total = value("for").flatMap { doc.duration($0, key: "retry.for") } ?? Duration.seconds(300)
+        if every <= .zero { doc.error(value("every"), "retry.every must be positive") }
+        return RetrySpec(until: until, every: every, total: total)
+    }
+}
+
+/// Finds `:name` placeholders in SQL, skipping string literals, quoted identifiers,
+/// comments and `::type` casts.
+public enum SQLPlaceholders {
+    public static func names(in sql: String) -> [String] {
+        var out: [String] = []
+        scan(sql) { name, _ in if !out.contains(name) { out.append(name) } }
+        return out
+    }
+
+    /// Replaces every `:name` with `$n` (numbered in order of first use); returns the SQL and the names in bind order.
+    public static func numbered(_ sql: String) -> (sql: String, names: [String]) {
+        var names: [String] = []
+        var result = ""
+        var last = sql.startIndex
+        scan(sql) { name, range in
+            result += sql[last..<range.lowerBound]
+            if let i = names.firstIndex(of: name) { result += "$\(i + 1)" } else {
+                names.append(name)
+                result += "$\(names.count)"
+            }
+            last = range.upperBound
+        }
+        result += sql[last...]
+        return (result, names)
+    }
+
+    static func scan(_ sql: String, _ found: (String, Range<String.Index>) -> Void) {
+        var i = sql.startIndex
+        func next(_ j: String.Index) -> Character? { sql.index(after: j) < sql.endIndex ? sql[sql.index(after: j)] : nil }
+        while i < sql.endIndex {
+            let c = sql[i]
+            if c == "'" || c == "\"" {
+                var j = sql.index(after: i)
+                while j < sql.endIndex, sql[j] != c { j = sql.index(after: j) }
+                i = j < sql.endIndex ? sql.index(after: j) : j
+            } else if c == "-", next(i) == "-" {
+                while i < sql.endIndex, sql[i] != "\n" { i = sql.index(after: i) }
+            } else if c == "/", next(i) == "*" {
+                var j = sql.index(i, offsetBy: 2)
+                while j < sql.endIndex, !(sql[j] == "*" && next(j) == "/") { j = sql.index(after: j) }
+                i = j < sql.endIndex ? sql.index(j, offsetBy: 2, limitedBy: sql.endIndex) ?? sql.endIndex : j
+            } else if c == "$", let dollar = dollarQuoteEnd(sql, from: i) {
+                i = dollar
+            } else if c == ":" {
+                if next(i) == ":" {
+                    i = sql.index(i, offsetBy: 2)
+                    continue
+                }
+                var j = sql.index(after: i)
+                while j < sql.endIndex, sql[j].isLetter || sql[j].isNumber || sql[j] == "_" { j = sql.index(after: j) }
+                let name = String(sql[sql.index(after: i)..<j])
+                let prev = i > sql.startIndex ? sql[sql.index(before: i)] : " "
+                if let first = name.first, first.isLetter || first == "_", !(prev.isLetter || prev.isNumber) {
+                    found(name, i..<j)
+                }
+                i = j
+            } else {
+                i = sql.index(after: i)
+            }
+        }
+    }
+
+    private static func dollarQuoteEnd(_ sql: String, from start: String.Index) -> String.Index? {
+        var j = sql.index(after: start)
+        while j < sql.endIndex, sql[j].isLetter || sql[j] == "_" { j = sql.index(after: j) }
+        guard j < sql.endIndex, sql[j] == "$" else { return nil }
+        let tag = String(sql[start...j])
+        guard let close = sql.range(of: tag, range: sql.index(after: j)..<sql.endIndex) else { return sql.endIndex }
+        return close.upperBound
+    }
+}
