@@ -4,7 +4,7 @@ import Foundation
 enum Functions {
     static let names = [
         "len", "contains", "lower", "upper", "trim", "startsWith", "endsWith", "int", "number", "string",
-        "round", "abs", "min", "max", "sum", "avg", "coalesce", "join", "pluck", "keys", "has", "matches", "split",
+        "round", "abs", "min", "max", "sum", "avg", "coalesce", "join", "pluck", "keys", "has", "matches", "split", "capture",
     ]
 
     static func call(_ name: String, _ args: [Value], at o: Int) throws(ExpressionError) -> Value {
@@ -59,6 +59,16 @@ enum Functions {
             let pattern = try string(args[1])
             guard let regex = try? Regex(pattern) else { throw ExpressionError("matches(): invalid regular expression '\(pattern)'", at: o) }
             return .bool(text.contains(regex))
+        case "capture":
+            try arity(2...2)
+            if case .null = args[0] { return .null }
+            let text = try string(args[0])
+            let pattern = try string(args[1])
+            guard let regex = try? Regex(pattern) else { throw ExpressionError("capture(): invalid regular expression '\(pattern)'", at: o) }
+            guard let match = text.firstMatch(of: regex) else { return .null }
+            let output = match.output
+            if output.count > 1, let sub = output[1].substring { return .string(String(sub)) }
+            return .string(String(text[match.range]))
         case "int":
             try arity(1...1)
             switch args[0] {

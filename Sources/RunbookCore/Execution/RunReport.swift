@@ -1,0 +1,90 @@
+import Foundation
+
+/// The outcome of a run: what `--format json`, `--junit` and the text output are made from.
+public struct RunReport: Sendable {
+    public enum Status: String, Sendable {
+        case running, green, yellow, red, error
+        case awaitingApproval = "awaiting-approval"
+        case aborted
+    }
+
+    public var runID: String
+    public var runbook: String
+    public var title: String
+    public var environment: String
+    public var dryRun: Bool
+    public var status: Status
+    public var steps: [StepReport]
+    public var startedAt: Date
+    public var durationMs: Int
+    /// Why the run stopped early, when it did.
+    public var message: String?
+    public var interrupted = false
+    public var stoppedAtGate = false
+    /// A step could not run, or the audit log could not be written.
+    public var couldNotRun = false
+
+    public var mode: String { dryRun ? "dry-run" : "live" }
+
+    /// The CLI contract: 0 all green/yellow and actions done · 1 red or action failed ·
+    /// 3 stopped at a gate · 4 a step could not run · 130 interrupted.
+    public var exitCode: Int32 {
+        if interrupted { return 130 }
+        if stoppedAtGate { return 3 }
+        if couldNotRun || steps.contains(where: { $0.status == "error" }) { return 4 }
+        if steps.contains(where: { $0.status == "red" || $0.status == "failed" }) { return 1 }
+        return 0
+    }
+
+    /// The run's colour from its steps.
+    public mutating func settleStatus() {
+        if interrupted { status = .aborted; return }
+        if stoppedAtGate {
+            status = steps.contains { $0.status == "declined" } ? .aborted : .awaitingApproval
+            return
+        }
+        if couldNotRun || steps.contains(where: { $0.status == "error" }) { status = .error; return }
+        if steps.contains(where: { $0.status == "red" || $0.status == "failed" }) { status = .red; return }
+        if steps.contains(where: { $0.status == "yellow" }) { status = .yellow; return }
+        status = .green
+    }
+}
+
+/// One step's outcome.
+public struct StepReport: Sendable {
+    public var id: String
+    public var kind: Step.Kind
+    public var title: String
+    /// Checks: green, yellow, red, error. Actions and notify: succeeded, failed, skipped,
+    /// planned, declined, awaiting-approval. Any step: skipped.
+    public var status: String
+    public var durationMs: Int
+    public var result: Value
+    /// The rendered command, redacted.
+    public var command: String?
+    /// Why: a skip reason, what a planned action would do, an error.
+    public var message: String?
+    public var attempts: Int
+    public var excerpt: String?
+
+    public init(id: String, kind: Step.Kind, title: String, status: String, durationMs: Int = 0, result: Value = .null,
+                command: String? = nil, message: String? = nil, attempts: Int = 0, excerpt: String? = nil)
+    {
+        self.id = id
+        self.kind = kind
+        self.title = title
+        self.status = status
+        self.durationMs = durationMs
+        self.result = result
+        self.command = command
+        self.message = message
+        self.attempts = attempts
+        self.excerpt = excerpt
+    }
+
+    /// What `steps.<id>` reads in later expressions.
+    public var scopeValue: Value {
+        .object([("status", .string(status)), ("result", result), ("duration_ms", .int(durationMs)),
+                 ("error", message.map(Value.string) ?? .null), ("attempts", .int(attempts)), ("kind", .string(kind.rawValue))])
+    }
+}

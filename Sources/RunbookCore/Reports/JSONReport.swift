@@ -1,0 +1,27 @@
+/// `--format json`: one object with run_id, runbook, environment, mode, status and steps.
+public enum JSONReport {
+    public static func value(_ report: RunReport) -> Value {
+        var o: [(String, Value)] = [
+            ("run_id", .string(report.runID)), ("runbook", .string(report.runbook)), ("title", .string(report.title)),
+            ("environment", .string(report.environment)), ("mode", .string(report.mode)), ("status", .string(report.status.rawValue)),
+            ("exit_code", .int(Int(report.exitCode))), ("started_at", .string(AuditLog.timestamp(report.startedAt))),
+            ("duration_ms", .int(report.durationMs)),
+        ]
+        if let m = report.message { o.append(("message", .string(m))) }
+        o.append(("steps", .list(report.steps.map(step))))
+        return .object(o)
+    }
+
+    static func step(_ s: StepReport) -> Value {
+        var o: [(String, Value)] = [
+            ("id", .string(s.id)), ("kind", .string(s.kind.rawValue)), ("title", .string(s.title)), ("status", .string(s.status)),
+            ("duration_ms", .int(s.durationMs)), ("attempts", .int(s.attempts)),
+        ]
+        if let c = s.command { o.append(("command", .string(c))) }
+        if let m = s.message { o.append(("message", .string(m))) }
+        o.append(("result", s.result))
+        return .object(o)
+    }
+
+    public static func render(_ report: RunReport) -> String { JSON.encode(value(report), pretty: true) }
+}

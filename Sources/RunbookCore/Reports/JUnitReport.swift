@@ -1,0 +1,54 @@
+/// `--junit FILE`: a testsuite per run, a testcase per step; red and error checks and failed
+/// actions are failures, skipped and planned steps are skipped.
+public enum JUnitReport {
+    public static func render(_ report: RunReport) -> String {
+        let failures = report.steps.filter { ["red", "failed", "declined"].contains($0.status) }.count
+        let errors = report.steps.filter { $0.status == "error" }.count
+        let skipped = report.steps.filter { ["skipped", "planned", "awaiting-approval"].contains($0.status) }.count
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out += "<testsuites name=\"runbook\" tests=\"\(report.steps.count)\" failures=\"\(failures)\" errors=\"\(errors)\" time=\"\(seconds(report.durationMs))\">\n"
+        out += "  <testsuite name=\"\(escape(report.runbook))\" tests=\"\(report.steps.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(seconds(report.durationMs))\" timestamp=\"\(AuditLog.timestamp(report.startedAt))\">\n"
+        out += "    <properties>\n"
+        for (k, v) in [("run_id", report.runID), ("environment", report.environment), ("mode", report.mode), ("status", report.status.rawValue)] {
+            out += "      <property name=\"\(k)\" value=\"\(escape(v))\"/>\n"
+        }
+        out += "    </properties>\n"
+        for step in report.steps {
+            out += "    <testcase classname=\"\(escape(report.runbook))\" name=\"\(escape(step.id))\" time=\"\(seconds(step.durationMs))\">\n"
+            let detail = [step.command.map { "command: \($0)" }, step.message, step.excerpt].compactMap { $0 }.joined(separator: "\n")
+            switch step.status {
+            case "red", "failed", "declined":
+                out += "      <failure message=\"\(escape(step.title)): \(step.status)\(step.message.map { " — " + escape($0) } ?? "")\" type=\"\(step.status)\">\(escape(detail))</failure>\n"
+            case "error":
+                out += "      <error message=\"\(escape(step.title)): \(escape(step.message ?? "could not run"))\" type=\"error\">\(escape(detail))</error>\n"
+            case "skipped", "planned", "awaiting-approval":
+                out += "      <skipped message=\"\(step.status)\(step.message.map { ": " + escape($0) } ?? "")\"/>\n"
+            default:
+                if !detail.isEmpty { out += "      <system-out>\(escape(detail))</system-out>\n" }
+            }
+            out += "    </testcase>\n"
+        }
+        out += "  </testsuite>\n</testsuites>\n"
+        return out
+    }
+
+    static func seconds(_ ms: Int) -> String { String(format: "%.3f", Double(ms) / 1000) }
+
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case let c where c.value < 0x20 && c != "\n" && c != "\t" && c != "\r": out += "?"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
+
+import Foundation

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import RunbookCore
+
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read and verify the hash-chained audit log.",
+        subcommands: [Verify.self, ListRuns.self, ShowRun.self])
+
+    struct Options: ParsableArguments {
+        @Option(name: .customLong("audit-log"), help: "The audit log (default: $RUNBOOK_AUDIT_LOG or ~/.local/state/runbook/audit.jsonl).")
+        var auditLog: String?
+
+        var path: String { auditLog ?? AuditLog.defaultPath(environment: ProcessInfo.processInfo.environment) }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check the chain: exit 0 intact, 1 tampered (names the line).")
+        @OptionGroup var options: Options
+
+        func run() throws {
+            let report: AuditVerifier.Report
+            do { report = try AuditVerifier.verify(path: options.path) } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
+            if let problem = report.problem {
+                print("TAMPERED: \(options.path): \(problem)")
+                throw ExitCode(1)
+            }
+            print("intact: \(options.path): \(report.lines) records, \(report.runs) runs, chain verified")
+        }
+    }
+
+    struct ListRuns: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "One line per run.")
+        @OptionGroup var options: Options
+
+        func run() throws {
+            let records: [ValueObject]
+            do { records = try AuditVerifier.records(path: options.path) } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
+            var ended: [String: ValueObject] = [:]
+            for r in records where r["event"]?.stringValue == "run.ended" { ended[r["run_id"]?.stringValue ?? ""] = r }
+            for r in records where r["event"]?.stringValue == "run.started" {
+                let id = r["run_id"]?.stringValue ?? "?"
+                let end = ended[id]
+                let fields = [r["ts"], r["runbook"], r["environment"], r["mode"], r["operator"]].map { $0?.interpolated ?? "?" }
+                let status = end?["status"]?.interpolated ?? "unfinished"
+                print("\(id)  \(fields.joined(separator: "  "))  \(status)")
+            }
+        }
+    }
+
+    struct ShowRun: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Every record of one run.")
+        @OptionGroup var options: Options
+        @Argument(help: "The run id.") var runID: String
+
+        func run() throws {
+            let records: [ValueObject]
+            do { records = try AuditVerifier.records(path: options.path) } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
+            let mine = records.filter { $0["run_id"]?.stringValue == runID }
+            guard !mine.isEmpty else {
+                printError("error: no run '\(runID)' in \(options.path)")
+                throw ExitCode(2)
+            }
+            for r in mine {
+                var o = r
+                let head = [o["ts"], o["event"]].map { $0?.interpolated ?? "" }.joined(separator: " ")
+                for k in ["ts", "event", "run_id", "prev", "seq"] { o[k] = nil }
+                print("\(head)  \(JSON.encode(.object(o)))")
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import RunbookCore
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a runbook: checks for real, actions behind gates (never in --dry-run), everything audited.")
+
+    enum Format: String, ExpressibleByArgument { case text, json }
+
+    @OptionGroup var home: HomeOptions
+
+    @Argument(help: "The runbook id.")
+    var id: String
+
+    @Option(name: .customLong("env"), help: "Environment name (environments/NAME.yaml).")
+    var environment: String = "sandbox"
+
+    @Flag(name: .customLong("dry-run"), help: "Run every check for real, read-only; show what each action would do; change nothing.")
+    var dryRun = false
+
+    @Option(name: .customLong("input"), help: "An input value, NAME=VALUE (repeatable).")
+    var inputs: [String] = []
+
+    @Flag(name: .customLong("yes"), help: "Pass every low and medium risk gate without a terminal.")
+    var yes = false
+
+    @Option(name: .customLong("approve"), help: "Pass the gate of this action, whatever its risk (repeatable).")
+    var approvals: [String] = []
+
+    @Option(name: .customLong("operator"), help: "Who runs it, for the audit log (default: $RUNBOOK_OPERATOR or the login name).")
+    var operatorFlag: String?
+
+    @Option(name: .customLong("format"), help: "text or json.")
+    var format: Format = .text
+
+    @Option(name: .customLong("junit"), help: "Also write a JUnit XML report to this file.")
+    var junit: String?
+
+    @Option(name: .customLong("audit-log"), help: "The audit log (default: $RUNBOOK_AUDIT_LOG or ~/.local/state/runbook/audit.jsonl).")
+    var auditLog: String?
+
+    func run() async throws {
+        let runbook = try loadRunbookOrExit(id, loader: home.loader)
+        for approval in approvals where runbook.step(approval)?.kind != .action {
+            let actions = runbook.steps.filter { $0.kind == .action }.map(\.id)
+            printError("error: --approve \(approval): runbook '\(runbook.id)' has no action '\(approval)'\(Suggest.didYouMean(approval, in: actions))")
+            throw ExitCode(2)
+        }
+        let values = try resolveInputs(inputs, runbook: runbook)
+        let env = try resolveEnvironment(name: environment, runbook: runbook, home: home.home, required: false)
+        var redactor = Redactor(secrets: env.secrets)
+        for input in runbook.inputs where input.secret { if let v = values[input.name] { redactor.add(v.interpolated) } }
+
+        let processEnvironment = ProcessInfo.processInfo.environment
+        let auditPath = auditLog ?? AuditLog.defaultPath(environment: processEnvironment)
+        let audit: AuditLog
+        do { audit = try AuditLog(path: auditPath) } catch {
+            printError("error: \(error.message); nothing was run")
+            throw ExitCode(4)
+        }
+
+        let interactive = TTYTerminal.available
+        let isTTY = isatty(STDOUT_FILENO) == 1
+        let color = isTTY && processEnvironment["NO_COLOR"] == nil && processEnvironment["TERM"] != "dumb"
+        let observer: (any RunObserver)? = format == .text ? TextReporter(color: color) { text in
+            FileHandle.standardOutput.write(Data(text.utf8))
+        } : nil
+        let executor = Executor(drivers: makeDrivers(), audit: audit, renderer: CommandRenderer(environment: env, home: home.home),
+                                redactor: redactor, terminal: interactive ? TTYTerminal() : nil, observer: observer)
+        let request = Executor.Request(
+            runbook: runbook, environment: env, inputs: values,
+            mode: Planner.Mode(dryRun: dryRun, yes: yes, approvals: Set(approvals), interactive: interactive),
+            operatorName: operatorName(operatorFlag), host: ProcessInfo.processInfo.hostName)
+
+        let task = Task { await executor.run(request) }
+        let trap = SignalTrap { task.cancel() }
+        let report = await task.value
+        trap.cancel()
+
+        if format == .json { print(JSONReport.render(report)) }
+        if let junit {
+            do { try JUnitReport.render(report).write(toFile: junit, atomically: true, encoding: .utf8) } catch {
+                printError("error: cannot write \(junit): \(error.localizedDescription)")
+            }
+        }
+        if report.couldNotRun, report.steps.isEmpty, let m = report.message { printError("error: \(m)") }
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+}
