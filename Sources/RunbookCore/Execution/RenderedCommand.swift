@@ -14,6 +14,14 @@ public enum RenderedCommand: Sendable {
         public var environment: [String: String]
         public var stdin: String?
         public var nagios: Bool
+
+        public init(argv: [String], workingDirectory: String, environment: [String: String] = [:], stdin: String? = nil, nagios: Bool = false) {
+            self.argv = argv
+            self.workingDirectory = workingDirectory
+            self.environment = environment
+            self.stdin = stdin
+            self.nagios = nagios
+        }
     }
 
     public struct SQLCommand: Sendable, Hashable {
@@ -25,6 +33,14 @@ public enum RenderedCommand: Sendable {
         public var binds: [(name: String, value: Value)]
         public var readOnly: Bool
         public var maxRows: Int
+
+        public init(source: String, text: String, binds: [(name: String, value: Value)], readOnly: Bool, maxRows: Int = 1000) {
+            self.source = source
+            self.text = text
+            self.binds = binds
+            self.readOnly = readOnly
+            self.maxRows = maxRows
+        }
 
         public static func == (a: SQLCommand, b: SQLCommand) -> Bool {
             a.text == b.text && a.binds.map(\.name) == b.binds.map(\.name) && a.binds.map(\.value) == b.binds.map(\.value) && a.readOnly == b.readOnly
@@ -41,6 +57,18 @@ public enum RenderedCommand: Sendable {
         public var bearer: Bool
         public var expectStatus: [Int]
         public var followRedirects: Bool
+
+        public init(method: String, url: String, headers: [String: String] = [:], body: String? = nil, bearer: Bool = false,
+                    expectStatus: [Int] = [], followRedirects: Bool = false)
+        {
+            self.method = method
+            self.url = url
+            self.headers = headers
+            self.body = body
+            self.bearer = bearer
+            self.expectStatus = expectStatus
+            self.followRedirects = followRedirects
+        }
     }
 
     public struct NotifyCommand: Sendable, Hashable {
@@ -49,6 +77,13 @@ public enum RenderedCommand: Sendable {
         public var channel: String
         /// Where a `log` channel appends, when the environment names one.
         public var logPath: String?
+
+        public init(template: String, message: String, channel: String, logPath: String? = nil) {
+            self.template = template
+            self.message = message
+            self.channel = channel
+            self.logPath = logPath
+        }
     }
 
     /// One line a human reads: `grep -c -E 'ERROR|FATAL' .sandbox/logs/etl-service.log`,
