@@ -144,7 +144,7 @@ struct CLITests {
         #expect(!actionRan)
         #expect(stopped.stdout.contains("awaiting-approval"))
         let passed = try runbook(["run", "demo", "--input", "level=9", "--yes", "--operator", "alice"])
-        #expect(passed.code == 1) // the check was red; the action ran
+        #expect(passed.code == 1) // the check was red and no verify step supersedes it; the action ran
         #expect(actionRan)
         let show = try runbook(["audit", "list"])
         #expect(show.stdout.contains("alice"))

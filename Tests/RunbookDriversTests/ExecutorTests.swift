@@ -48,6 +48,9 @@ struct ExecutorTests {
               - check: after
                 when: steps.repair.status == "succeeded"
                 shell: [test, -f, ACTION-RAN]
+              - check: level-again
+                when: steps.repair.status == "succeeded"
+                same-as: level
             """.write(to: home.appendingPathComponent("runbooks/fix.yaml"), atomically: true, encoding: .utf8)
     }
 
@@ -70,7 +73,7 @@ struct ExecutorTests {
     @Test func dryRunRunsChecksAndOnlyShowsActions() async throws {
         let (report, audit) = try await run(mode: .init(dryRun: true, yes: true, approvals: ["repair"], interactive: true))
         #expect(!actionRan)
-        #expect(report.steps.map(\.status) == ["red", "planned", "skipped"])
+        #expect(report.steps.map(\.status) == ["red", "planned", "skipped", "skipped"])
         #expect(report.steps[1].message?.hasPrefix("would run touch ACTION-RAN") == true)
         #expect(report.exitCode == 1)
         #expect(try AuditVerifier.verify(path: audit).intact)
@@ -78,7 +81,7 @@ struct ExecutorTests {
 
     @Test func greenCheckSkipsTheAction() async throws {
         let (report, _) = try await run(mode: .init(dryRun: false, yes: true), inputs: ["level": 1])
-        #expect(report.steps.map(\.status) == ["green", "skipped", "skipped"])
+        #expect(report.steps.map(\.status) == ["green", "skipped", "skipped", "skipped"])
         #expect(report.exitCode == 0)
         #expect(!actionRan)
     }
@@ -97,7 +100,9 @@ struct ExecutorTests {
     @Test func yesPassesMediumAndTheVerifyRuns() async throws {
         let (report, audit) = try await run(mode: .init(dryRun: false, yes: true))
         #expect(actionRan)
-        #expect(report.steps.map(\.status) == ["red", "succeeded", "green"])
+        // The repeat of `level` still reads 9: red, so the run stays red (exit 1).
+        #expect(report.steps.map(\.status) == ["red", "succeeded", "green", "red"])
+        #expect(report.exitCode == 1)
         let gate = try AuditVerifier.records(path: audit).first { $0["event"]?.stringValue == "gate.decision" }
         #expect(gate?["how"] == "--yes")
         #expect(gate?["by"] == "tester")
@@ -150,5 +155,32 @@ struct ExecutorTests {
         #expect(report.steps.isEmpty)
         #expect(report.exitCode == 4)
         #expect(report.message?.contains("audit log cannot be written") == true)
+    }
+}
+
+@Suite("Run outcome")
+struct RunOutcomeTests {
+    func report(_ steps: [(String, Step.Kind, String, String?)]) -> RunReport {
+        var r = RunReport(runID: "r", runbook: "x", title: "x", environment: "e", dryRun: false, status: .running, steps: [], startedAt: Date(), durationMs: 0)
+        for (id, kind, status, sameAs) in steps {
+            var s = StepReport(id: id, kind: kind, title: id, status: status)
+            s.supersedes = sameAs
+            r.steps.append(s)
+        }
+        r.settleStatus()
+        return r
+    }
+
+    @Test func aVerifiedRepairEndsGreen() {
+        let r = report([("rate", .check, "red", nil), ("fix", .action, "succeeded", nil), ("rate-after", .check, "green", "rate")])
+        #expect(r.status == .green)
+        #expect(r.exitCode == 0)
+    }
+
+    @Test func anUnverifiedOrFailedRepairStaysRed() {
+        #expect(report([("rate", .check, "red", nil), ("fix", .action, "succeeded", nil), ("rate-after", .check, "skipped", "rate")]).exitCode == 1)
+        #expect(report([("rate", .check, "red", nil), ("fix", .action, "succeeded", nil), ("rate-after", .check, "red", "rate")]).exitCode == 1)
+        #expect(report([("rate", .check, "green", nil), ("fix", .action, "failed", nil)]).exitCode == 1)
+        #expect(report([("rate", .check, "error", nil)]).exitCode == 4)
     }
 }

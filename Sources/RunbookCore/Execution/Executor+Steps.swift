@@ -11,6 +11,7 @@ extension Executor {
         let t0 = clock.now
         func elapsed() -> Int { Int((clock.now - t0).milliseconds) }
         var report = StepReport(id: step.id, kind: step.kind, title: step.displayTitle, status: "skipped")
+        report.supersedes = step.sameAs
 
         // when
         var holds = true

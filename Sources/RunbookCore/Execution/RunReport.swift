@@ -26,14 +26,40 @@ public struct RunReport: Sendable {
 
     public var mode: String { dryRun ? "dry-run" : "live" }
 
+    public init(runID: String, runbook: String, title: String, environment: String, dryRun: Bool, status: Status,
+                steps: [StepReport], startedAt: Date, durationMs: Int)
+    {
+        self.runID = runID
+        self.runbook = runbook
+        self.title = title
+        self.environment = environment
+        self.dryRun = dryRun
+        self.status = status
+        self.steps = steps
+        self.startedAt = startedAt
+        self.durationMs = durationMs
+    }
+
     /// The CLI contract: 0 all green/yellow and actions done · 1 red or action failed ·
     /// 3 stopped at a gate · 4 a step could not run · 130 interrupted.
     public var exitCode: Int32 {
         if interrupted { return 130 }
         if stoppedAtGate { return 3 }
-        if couldNotRun || steps.contains(where: { $0.status == "error" }) { return 4 }
-        if steps.contains(where: { $0.status == "red" || $0.status == "failed" }) { return 1 }
+        let counted = effectiveSteps
+        if couldNotRun || counted.contains(where: { $0.status == "error" }) { return 4 }
+        if counted.contains(where: { $0.status == "red" || $0.status == "failed" }) { return 1 }
         return 0
+    }
+
+    /// The steps that decide the outcome: a check re-run later by a `same-as` step that ran
+    /// (the verification after a repair) is superseded by it, so "red, repaired, verified
+    /// green" ends green, while "red, repaired, still red" stays red.
+    public var effectiveSteps: [StepReport] {
+        var superseded = Set<String>()
+        for step in steps where step.kind == .check && step.status != "skipped" {
+            if let earlier = step.supersedes { superseded.insert(earlier) }
+        }
+        return steps.filter { !superseded.contains($0.id) }
     }
 
     /// The run's colour from its steps.
@@ -43,9 +69,10 @@ public struct RunReport: Sendable {
             status = steps.contains { $0.status == "declined" } ? .aborted : .awaitingApproval
             return
         }
-        if couldNotRun || steps.contains(where: { $0.status == "error" }) { status = .error; return }
-        if steps.contains(where: { $0.status == "red" || $0.status == "failed" }) { status = .red; return }
-        if steps.contains(where: { $0.status == "yellow" }) { status = .yellow; return }
+        let counted = effectiveSteps
+        if couldNotRun || counted.contains(where: { $0.status == "error" }) { status = .error; return }
+        if counted.contains(where: { $0.status == "red" || $0.status == "failed" }) { status = .red; return }
+        if counted.contains(where: { $0.status == "yellow" }) { status = .yellow; return }
         status = .green
     }
 }
@@ -66,6 +93,8 @@ public struct StepReport: Sendable {
     public var message: String?
     public var attempts: Int
     public var excerpt: String?
+    /// The earlier check this one repeats (`same-as`), whose status it supersedes when it runs.
+    public var supersedes: String?
 
     public init(id: String, kind: Step.Kind, title: String, status: String, durationMs: Int = 0, result: Value = .null,
                 command: String? = nil, message: String? = nil, attempts: Int = 0, excerpt: String? = nil)

@@ -19,6 +19,7 @@ public enum JSONReport {
         ]
         if let c = s.command { o.append(("command", .string(c))) }
         if let m = s.message { o.append(("message", .string(m))) }
+        if let earlier = s.supersedes, s.status != "skipped" { o.append(("supersedes", .string(earlier))) }
         o.append(("result", s.result))
         return .object(o)
     }

@@ -1,0 +1,24 @@
+# The two commands: `make demo` and `make test`. Everything else is a helper.
+SWIFT ?= swift
+BIN   := .build/debug/runbook
+
+.PHONY: all build test demo lint clean
+
+all: build
+
+build:
+	$(SWIFT) build
+
+# Builds and runs the whole suite, starting and stopping the services the tests need.
+test:
+	scripts/test
+
+# Builds, then runs the main job: a dry run, then the live run with its gate passed.
+demo: build
+	scripts/demo
+
+lint: build
+	$(BIN) lint
+
+clean:
+	rm -rf .build .sandbox
