@@ -6,9 +6,9 @@ struct AfterReady<Wrapped: Service>: Service {
     let wrapped: Wrapped
 
     func run() async throws {
-        var waited = false
-        try await cancelWhenGracefulShutdown {
-            waited = await readiness.wait()
+        let readiness = self.readiness
+        let waited = await cancelWhenGracefulShutdown {
+            await readiness.wait()
         }
         guard waited, !Task.isShuttingDownGracefully else { return }
         try await wrapped.run()

@@ -4,10 +4,8 @@ import Hummingbird
 /// Who is calling, for `audit.log`: the `X-Operator` header when present (the runbook CLI
 /// sends its operator), else a fingerprint of the token (never the token itself).
 enum RequestActor {
-    static let header = HTTPField.Name("X-Operator")!
-
     static func name(of request: Request) -> String {
-        if let name = request.headers[header] {
+        if let name = request.headers.first(where: { $0.name.canonicalName == "x-operator" })?.value {
             let cleaned = String(name.filter { $0.isLetter || $0.isNumber || "._@-".contains($0) }.prefix(64))
             if !cleaned.isEmpty { return cleaned }
         }

@@ -1,5 +1,5 @@
 /// A CSV row the parser refused; it goes to the dead letter queue.
-public struct RejectedRow: Sendable, Equatable {
+public struct RejectedRow: Error, Sendable, Equatable {
     /// 1-based line number in the file (the header is line 1).
     public var line: Int
     /// The row as it was written.
