@@ -36,7 +36,7 @@ public struct ETLService: Sendable {
         clientLogger[metadataKey: "component"] = "postgres"
         self.client = PostgresClient(configuration: configuration.database.clientConfiguration(), backgroundLogger: clientLogger)
         self.store = ETLStore(client: client, logger: logger)
-        self.faults = FaultInjector()
+        self.faults = FaultInjector(configuration.initialFaults)
         self.workerState = WorkerState()
         self.events = EventLog(directory: configuration.logDirectory, logger: logger)
         self.readiness = Readiness()

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything `etl-core` needs to run, usually read from the environment.
 ///
 /// | variable | meaning | default |
@@ -11,6 +13,7 @@
 /// | `ETL_HEARTBEAT_TIMEOUT_MS` | worker is "not alive" after this long without a heartbeat | 5000 |
 /// | `ETL_ALERT_INTERVAL_MS` | how often alert rules are evaluated | 30000 |
 /// | `ETL_SLOW_MS` | a file slower than this logs a `SLOW_QUERY` line | 1000 |
+/// | `ETL_FAULTS` | faults in force from the start, JSON as for `POST /admin/faults` | none |
 public struct ETLConfiguration: Sendable {
     /// Where the database is.
     public var database: DatabaseURL
@@ -34,6 +37,9 @@ public struct ETLConfiguration: Sendable {
     public var slowThreshold: Duration = .milliseconds(1000)
     /// The longest a request is held while the `stalled` fault is on.
     public var stallLimit: Duration = .seconds(300)
+    /// Faults in force from the start (the sandbox uses this so that a scenario's fault is
+    /// there before the worker's first poll). A restart without it clears them.
+    public var initialFaults: FaultSettings = .none
     /// Largest accepted upload, in bytes.
     public var maxUploadBytes: Int = 8 * 1024 * 1024
 
@@ -70,6 +76,15 @@ public struct ETLConfiguration: Sendable {
         self.heartbeatTimeout = try Self.milliseconds(environment, "ETL_HEARTBEAT_TIMEOUT_MS") ?? heartbeatTimeout
         self.alertInterval = try Self.milliseconds(environment, "ETL_ALERT_INTERVAL_MS") ?? alertInterval
         self.slowThreshold = try Self.milliseconds(environment, "ETL_SLOW_MS") ?? slowThreshold
+        if let text = environment["ETL_FAULTS"], !text.isEmpty {
+            guard let patch = try? JSONDecoder().decode(FaultPatch.self, from: Data(text.utf8)) else {
+                throw ETLError(.configuration, "ETL_FAULTS must be a JSON object such as {\"slow_ms\": 1500}")
+            }
+            switch patch.applied(to: .none) {
+            case .success(let faults): self.initialFaults = faults
+            case .failure(let error): throw ETLError(.configuration, "ETL_FAULTS: \(error.message)")
+            }
+        }
         if let text = environment["ETL_BATCH_SIZE"] {
             guard let size = Int(text), (1...1000).contains(size) else {
                 throw ETLError(.configuration, "ETL_BATCH_SIZE must be an integer from 1 to 1000")
