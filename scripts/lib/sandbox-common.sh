@@ -122,6 +122,10 @@ CREATE OR REPLACE VIEW public.pg_stat_statements AS
          s.min_exec_time AS min_time, s.max_exec_time AS max_time, s.stddev_exec_time AS stddev_time
     FROM monitoring.pg_stat_statements s;
 GRANT SELECT ON public.pg_stat_statements TO PUBLIC;
+-- The seed runbook's SLA query calls round(double precision, integer), which PostgreSQL
+-- lacks; this shim lets it run verbatim in the sandbox (runbooks should cast to numeric).
+CREATE OR REPLACE FUNCTION public.round(double precision, integer) RETURNS numeric
+  LANGUAGE sql IMMUTABLE STRICT AS 'SELECT round($1::numeric, $2)';
 SQL
 }
 
