@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "ETLCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(name: "RunbookCLITests", dependencies: ["RunbookCore"]),
