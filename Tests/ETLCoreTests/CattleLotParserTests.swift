@@ -56,7 +56,7 @@ struct CattleLotParserTests {
         #expect(parsed.rejected.map(\.line) == [3, 4, 5, 6, 7, 8, 9])
         #expect(parsed.rejected.map(\.errorType) == [.validation, .validation, .data, .data, .data, .validation, .data])
         #expect(parsed.rejected[0].message == "head_count 'abc' is not an integer")
-        #expect(parsed.rejected[3].message.contains("duplicate lot 'L1'"))
+        #expect(parsed.rejected[4].message.contains("duplicate lot 'L1'"))
         #expect(parsed.rejected[1].raw == "f,L3,40,450")
     }
 }

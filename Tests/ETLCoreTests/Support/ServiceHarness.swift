@@ -28,8 +28,8 @@ struct ServiceHarness: Sendable {
         configuration.heartbeatTimeout = .milliseconds(600)
         configuration.alertInterval = .seconds(3600)
         configure(&configuration)
-        var logger = Logger(label: "etl-core-test")
-        logger.logLevel = .warning
+        var logger = TestDatabase.logger
+        logger.logLevel = .critical
         let service = ETLService(configuration: configuration, logger: logger)
         let app = service.makeApplication(worker: worker, alerts: alerts)
         do {

@@ -37,8 +37,8 @@ struct TestDatabase: Sendable {
     static func create() async throws -> TestDatabase {
         let server = try serverURL()
         let name = "etl_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        try await withClient(server) { client in
-            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger).collect()
+        _ = try await withClient(server) { client in
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger).collect().count
         }
         return TestDatabase(url: server.with(database: String(name)))
     }
@@ -95,8 +95,7 @@ struct TestDatabase: Sendable {
     /// Runs a statement.
     func execute(_ sql: String) async throws {
         try await withClient { client in
-            try await client.query(PostgresQuery(unsafeSQL: sql), logger: Self.logger).collect()
-            return ()
+            _ = try await client.query(PostgresQuery(unsafeSQL: sql), logger: Self.logger).collect()
         }
     }
 }
