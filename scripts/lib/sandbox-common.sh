@@ -93,11 +93,11 @@ pg_stop() {
 }
 
 psql_super() {
-    PGPASSWORD=postgres psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"
+    PGOPTIONS='-c client_min_messages=warning' PGPASSWORD=postgres psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"
 }
 
 psql_etl() {
-    PGPASSWORD=etl psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U etl -d etl "$@"
+    PGOPTIONS='-c client_min_messages=warning' PGPASSWORD=etl psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U etl -d etl "$@"
 }
 
 # Role etl (password etl, may create the tests' throw-away databases), database etl, and
@@ -150,6 +150,8 @@ build_etl_core() {
     # shellcheck disable=SC2086
     (cd "$ROOT" && swift build --product etl-core ${SWIFT_BUILD_FLAGS:-}) >"$SANDBOX_DIR/build.log" 2>&1 \
         || { tail -30 "$SANDBOX_DIR/build.log" >&2; die "swift build failed (log: $SANDBOX_DIR/build.log)"; }
+    # swift build does not relink when nothing the binary depends on changed; mark it current.
+    touch "$ETL_BIN"
 }
 
 ensure_token() {

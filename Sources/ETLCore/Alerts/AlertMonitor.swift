@@ -24,11 +24,14 @@ public struct AlertMonitor: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if !faults.current.stalled {
-                _ = try? await evaluate()
+        // Nothing here needs finishing: on graceful shutdown the loop is simply cancelled.
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                if !self.faults.current.stalled {
+                    _ = try? await self.evaluate()
+                }
+                try? await Task.sleep(for: self.interval)
             }
-            try? await Task.sleep(for: interval)
         }
     }
 

@@ -1,8 +1,8 @@
--- A burst of upstream storage failures over the last 4 hours (~16% of the files), now over:
+-- A burst of upstream storage failures over the last 4 hours (~15% of the files), now over:
 -- re-queuing them (POST /files/reprocess?error=connection) loads them.
 CREATE TEMP TABLE burst AS
 SELECT id FROM etl_file
- WHERE status = 'loaded' AND uploaded_at > now() - interval '4 hours' AND random() < 0.16;
+ WHERE status = 'loaded' AND uploaded_at > now() - interval '4 hours' AND random() < 0.18;
 
 DELETE FROM cattle_lot WHERE file_id IN (SELECT id FROM burst);
 UPDATE etl_file
