@@ -1,0 +1,20 @@
+import PostgresNIO
+
+/// Turns a PostgresNIO error into words an operator can act on.
+///
+/// `PSQLError.description` is deliberately generic; the SQLSTATE and the server's message
+/// live in `serverInfo`. Neither contains the password.
+enum PostgresErrorText {
+    static func describe(_ error: any Error) -> String {
+        if let psql = error as? PSQLError {
+            if let message = psql.serverInfo?[.message] {
+                let state = psql.serverInfo?[.sqlState] ?? "?????"
+                return "\(message) (SQLSTATE \(state))"
+            }
+            if let underlying = psql.underlying { return "\(psql.code): \(underlying)" }
+            return "\(psql.code)"
+        }
+        if let etl = error as? ETLError { return etl.message }
+        return String(describing: error)
+    }
+}

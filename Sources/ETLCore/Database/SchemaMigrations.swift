@@ -1,0 +1,76 @@
+/// The ETL schema, as versioned migrations.
+///
+/// Version 1 creates the tables the seed runbook queries; the index on
+/// `etl_file(status, updated_at)` is part of it (scenario 4 of the sandbox drops it on
+/// purpose, and the runbook's remediation creates it again with the same name).
+public enum SchemaMigrations {
+    /// Name of the index scenario 4 removes.
+    public static let statusIndexName = "etl_file_status_updated_at_idx"
+
+    /// All migrations, oldest first.
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "base schema", statements: [
+            """
+            CREATE TABLE etl_file (
+                id bigserial PRIMARY KEY,
+                filename text NOT NULL,
+                status text NOT NULL DEFAULT 'uploaded'
+                    CHECK (status IN ('uploaded', 'processing', 'loaded', 'error')),
+                error_message text,
+                error_type text CHECK (error_type IN ('validation', 'connection', 'resource', 'data')),
+                content text,
+                rows_loaded integer NOT NULL DEFAULT 0,
+                rows_rejected integer NOT NULL DEFAULT 0,
+                attempts integer NOT NULL DEFAULT 0,
+                uploaded_at timestamptz NOT NULL DEFAULT now(),
+                processing_started_at timestamptz,
+                completed_at timestamptz,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            "CREATE INDEX \(statusIndexName) ON etl_file (status, updated_at)",
+            "CREATE INDEX etl_file_uploaded_at_idx ON etl_file (uploaded_at)",
+            "CREATE INDEX etl_file_completed_at_idx ON etl_file (completed_at)",
+            """
+            CREATE TABLE etl_dead_letter_queue (
+                id bigserial PRIMARY KEY,
+                error_type text NOT NULL CHECK (error_type IN ('validation', 'connection', 'resource', 'data')),
+                entity_type text NOT NULL,
+                payload jsonb NOT NULL DEFAULT '{}'::jsonb,
+                error_message text NOT NULL,
+                file_id bigint REFERENCES etl_file (id) ON DELETE SET NULL,
+                resolved boolean NOT NULL DEFAULT false,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                resolved_at timestamptz
+            )
+            """,
+            "CREATE INDEX etl_dlq_unresolved_idx ON etl_dead_letter_queue (resolved, created_at)",
+            "CREATE INDEX etl_dlq_file_idx ON etl_dead_letter_queue (file_id)",
+            """
+            CREATE TABLE etl_alert_history (
+                id bigserial PRIMARY KEY,
+                alert text NOT NULL,
+                severity text NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+                message text NOT NULL,
+                triggered_at timestamptz NOT NULL DEFAULT now(),
+                resolved boolean NOT NULL DEFAULT false,
+                resolved_at timestamptz
+            )
+            """,
+            "CREATE INDEX etl_alert_active_idx ON etl_alert_history (resolved, triggered_at)",
+            """
+            CREATE TABLE cattle_lot (
+                id bigserial PRIMARY KEY,
+                farm text NOT NULL,
+                lot text NOT NULL,
+                head_count integer NOT NULL CHECK (head_count > 0),
+                weight_kg numeric(10, 2) NOT NULL CHECK (weight_kg > 0),
+                price numeric(14, 2) NOT NULL CHECK (price >= 0),
+                file_id bigint REFERENCES etl_file (id) ON DELETE SET NULL,
+                loaded_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            "CREATE INDEX cattle_lot_file_idx ON cattle_lot (file_id)",
+        ]),
+    ]
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Synchronization
+
+/// What the worker tells the rest of the process: its heartbeat and running totals.
+public final class WorkerState: Sendable {
+    /// A consistent copy of the state.
+    public struct Snapshot: Sendable {
+        /// Monotonic time of the last heartbeat.
+        public var lastHeartbeat: ContinuousClock.Instant?
+        /// Wall-clock time of the last heartbeat, for display.
+        public var lastHeartbeatDate: Date?
+        /// Files finished (loaded or error) by this process.
+        public var filesProcessed = 0
+        /// Rows loaded by this process.
+        public var rowsLoaded = 0
+        /// Sum of per-file processing times, milliseconds.
+        public var processingMillisecondsSum = 0
+    }
+
+    private let state = Mutex(Snapshot())
+
+    /// Creates an empty state (no heartbeat yet).
+    public init() {}
+
+    /// A copy of the state.
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    /// Records that the worker loop is alive now.
+    public func heartbeat() {
+        state.withLock {
+            $0.lastHeartbeat = .now
+            $0.lastHeartbeatDate = Date()
+        }
+    }
+
+    /// Records a finished file.
+    public func recordFile(rowsLoaded: Int, milliseconds: Int) {
+        state.withLock {
+            $0.filesProcessed += 1
+            $0.rowsLoaded += rowsLoaded
+            $0.processingMillisecondsSum += milliseconds
+        }
+    }
+
+    /// True when the last heartbeat is younger than `timeout`.
+    public func isAlive(timeout: Duration) -> Bool {
+        guard let last = snapshot.lastHeartbeat else { return false }
+        return ContinuousClock.now - last < timeout
+    }
+}

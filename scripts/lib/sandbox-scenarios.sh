@@ -1,0 +1,111 @@
+# Scenarios of scripts/sandbox: names are the ids of the runbooks they are for.
+
+SCENARIOS=(
+    "healthy|8 weeks of history, success rate > 98%, no active alert (default)"
+    "scenario-1-pipeline-stopped|etl-core stopped; nothing processed for 45 min; files pending > 30 min"
+    "scenario-2-high-error-rate|~15% of the last 4 h failed with connection errors (burst over: reprocessing fixes it)"
+    "scenario-3-dlq-full|180 unresolved DLQ entries, mostly connection/resource, some validation/data"
+    "scenario-4-performance-degradation|slow_ms fault, processing 4x slower for 2 h, SLOW_QUERY lines, index dropped"
+    "pending-files|8 files stuck in processing for 2-5 h (a worker crashed mid-file)"
+    "worker-stopped|etl-core runs but its worker is stopped: /health degraded, files pile up"
+    "stalled|etl-core runs but every API request hangs"
+    "daily-yellow|24 h success rate ~93% (same as success-rate-93)"
+    "daily-red|24 h success rate ~85% (same as success-rate-85)"
+    "success-rate-NN|24 h success rate ~NN% (NN from 50 to 99)"
+    "weekly-maintenance|120 days of history: rows older than 90 days, rotated logs older than 30 days"
+)
+
+list_scenarios() {
+    local entry
+    for entry in "${SCENARIOS[@]}"; do
+        printf '  %-36s %s\n' "${entry%%|*}" "${entry#*|}"
+    done
+}
+
+scenario_known() {
+    local name=$1 entry
+    if [[ "$name" =~ ^success-rate-([0-9]{2})$ ]]; then return 0; fi
+    for entry in "${SCENARIOS[@]}"; do
+        [[ "${entry%%|*}" == "$name" ]] && return 0
+    done
+    return 1
+}
+
+# seed_scenario NAME: truncate the ETL tables, write a history for NAME, and write the log
+# files (current and rotated) from it.
+seed_scenario() {
+    local name=$1 days=56 end_offset=0 success=""
+    local files=("$SEED_DIR/functions.sql" "$SEED_DIR/base.sql")
+    case "$name" in
+        scenario-1-pipeline-stopped) end_offset=45 ;;
+        weekly-maintenance) days=120 ;;
+        daily-yellow) success=93 ;;
+        daily-red) success=85 ;;
+        success-rate-*) success=${name#success-rate-} ;;
+    esac
+    if [[ -n "$success" ]]; then
+        files+=("$SEED_DIR/success-rate.sql")
+    elif [[ -f "$SEED_DIR/$name.sql" ]]; then
+        files+=("$SEED_DIR/$name.sql")
+    fi
+    files+=("$SEED_DIR/logs.sql")
+    local args=() f
+    for f in "${files[@]}"; do args+=(-f "$f"); done
+    say "seeding scenario $name ($days days of history)"
+    mkdir -p "$LOG_DIR"
+    rm -f "$LOG_DIR"/*.log
+    local tsv="$SANDBOX_DIR/seed-logs.tsv"
+    psql_etl -At -F $'\t' -v days="$days" -v end_offset="$end_offset" -v target_success="${success:-98}" \
+        "${args[@]}" > "$tsv"
+    awk -F'\t' -v dir="$LOG_DIR" '{ print $2 > (dir "/" $1) }' "$tsv"
+    rm -f "$tsv"
+    # Rotated files carry the date their week ended, so `find -mtime +30` sees their age.
+    local rotated stamp
+    for rotated in "$LOG_DIR"/*.20[0-9][0-9]-[0-9][0-9]-[0-9][0-9].log; do
+        [[ -e "$rotated" ]] || continue
+        stamp=${rotated%.log}
+        stamp=${stamp##*.}
+        touch -d "$stamp + 7 days" "$rotated"
+    done
+    touch "$LOG_DIR/etl-service.log" "$LOG_DIR/errors.log" "$LOG_DIR/metrics.log" "$LOG_DIR/audit.log"
+    # Fresh statistics, without the seeding's own statements.
+    psql_super -d etl -c "SELECT monitoring.pg_stat_statements_reset()" >/dev/null
+    if [[ "$name" == "scenario-4-performance-degradation" ]]; then
+        # The queries a dashboard runs, now without the index.
+        psql_etl -f "$SEED_DIR/slow-queries.sql" >/dev/null
+    fi
+}
+
+# apply_scenario_runtime NAME: start etl-core (or not) with the scenario's faults.
+apply_scenario_runtime() {
+    local name=$1
+    case "$name" in
+        scenario-1-pipeline-stopped) say "etl-core left stopped (scenario-1: the pipeline is down)" ;;
+        scenario-2-high-error-rate)
+            if [[ -n "${SANDBOX_ERROR_RATE:-}" ]]; then
+                etl_start "{\"connection_error_rate\": $SANDBOX_ERROR_RATE}"
+            else
+                etl_start
+            fi
+            ;;
+        scenario-4-performance-degradation) etl_start "{\"slow_ms\": ${SANDBOX_SLOW_MS:-1500}}" ;;
+        worker-stopped) etl_start '{"worker_stopped": true}' ;;
+        stalled) etl_start '{"stalled": true}' ;;
+        *) etl_start ;;
+    esac
+    if etl_running && [[ "$name" != "stalled" ]]; then
+        wait_health
+    fi
+}
+
+wait_health() {
+    local i code
+    for i in $(seq 1 100); do
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$API_URL/health" || true)
+        if [[ "$code" == "200" || "$code" == "503" ]]; then
+            return 0
+        fi
+        sleep 0.2
+    done
+    die "etl-core /health did not answer within 20 s"
+}
