@@ -233,6 +233,42 @@ struct CLITests {
         #expect(!FileManager.default.fileExists(atPath: audit))
     }
 
+    @Test func secretsNeverReachOutputReportsOrAudit() throws {
+        let secret = "tok-\(UUID().uuidString)"
+        write("environments/sandbox.yaml", """
+            environment: sandbox
+            api: {url: "http://127.0.0.1:1", token: "${RB_TEST_TOKEN}"}
+            secrets: [RB_TEST_TOKEN]
+            """)
+        write("runbooks/leak.yaml", """
+            runbook: leak
+            title: Leak
+            steps:
+              - check: echo-token
+                shell: [bash, -c, 'echo "token is $0"; exit 1', "${{ env.api.token }}"]
+            """)
+        let junit = home.appendingPathComponent("leak.xml").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["run", "leak", "--format", "json", "--junit", junit]
+        process.currentDirectoryURL = home
+        var env = ProcessInfo.processInfo.environment
+        env["RUNBOOK_AUDIT_LOG"] = audit
+        env["RB_TEST_TOKEN"] = secret
+        process.environment = env
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        try process.run()
+        let out = collect(process)
+        #expect(out.code == 1)
+        #expect(out.stdout.contains("token is ***"))
+        for text in [out.stdout, out.stderr, try String(contentsOfFile: junit, encoding: .utf8), try String(contentsOfFile: audit, encoding: .utf8)] {
+            #expect(!text.contains(secret))
+        }
+        let plan = try runbook(["plan", "leak"])
+        #expect(!plan.stdout.contains(secret))
+    }
+
     @Test func gateOnARealTerminal() throws {
         // `script` gives the CLI a pseudo-terminal; the answer is typed into it.
         let command = "printf 'y\\n' | script -qec '\(Self.binary) run demo --input level=9' /dev/null"
