@@ -31,7 +31,7 @@ pick_pg_dir() {
         echo "$SANDBOX_DIR/pg"
     else
         local sum
-        sum=$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)
+        sum=$(printf '%s' "$SANDBOX_DIR" | cksum | cut -d' ' -f1)
         echo "/tmp/etl-sandbox-$(basename "$ROOT")-$sum/pg"
     fi
 }

@@ -39,7 +39,7 @@ extension ETLRoutes {
 
     func metrics() async throws -> Response {
         let store = self.store
-        let snapshot = try? await withTimeout(.seconds(5)) { try await store.metricsSnapshot() }
+        let snapshot = try? await withTimeout(.seconds(2)) { try await store.metricsSnapshot() }
         let text = MetricsRenderer.render(
             database: snapshot,
             worker: workerState.snapshot,

@@ -27,6 +27,10 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try APIError(.serviceUnavailable, "database unavailable").response(from: request, context: context)
         } catch is CancellationError {
             throw CancellationError()
+        } catch let error where PostgresErrorText.isConnectionFailure(error) {
+            events.error("api", fileID: nil, errorType: ErrorType.connection.rawValue,
+                         "\(request.method) \(request.uri.path) database unreachable: \(PostgresErrorText.describe(error))")
+            return try APIError(.serviceUnavailable, "database unavailable").response(from: request, context: context)
         } catch {
             events.write(.error, "api", "\(request.method) \(request.uri.path) failed: \(error)")
             return try APIError(.internalServerError, "internal error").response(from: request, context: context)

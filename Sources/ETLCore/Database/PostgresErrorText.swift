@@ -15,6 +15,13 @@ enum PostgresErrorText {
             return "\(psql.code)"
         }
         if let etl = error as? ETLError { return etl.message }
+        if isConnectionFailure(error) { return "cannot connect to the database (\(error))" }
         return String(describing: error)
+    }
+
+    /// True for the connection pool's own failures (no connection could be made), which are
+    /// not `PSQLError`s.
+    static func isConnectionFailure(_ error: any Error) -> Bool {
+        error is PSQLError || String(reflecting: type(of: error)).contains("ConnectionPool")
     }
 }

@@ -10,7 +10,11 @@ import PostgresNIO
 struct TestDatabase: Sendable {
     let url: DatabaseURL
 
-    static let logger = Logger(label: "etl-test")
+    static let logger: Logger = {
+        var logger = Logger(label: "etl-test")
+        logger.logLevel = .error
+        return logger
+    }()
 
     /// The sandbox's database URL.
     static func serverURL() throws -> DatabaseURL {
@@ -52,7 +56,8 @@ struct TestDatabase: Sendable {
         }
     }
 
-    /// Runs `body` with a running client on `url`.
+    /// Runs `body` with a running client on `url`; fails (rather than waits) when the server
+    /// does not answer within 20 s.
     static func withClient<T: Sendable>(_ url: DatabaseURL, _ body: @Sendable @escaping (PostgresClient) async throws -> T) async throws -> T {
         let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
@@ -60,8 +65,16 @@ struct TestDatabase: Sendable {
                 await client.run()
                 return nil
             }
+            group.addTask { try await body(client) }
+            group.addTask {
+                try await Task.sleep(for: .seconds(20))
+                throw ETLError(.database, "test database \(url) did not answer within 20 s (is `scripts/sandbox up` running?)")
+            }
             defer { group.cancelAll() }
-            return try await body(client)
+            while let result = try await group.next() {
+                if let value = result { return value }
+            }
+            throw ETLError(.database, "test database client stopped")
         }
     }
 
