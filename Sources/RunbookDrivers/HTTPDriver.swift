@@ -61,6 +61,8 @@ public final class HTTPDriver: StepDriver, Sendable {
                 var configuration = HTTPClient.Configuration()
                 configuration.redirectConfiguration = .disallow
                 configuration.timeout = .init(connect: connect)
+                // A service that refuses connections fails the step now, not after the connect timeout.
+                configuration.connectionPool.retryConnectionEstablishment = false
                 let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
                 state = .running(client)
                 return .success(client)

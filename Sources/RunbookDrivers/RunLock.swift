@@ -40,7 +40,12 @@ public final class RunLock: Sendable {
         try? await connection.close()
     }
 
+    /// Dropped without ``release()``: the connection is closed (which releases the lock) by a
+    /// task that keeps it alive until then (PostgresNIO requires a connection be closed).
     deinit {
-        if !released.load(ordering: .acquiring) { SQLDriver.closeNow(connection) }
+        if !released.load(ordering: .acquiring) {
+            let connection = self.connection
+            Task { try? await connection.close() }
+        }
     }
 }
