@@ -68,7 +68,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RunbookCoreTests", dependencies: ["RunbookCore"]),
-        .testTarget(name: "RunbookDriversTests", dependencies: ["RunbookDrivers", "RunbookCore"]),
+        .testTarget(
+            name: "RunbookDriversTests",
+            dependencies: ["RunbookDrivers", "RunbookCore", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         .testTarget(
             name: "ETLCoreTests",
             dependencies: [

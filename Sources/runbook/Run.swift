@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RunbookCore
+import RunbookDrivers
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,7 +67,8 @@ struct Run: AsyncParsableCommand {
         let observer: (any RunObserver)? = format == .text ? TextReporter(color: color) { text in
             FileHandle.standardOutput.write(Data(text.utf8))
         } : nil
-        let executor = Executor(drivers: makeDrivers(), audit: audit, renderer: CommandRenderer(environment: env, home: home.home),
+        let drivers = makeDrivers(for: env)
+        let executor = Executor(drivers: drivers.registry, audit: audit, renderer: CommandRenderer(environment: env, home: home.home),
                                 redactor: redactor, terminal: interactive ? TTYTerminal() : nil, observer: observer)
         let request = Executor.Request(
             runbook: runbook, environment: env, inputs: values,
@@ -77,6 +79,7 @@ struct Run: AsyncParsableCommand {
         let trap = SignalTrap { task.cancel() }
         let report = await task.value
         trap.cancel()
+        await drivers.shutdown()
 
         if format == .json { print(JSONReport.render(report)) }
         if let junit {

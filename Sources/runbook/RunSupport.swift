@@ -55,9 +55,10 @@ func resolveEnvironment(name: String, runbook: Runbook, home: URL, required: Boo
     }
 }
 
-/// The drivers this build has.
-func makeDrivers() -> DriverRegistry {
-    DriverRegistry(["shell": ShellDriver(), "notify": NotifyDriver()])
+/// The drivers of one run (shell, notify, sql for the environment's database, http); nothing
+/// connects before a step needs it. Call `shutdown()` on them when the run is over.
+func makeDrivers(for environment: Environment) -> RunDrivers {
+    RunDrivers(environment: environment)
 }
 
 /// Who is running: `--operator`, `$RUNBOOK_OPERATOR`, else the login name.

@@ -1,0 +1,38 @@
+import RunbookCore
+
+/// The drivers of one run, built for its environment: shell, notify, sql (for the
+/// environment's `database.url`) and http. Nothing connects until a step needs it; call
+/// ``shutdown()`` once the run is over (or use ``with(environment:_:)``).
+public struct RunDrivers: Sendable {
+    /// What the executor is given.
+    public let registry: DriverRegistry
+    /// The SQL driver (also where a live run takes its run lock).
+    public let sql: SQLDriver
+    public let http: HTTPDriver
+
+    public init(environment: Environment, sqlOptions: SQLDriver.Options = .init()) {
+        sql = SQLDriver(url: environment.databaseURL, options: sqlOptions)
+        http = HTTPDriver()
+        registry = DriverRegistry(["shell": ShellDriver(), "notify": NotifyDriver(), "sql": sql, "http": http])
+    }
+
+    /// Closes the database connections and the HTTP client.
+    public func shutdown() async {
+        async let a: Void = sql.shutdown()
+        async let b: Void = http.shutdown()
+        _ = await (a, b)
+    }
+
+    /// Runs `body` with the drivers for `environment`, then shuts them down.
+    public static func with<R: Sendable>(environment: Environment, _ body: (RunDrivers) async throws -> R) async rethrows -> R {
+        let drivers = RunDrivers(environment: environment)
+        do {
+            let result = try await body(drivers)
+            await drivers.shutdown()
+            return result
+        } catch {
+            await drivers.shutdown()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import PostgresNIO
+import Synchronization
+
+/// A held run lock: a PostgreSQL advisory lock on a connection of its own, kept for the whole
+/// live run so that a second live run of the same runbook in the same environment waits, then
+/// stops naming who holds it. Get one from ``SQLDriver/acquireRunLock(key:holder:wait:poll:)``;
+/// call ``release()`` at the end. If the process dies, the server releases the lock with the
+/// connection.
+public final class RunLock: Sendable {
+    /// The advisory lock space of run locks: `pg_advisory_lock(namespace, hashtext(key))`.
+    static let namespace: Int32 = 0x5255_4E42  // "RUNB"
+
+    /// What was locked, e.g. `scenario-2-high-error-rate@production`.
+    public let key: String
+    /// Who holds it, e.g. `alice (run 3f2a...)`.
+    public let holder: String
+    let connection: PostgresConnection
+    let recorded: Bool
+    private let released = Atomic(false)
+
+    init(key: String, holder: String, connection: PostgresConnection, recorded: Bool) {
+        self.key = key
+        self.holder = holder
+        self.connection = connection
+        self.recorded = recorded
+    }
+
+    /// Whether ``release()`` was called.
+    public var isReleased: Bool { released.load(ordering: .acquiring) }
+
+    /// Releases the lock and closes its connection (idempotent; errors are ignored: closing the
+    /// connection releases the lock in any case).
+    public func release() async {
+        guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if recorded {
+            _ = try? await connection.query("DELETE FROM runbook_run_lock WHERE key = \(key) AND holder = \(holder)", logger: SQLDriver.quietLogger).get()
+        }
+        _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.namespace), hashtext(\(key)))", logger: SQLDriver.quietLogger).get()
+        try? await connection.close()
+    }
+
+    /// Dropped without ``release()``: the connection is closed (which releases the lock) by a
+    /// task that keeps it alive until then (PostgresNIO requires a connection be closed).
+    deinit {
+        if !released.load(ordering: .acquiring) {
+            let connection = self.connection
+            Task { try? await connection.close() }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import RunbookDrivers
+import Testing
+
+@Suite("SQL statement classification and URLs")
+struct SQLStatementTests {
+    @Test("statements are wrapped, wrapped as a CTE, or sent as written", arguments: [
+        ("SELECT 1", SQLStatement.query),
+        ("  -- comment\n(select 1)", .query),
+        ("WITH x AS (SELECT 1) SELECT * FROM x", .query),
+        ("VALUES (1)", .query),
+        ("TABLE etl_file", .query),
+        ("WITH d AS (DELETE FROM t RETURNING *) SELECT count(*) FROM d", .command),
+        ("UPDATE t SET a = 1", .command),
+        ("UPDATE t SET a = 'returning' WHERE b = $1", .command),
+        ("UPDATE t SET a = 1 RETURNING id", .returning),
+        ("insert into t values (1) returning *", .returning),
+        ("DELETE FROM t /* returning */", .command),
+        ("ANALYZE t", .command),
+        ("SHOW statement_timeout", .command),
+        ("EXPLAIN SELECT 1", .command),
+        ("REINDEX TABLE t", .command),
+        ("SELECT $tag$ returning $tag$ AS x", .query),
+    ])
+    func classify(sql: String, expected: SQLStatement) {
+        #expect(SQLStatement.classify(sql) == expected)
+    }
+
+    @Test("wrapping strips trailing semicolons and keeps a trailing comment harmless")
+    func wrap() {
+        let wrapped = SQLStatement.query.wrap("SELECT 1 -- trailing\n;\n", maxRows: 10)
+        #expect(wrapped == "SELECT row_to_json(q)::text FROM (\nSELECT 1 -- trailing\n) q LIMIT 11")
+        #expect(SQLStatement.returning.wrap("UPDATE t SET a = 1 RETURNING a;", maxRows: 5) == "WITH q AS (\nUPDATE t SET a = 1 RETURNING a\n) SELECT row_to_json(q)::text FROM q")
+    }
+
+    @Test("postgres URLs: parts, sslmode, and no password in descriptions")
+    func urls() throws {
+        let url = try PostgresURL("postgres://etl:p%40ss@db.example.com:6543/etl?sslmode=require&connect_timeout=3")
+        #expect(url.host == "db.example.com")
+        #expect(url.port == 6543)
+        #expect(url.user == "etl")
+        #expect(url.password == "p@ss")
+        #expect(url.database == "etl")
+        #expect(url.sslMode == .require)
+        #expect(url.connectTimeout == .seconds(3))
+        #expect(!url.description.contains("p@ss"))
+        #expect(url.endpoint == "db.example.com:6543")
+        let local = try PostgresURL("postgresql://etl@localhost/etl")
+        #expect(local.port == 5432)
+        #expect(local.sslMode == .prefer)
+        #expect(local.isLoopback)
+        #expect(try PostgresURL("postgres://u@127.0.0.1:1").database == "u")
+        do {
+            _ = try PostgresURL("postgres://u:pw@h/db?sslmode=sometimes")
+            Issue.record("an unknown sslmode must be refused")
+        } catch {
+            #expect(error.message.contains("sslmode"))
+            #expect(!error.message.contains("pw"))
+        }
+        #expect(throws: DriverError.self) { try PostgresURL("mysql://u@h/db") }
+    }
+}
