@@ -32,7 +32,7 @@ extension SQLDriver {
             throw DriverError("step '\(step)': \(error.message)")
         }
         let kind = SQLStatement.classify(sql.text)
-        let maxRows = max(0, sql.maxRows)
+        let maxRows = min(max(0, sql.maxRows), 10_000_000)
         let query = PostgresQuery(unsafeSQL: kind.wrap(sql.text, maxRows: maxRows), binds: SQLParameter.bindings(sql.binds))
         let timeoutMs = Self.statementTimeout(for: context.timeout)
         let readOnly = sql.readOnly
