@@ -40,6 +40,7 @@ struct SQLTLSTests {
             await errorMessage { try await run(driver, sqlStep("tls", "SELECT 1"), environment: try TestDatabase.environment(url: untrusted)) }
         }
         #expect(message.contains("localhost:"), "\(message)")
+        #expect(message.contains("certificate could not be verified"))
         #expect(!message.isEmpty)
         print("verify-full, untrusted: \(message)")
         let trusted = try url(sslmode: "verify-full", host: "localhost", extra: "&sslrootcert=\(ca)")
