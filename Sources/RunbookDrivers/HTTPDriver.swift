@@ -74,6 +74,9 @@ public final class HTTPDriver: StepDriver, Sendable {
     public func execute(_ command: RenderedCommand, context: DriverContext) async throws -> DriverOutput {
         guard case .http(let http) = command else { throw DriverError("the http driver got a \(command.driverKind) command") }
         let step = context.stepID
+        if context.kind == .check, !["GET", "HEAD"].contains(http.method.uppercased()) {
+            throw DriverError("step '\(step)': a check may only GET or HEAD, not \(http.method): make it an action")
+        }
         var token: String?
         if http.bearer {
             guard let t = context.environment.apiToken else {

@@ -110,6 +110,13 @@ extension SQLDriver {
             if let first = c.connectionErrors.first { return reason(first.error) }
             if c.dnsAError != nil || c.dnsAAAAError != nil { return "cannot resolve host '\(c.host)'" }
             return "connection failed"
+        case let ssl as NIOSSLError:
+            if "\(ssl)".contains("CERTIFICATE_VERIFY_FAILED") {
+                return "TLS handshake failed: the server's certificate could not be verified (check sslrootcert)"
+            }
+            return "TLS handshake failed"
+        case let ssl as NIOSSLExtraError:
+            return "TLS: \(ssl)"
         case let c as ChannelError:
             if case .connectTimeout = c { return "connect timed out" }
             return "\(c)"

@@ -24,9 +24,15 @@ extension SQLDriver {
         guard case .sql(let sql) = command else { throw DriverError("the sql driver got a \(command.driverKind) command") }
         let step = context.stepID
         let url: PostgresURL
-        do { url = try self.url.get() } catch { throw DriverError("step '\(step)': \(error.message)") }
+        do { url = try self.url.get() } catch {
+            if context.environment.databaseURL == nil {
+                let hint = context.environment.unsetVariables["database.url"].map { ": set \($0)" } ?? ""
+                throw DriverError("step '\(step)': environment '\(context.environment.name)' has no database.url\(hint)")
+            }
+            throw DriverError("step '\(step)': \(error.message)")
+        }
         let kind = SQLStatement.classify(sql.text)
-        let maxRows = max(0, sql.maxRows)
+        let maxRows = min(max(0, sql.maxRows), 10_000_000)
         let query = PostgresQuery(unsafeSQL: kind.wrap(sql.text, maxRows: maxRows), binds: SQLParameter.bindings(sql.binds))
         let timeoutMs = Self.statementTimeout(for: context.timeout)
         let readOnly = sql.readOnly
@@ -175,17 +181,5 @@ extension SQLDriver {
         let rowsJSON = "[" + rows.texts.joined(separator: ",") + "]"
         let digest = SHA256.hash(data: Data((rows.texts.isEmpty ? rows.tag : rowsJSON).utf8)).map { String(format: "%02x", $0) }.joined()
         return DriverOutput(result: result, succeeded: true, excerpt: lines.joined(separator: "\n"), digest: digest)
-    }
-}
-
-extension RenderedCommand {
-    /// `shell`, `sql`, `http` or `notify`, for messages.
-    var driverKind: String {
-        switch self {
-        case .shell: "shell"
-        case .sql: "sql"
-        case .http: "http"
-        case .notify: "notify"
-        }
     }
 }

@@ -132,6 +132,24 @@ struct HTTPDriverTests {
         #expect(!message.contains(TestHTTPServer.token))
     }
 
+    @Test("a slow answer past the step's timeout is the step's error; a check cannot POST")
+    func slowAndReadOnly() async throws {
+        try await TestHTTPServer.with { base in
+            let env = try environment(base)
+            let driver = HTTPDriver()
+            var slow = try httpStep("slow", "${{ env.api.url }}/slow")
+            slow.timeout = .milliseconds(300)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let message = await errorMessage { try await run(driver, slow, environment: env) }
+            #expect(message.contains("no answer within 300ms"), "\(message)")
+            #expect(clock.now - start < .seconds(2))
+            let post = await errorMessage { try await run(driver, httpStep("p", "${{ env.api.url }}/items", method: "POST"), environment: env) }
+            #expect(post.contains("a check may only GET or HEAD"))
+            await driver.shutdown()
+        }
+    }
+
     @Test("a driver that never ran an HTTP step shuts down without having made a client")
     func lazyClient() async {
         let driver = HTTPDriver()

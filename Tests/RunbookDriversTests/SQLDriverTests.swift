@@ -215,6 +215,27 @@ struct SQLDriverTests {
         }
     }
 
+    @Test("cancelling a step (Ctrl-C) stops a running statement at once; the driver goes on")
+    func cancellation() async throws {
+        try await SQLDriver.withDriver(url: environment.databaseURL, options: .init(maxConnections: 1)) { driver in
+            let environment = self.environment
+            let step = try sqlStep("sleepy", "SELECT pg_sleep(10)", timeout: .seconds(30))
+            let clock = ContinuousClock()
+            let start = clock.now
+            let task = Task { try await run(driver, step, environment: environment) }
+            try await Task.sleep(for: .milliseconds(300))
+            task.cancel()
+            let outcome = await task.result
+            #expect(clock.now - start < .seconds(3))
+            switch outcome {
+            case .success: Issue.record("the step should have been interrupted")
+            case .failure(let error): #expect(error is CancellationError, "\(error)")
+            }
+            let after = try await run(driver, sqlStep("after", "SELECT 2 AS two"), environment: environment)
+            #expect(after.rows.first?["two"] == .int(2))
+        }
+    }
+
     @Test("a database that is down fails the step quickly, naming host and port, never the password")
     func databaseDown() async throws {
         let password = "s3cret-Pa55word"

@@ -24,6 +24,10 @@ enum TestHTTPServer {
             let id = context.parameters.get("id") ?? ""
             return json(#"{"id":"\#(id.replacingOccurrences(of: "\"", with: "\\\""))","path":"\#(request.uri.path)","query":"\#(request.uri.query ?? "")"}"#)
         }
+        router.get("/slow") { _, _ -> Response in
+            try await Task.sleep(for: .seconds(3))
+            return json("{}")
+        }
         router.get("/admin") { _, _ in Response(status: .forbidden) }
         router.get("/redirect") { _, _ in Response(status: .found, headers: [.location: "/health"]) }
         router.get("/redirect-away") { request, _ -> Response in
