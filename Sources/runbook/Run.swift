@@ -38,6 +38,9 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("junit"), help: "Also write a JUnit XML report to this file.")
     var junit: String?
 
+    @Option(name: .customLong("lock-wait"), help: "How long a live run waits for another live run of the same runbook and environment (default 30s).")
+    var lockWait: String = "30s"
+
     @Option(name: .customLong("audit-log"), help: "The audit log (default: $RUNBOOK_AUDIT_LOG or ~/.local/state/runbook/audit.jsonl).")
     var auditLog: String?
 
@@ -46,6 +49,10 @@ struct Run: AsyncParsableCommand {
         for approval in approvals where runbook.step(approval)?.kind != .action {
             let actions = runbook.steps.filter { $0.kind == .action }.map(\.id)
             printError("error: --approve \(approval): runbook '\(runbook.id)' has no action '\(approval)'\(Suggest.didYouMean(approval, in: actions))")
+            throw ExitCode(2)
+        }
+        guard let lockWaitDuration = DurationText.parse(lockWait) else {
+            printError("error: --lock-wait takes a duration such as 30s or 2m, got '\(lockWait)'")
             throw ExitCode(2)
         }
         let values = try resolveInputs(inputs, runbook: runbook)
@@ -75,10 +82,27 @@ struct Run: AsyncParsableCommand {
             mode: Planner.Mode(dryRun: dryRun, yes: yes, approvals: Set(approvals), interactive: interactive),
             operatorName: operatorName(operatorFlag), host: ProcessInfo.processInfo.hostName)
 
+        // One live run per (runbook, environment) at a time; dry runs take no lock.
+        var lock: RunLock?
+        if !dryRun, env.databaseURL != nil {
+            do {
+                lock = try await drivers.sql.acquireRunLock(key: "\(runbook.id)@\(env.name)",
+                                                            holder: "\(request.operatorName) (run \(request.runID))", wait: lockWaitDuration)
+            } catch let held as RunLockHeld {
+                await drivers.shutdown()
+                printError("error: \(held); nothing was run (wait longer with --lock-wait)")
+                throw ExitCode(4)
+            } catch {
+                // The database being down is when the runbook is needed most: run without the lock.
+                printError("warning: run lock not taken (\(redactor.redact("\(error)"))); running without it")
+            }
+        }
+
         let task = Task { await executor.run(request) }
         let trap = SignalTrap { task.cancel() }
         let report = await task.value
         trap.cancel()
+        await lock?.release()
         await drivers.shutdown()
 
         if format == .json { print(JSONReport.render(report)) }

@@ -64,7 +64,7 @@ struct CLITests {
         return collect(process)
     }
 
-    func launch(_ args: [String]) throws -> Process {
+    func launch(_ args: [String], environment extra: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = args
@@ -72,6 +72,7 @@ struct CLITests {
         var env = ProcessInfo.processInfo.environment
         env["RUNBOOK_AUDIT_LOG"] = audit
         env["NO_COLOR"] = "1"
+        env.merge(extra) { $1 }
         process.environment = env
         process.standardOutput = Pipe()
         process.standardError = Pipe()
