@@ -38,6 +38,9 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("junit"), help: "Also write a JUnit XML report to this file.")
     var junit: String?
 
+    @Option(name: .customLong("incident-age"), help: "How long ago the incident began (e.g. 45m); sets the escalation level shown and used by notify templates.")
+    var incidentAge: String = "0s"
+
     @Option(name: .customLong("lock-wait"), help: "How long a live run waits for another live run of the same runbook and environment (default 30s).")
     var lockWait: String = "30s"
 
@@ -53,6 +56,15 @@ struct Run: AsyncParsableCommand {
         }
         guard let lockWaitDuration = DurationText.parse(lockWait) else {
             printError("error: --lock-wait takes a duration such as 30s or 2m, got '\(lockWait)'")
+            throw ExitCode(2)
+        }
+        guard let incidentAgeDuration = DurationText.parse(incidentAge) else {
+            printError("error: --incident-age takes a duration such as 45m, got '\(incidentAge)'")
+            throw ExitCode(2)
+        }
+        let escalation: Escalation?
+        do { escalation = try Escalation.load(home: home.home) } catch {
+            for d in error.diagnostics { printError(d.description) }
             throw ExitCode(2)
         }
         let values = try resolveInputs(inputs, runbook: runbook)
@@ -77,10 +89,15 @@ struct Run: AsyncParsableCommand {
         let drivers = makeDrivers(for: env)
         let executor = Executor(drivers: drivers.registry, audit: audit, renderer: CommandRenderer(environment: env, home: home.home),
                                 redactor: redactor, terminal: interactive ? TTYTerminal() : nil, observer: observer)
-        let request = Executor.Request(
+        var request = Executor.Request(
             runbook: runbook, environment: env, inputs: values,
             mode: Planner.Mode(dryRun: dryRun, yes: yes, approvals: Set(approvals), interactive: interactive),
             operatorName: operatorName(operatorFlag), host: ProcessInfo.processInfo.hostName)
+        request.incidentAge = incidentAgeDuration
+        request.escalation = escalation
+        if format == .text, runbook.tags.contains("incident"), let level = escalation?.level(at: Int(incidentAgeDuration.seconds / 60)) {
+            FileHandle.standardOutput.write(Data("  escalation: level \(level.level) at \(Int(incidentAgeDuration.seconds / 60)) min into the incident — \(level.who): \(level.contacts.joined(separator: ", "))\n".utf8))
+        }
 
         // One live run per (runbook, environment) at a time; dry runs take no lock.
         var lock: RunLock?

@@ -12,6 +12,7 @@ extension Executor {
         func elapsed() -> Int { Int((clock.now - t0).milliseconds) }
         var report = StepReport(id: step.id, kind: step.kind, title: step.displayTitle, status: "skipped")
         report.supersedes = step.sameAs
+        if case .sql = step.driver, step.kind == .check, step.thresholds.isEmpty { report.informational = true }
 
         // when
         var holds = true
@@ -112,7 +113,7 @@ extension Executor {
             do {
                 output = try await withDeadline(timeout) { try await driver.execute(command, context: context) }
             } catch is TimeoutError {
-                report.status = isCheck ? "error" : "failed"
+                report.status = isCheck ? (step.unreachable?.rawValue ?? "error") : "failed"
                 report.message = "timed out after \(DurationText.format(timeout)); stopped"
                 report.result = .null
             } catch is CancellationError {
@@ -123,7 +124,7 @@ extension Executor {
                 try record(step, report, request: request)
                 return StepOutcome(report: report, flow: .interrupted)
             } catch {
-                report.status = isCheck ? "error" : "failed"
+                report.status = isCheck ? (step.unreachable?.rawValue ?? "error") : "failed"
                 report.message = redactor.redact("\(error)")
                 report.result = .null
             }

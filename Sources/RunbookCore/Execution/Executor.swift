@@ -12,6 +12,10 @@ public final class Executor: Sendable {
         public var operatorName: String
         public var host: String
         public var runID: String
+        /// How long ago the incident began (`--incident-age`), for the escalation level.
+        public var incidentAge: Duration = .zero
+        /// The escalation ladder, when the project has one.
+        public var escalation: Escalation?
 
         public init(runbook: Runbook, environment: Environment, inputs: [String: Value], mode: Planner.Mode,
                     operatorName: String, host: String, runID: String = Executor.newRunID())
@@ -179,11 +183,15 @@ struct RunState: Sendable {
     func runValue() -> Value {
         let runbook = request.runbook
         let elapsed = Int(Date().timeIntervalSince(startedAt) / 60)
-        let findings = reports.filter { $0.kind == .check && $0.status != "green" && $0.status != "skipped" }
+        let superseded = Set(reports.filter { $0.kind == .check && $0.status != "skipped" }.compactMap(\.supersedes))
+        let current = reports.filter { !superseded.contains($0.id) }
+        let findings = current.filter { $0.kind == .check && $0.status != "green" && $0.status != "skipped" }
             .map { "- \($0.title): \($0.status.uppercased())" + ($0.message.map { " (\($0))" } ?? "") }
-        let actions = reports.filter { $0.kind == .action }
+        let actions = reports.filter { $0.kind == .action && $0.status != "skipped" }
             .map { "- \($0.title): \($0.status)" + ($0.command.map { " — \($0)" } ?? "") }
-        let worst = reports.compactMap { CheckStatus(rawValue: $0.status) }.max() ?? .green
+        let worst = current.compactMap { CheckStatus(rawValue: $0.status) }.max() ?? .green
+        let incidentMinutes = Int(request.incidentAge.seconds / 60) + elapsed
+        let incidentStart = startedAt.addingTimeInterval(-request.incidentAge.seconds)
         return .object([
             ("id", .string(request.runID)), ("runbook", .string(runbook.id)), ("title", .string(runbook.title)),
             ("severity", .string(runbook.severity ?? "P3")), ("owner", .string(runbook.owner ?? "")),
@@ -195,6 +203,8 @@ struct RunState: Sendable {
             ("status", .string(worst.rawValue)),
             ("findings", .string(findings.isEmpty ? "- all checks green" : findings.joined(separator: "\n"))),
             ("actions", .string(actions.isEmpty ? "- none" : actions.joined(separator: "\n"))),
+            ("incident_started_at", .string(RunState.utc(incidentStart))), ("incident_minutes", .int(incidentMinutes)),
+            ("escalation", request.escalation?.value(minutes: incidentMinutes) ?? .null),
         ])
     }
 

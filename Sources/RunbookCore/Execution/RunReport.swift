@@ -95,6 +95,8 @@ public struct StepReport: Sendable {
     public var excerpt: String?
     /// The earlier check this one repeats (`same-as`), whose status it supersedes when it runs.
     public var supersedes: String?
+    /// A check without thresholds whose result is the information (its rows are shown even when green).
+    public var informational = false
 
     public init(id: String, kind: Step.Kind, title: String, status: String, durationMs: Int = 0, result: Value = .null,
                 command: String? = nil, message: String? = nil, attempts: Int = 0, excerpt: String? = nil)

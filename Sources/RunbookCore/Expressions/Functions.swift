@@ -4,7 +4,7 @@ import Foundation
 enum Functions {
     static let names = [
         "len", "contains", "lower", "upper", "trim", "startsWith", "endsWith", "int", "number", "string",
-        "round", "abs", "min", "max", "sum", "avg", "coalesce", "join", "pluck", "keys", "has", "matches", "split", "capture",
+        "round", "abs", "min", "max", "sum", "avg", "coalesce", "join", "pluck", "keys", "has", "matches", "split", "capture", "replace", "substring", "if",
     ]
 
     static func call(_ name: String, _ args: [Value], at o: Int) throws(ExpressionError) -> Value {
@@ -59,6 +59,18 @@ enum Functions {
             let pattern = try string(args[1])
             guard let regex = try? Regex(pattern) else { throw ExpressionError("matches(): invalid regular expression '\(pattern)'", at: o) }
             return .bool(text.contains(regex))
+        case "if":
+            try arity(3...3)
+            return args[0].isTruthy ? args[1] : args[2]
+        case "replace":
+            try arity(3...3)
+            return .string(try string(args[0]).replacingOccurrences(of: try string(args[1]), with: try string(args[2])))
+        case "substring":
+            try arity(2...3)
+            let chars = Array(try string(args[0]))
+            let start = max(0, min(chars.count, Int(args[1].number ?? 0)))
+            let length = args.count == 3 ? max(0, Int(args[2].number ?? 0)) : chars.count - start
+            return .string(String(chars[start..<min(chars.count, start + length)]))
         case "capture":
             try arity(2...2)
             if case .null = args[0] { return .null }

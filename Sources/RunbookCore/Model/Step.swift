@@ -21,6 +21,9 @@ public struct Step: Sendable {
     public var sameAs: String?
     /// Keep going after this step fails (an action's failure otherwise stops the run).
     public var continueOnFailure: Bool
+    /// `unreachable: red`: a check that cannot reach its target (connection refused, timeout)
+    /// is this colour instead of `error` — for probes whose failure to connect is the finding.
+    public var unreachable: CheckStatus?
     public var location: SourceLocation
 
     public init(id: String, kind: Kind, driver: DriverSpec, location: SourceLocation) {

@@ -141,6 +141,7 @@ extension RunbookLoader {
         if let inherited {
             step.thresholds = inherited.thresholds
             step.timeout = inherited.timeout
+            step.unreachable = inherited.unreachable
             step.title = inherited.title
             if sameAs != nil { step.title = nil }
         }
@@ -151,6 +152,11 @@ extension RunbookLoader {
         step.continueOnFailure = value("continue-on-failure").flatMap { doc.bool($0, key: "continue-on-failure") } ?? false
         if let t = value("thresholds") { step.thresholds = parseThresholds(doc, t) }
         if let r = value("retry") { step.retry = parseRetry(doc, r) }
+        if let u = value("unreachable"), let text = doc.string(u, key: "unreachable") {
+            if let status = CheckStatus(rawValue: text), status != .green { step.unreachable = status } else {
+                doc.error(u, "'unreachable' must be yellow, red or error, found '\(text)'")
+            }
+        }
         if let r = value("risk"), let risk = doc.string(r, key: "risk") {
             if let parsed = Step.Risk(rawValue: risk) { step.risk = parsed } else {
                 doc.error(r, "risk must be low, medium or high, found '\(risk)'\(Suggest.didYouMean(risk, in: Step.Risk.allCases.map(\.rawValue)))")

@@ -24,11 +24,11 @@ public final class RunbookLoader {
     static let driverKeys = ["shell", "command", "sql", "http", "template", "use", "same-as"]
     static let shellKeys = ["args", "cwd", "env", "nagios", "stdin"]
     static let sqlKeys = ["params", "max-rows"]
-    static let checkOnlyKeys = ["thresholds", "retry", "with"]
+    static let checkOnlyKeys = ["thresholds", "retry", "with", "unreachable"]
     static let actionOnlyKeys = ["risk", "confirm"]
     static let notifyKeys = ["channel"]
     static let httpKeys = ["method", "url", "headers", "query", "json", "auth", "expect", "follow-redirects"]
-    static let checkFileKeys = ["check", "title", "description", "inputs", "timeout", "thresholds", "retry",
+    static let checkFileKeys = ["check", "title", "description", "inputs", "timeout", "thresholds", "retry", "unreachable",
                                 "shell", "command", "sql", "http", "args", "cwd", "env", "nagios", "stdin", "params", "max-rows"]
 
     /// The id-to-path of every runbook in `runbooks/`.

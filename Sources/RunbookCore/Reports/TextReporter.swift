@@ -41,7 +41,8 @@ public final class TextReporter: RunObserver, @unchecked Sendable {
         if step.status != "skipped" { line += paint(" (\(step.durationMs) ms)", "2") }
         line += "\n"
         if let m = step.message, step.status != "green" { line += "      \(m)\n" }
-        if ["yellow", "red", "error", "failed"].contains(step.status), let detail = Self.detail(step) {
+        let informational = step.status == "green" && step.informational
+        if ["yellow", "red", "error", "failed"].contains(step.status) || informational, let detail = Self.detail(step) {
             line += detail.split(separator: "\n", omittingEmptySubsequences: false).prefix(12).map { "      │ \($0)" }.joined(separator: "\n") + "\n"
         }
         if step.kind == .notify, step.status == "planned" || step.status == "succeeded", let message = step.result["message"]?.stringValue {
