@@ -3,7 +3,13 @@ import Testing
 
 /// The CLI against the real sandbox: PostgreSQL through the SQL driver, etl-core through the
 /// HTTP driver.
-@Suite("runbook CLI against the sandbox", .serialized)
+/// Everything that uses the one sandbox runs inside this suite, one test at a time: runbook
+/// tests reseed it with their scenario.
+@Suite("Against the sandbox", .serialized)
+struct SandboxSuites {}
+
+extension SandboxSuites {
+@Suite("runbook CLI against the sandbox")
 struct SandboxCLITests {
     let cli: CLITests
     let sandbox: Sandbox
@@ -154,4 +160,5 @@ struct SandboxCLITests {
         // A dry run takes no lock.
         #expect(try run(["run", "slow-fix", "--dry-run"]).code == 0)
     }
+}
 }

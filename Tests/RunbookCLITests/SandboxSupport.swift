@@ -49,6 +49,84 @@ struct Sandbox {
 
     struct PSQLFailed: Error { var message: String }
 
+    /// Reseeds the sandbox with `scenario` (scripts/sandbox up --scenario), the fault included.
+    /// Spawned and reaped directly: the service `up` leaves running in the background must not
+    /// keep the test waiting.
+    func reseed(_ scenario: String) throws {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("reseed-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let script = "cd '\(CLITests.packageRoot.path)' && scripts/sandbox up --scenario '\(scenario)' > '\(log)' 2>&1 < /dev/null"
+        let status = try Self.spawnAndWait(["/bin/bash", "-c", script])
+        guard status == 0 else {
+            let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            throw PSQLFailed(message: "scripts/sandbox up --scenario \(scenario) failed (\(status)): \(output)")
+        }
+    }
+
+    /// posix_spawn + waitpid: the exit status of `argv`.
+    static func spawnAndWait(_ argv: [String]) throws -> Int32 {
+        var pid: pid_t = 0
+        let cArgs = argv.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        let spawned = posix_spawn(&pid, argv[0], nil, nil, cArgs, environ)
+        guard spawned == 0 else { throw PSQLFailed(message: "cannot start \(argv[0]): \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { throw PSQLFailed(message: "waitpid failed: \(errno)") }
+        }
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// Runs the project's own runbooks (`--dir` the package root) with the sandbox's variables.
+    func runbook(_ args: [String], audit: String, extra: [String: String] = [:]) throws -> CLITests.Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLITests.binary)
+        process.arguments = args.first == "audit" ? args : args + ["--dir", CLITests.packageRoot.path]
+        process.currentDirectoryURL = CLITests.packageRoot
+        var env = ProcessInfo.processInfo.environment
+        env.merge(variables) { $1 }
+        env["RUNBOOK_AUDIT_LOG"] = audit
+        env["NO_COLOR"] = "1"
+        env.merge(extra) { $1 }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLITests.Output(code: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// The JSON report of a `--format json` run.
+    static func report(_ output: CLITests.Output) throws -> [String: Any] {
+        guard let json = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any] else {
+            throw PSQLFailed(message: "not a JSON report: \(output.stdout) \(output.stderr)")
+        }
+        return json
+    }
+
+    /// `id: status` of each step of a JSON report.
+    static func statuses(_ report: [String: Any]) -> [String: String] {
+        var out: [String: String] = [:]
+        for step in report["steps"] as? [[String: Any]] ?? [] {
+            if let id = step["id"] as? String, let status = step["status"] as? String { out[id] = status }
+        }
+        return out
+    }
+
+    /// A fresh audit log path.
+    static func auditPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).jsonl").path
+    }
+
+    /// `runbook audit verify` on `path` exits 0.
+    func auditIntact(_ path: String) throws -> Bool {
+        try runbook(["audit", "verify", "--audit-log", path], audit: path).code == 0
+    }
+
     /// The environment variables a CLI run needs to reach the sandbox.
     var variables: [String: String] {
         ["ETL_DATABASE_URL": databaseURL, "ETL_API_URL": apiURL, "ETL_API_TOKEN": token, "ETL_LOG_DIR": logDir]

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+extension SandboxSuites {
+    /// Cenário 2: a burst of connection errors. Dry run diagnoses and changes nothing; the live
+    /// run re-queues the transient failures and watches the rate fall below 5 %.
+    @Suite("runbook scenario-2-high-error-rate")
+    struct Scenario2Tests {
+        let sandbox: Sandbox
+        init() throws { sandbox = try Sandbox.current() }
+
+        let state = """
+            SELECT count(*) FILTER (WHERE status = 'error') || '/' || count(*) FILTER (WHERE status = 'loaded')
+            FROM etl_file WHERE updated_at > now() - interval '4 hours'
+            """
+
+        @Test func diagnosesRepairsAndVerifies() throws {
+            try sandbox.reseed("scenario-2-high-error-rate")
+            let audit = Sandbox.auditPath()
+            let before = try sandbox.psql(state)
+            let dlqBefore = try sandbox.psql("SELECT count(*) FROM etl_dead_letter_queue WHERE NOT resolved")
+
+            let dry = try sandbox.runbook(["run", "scenario-2-high-error-rate", "--dry-run", "--format", "json"], audit: audit)
+            #expect(dry.code == 1, "\(dry.stderr)")
+            let dryReport = try Sandbox.report(dry)
+            let dryStatus = Sandbox.statuses(dryReport)
+            #expect(dryStatus["error-rate"] == "red")
+            #expect(dryStatus["api-health"] == "green")
+            #expect(dryStatus["reprocess-transient-failures"] == "planned")
+            #expect(dryStatus["error-rate-after"] == "skipped")
+            #expect(dry.stdout.contains("would POST \(sandbox.apiURL)/files/reprocess?error=connection&since_hours=4"))
+            #expect(try sandbox.psql(state) == before, "the dry run changed the database")
+            #expect(try sandbox.psql("SELECT count(*) FROM etl_dead_letter_queue WHERE NOT resolved") == dlqBefore)
+
+            let live = try sandbox.runbook(["run", "scenario-2-high-error-rate", "--yes", "--operator", "oncall", "--format", "json"], audit: audit)
+            #expect(live.code == 0, "\(live.stdout)\(live.stderr)")
+            let liveStatus = Sandbox.statuses(try Sandbox.report(live))
+            #expect(liveStatus["reprocess-transient-failures"] == "succeeded")
+            #expect(liveStatus["error-rate-after"] == "green")
+            let rate = try sandbox.psql("""
+                SELECT round(100.0 * count(*) FILTER (WHERE status = 'error') / count(*) FILTER (WHERE status IN ('loaded','error')), 2)
+                FROM etl_file WHERE updated_at > now() - interval '4 hours'
+                """)
+            #expect((Double(rate) ?? 100) < 5, "error rate after the repair: \(rate)")
+            #expect(try sandbox.auditIntact(audit))
+        }
+    }
+}
