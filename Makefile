@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN   := .build/debug/runbook
 
-.PHONY: all build test demo lint clean
+.PHONY: all build test demo lint bench clean
 
 all: build
 
@@ -22,3 +22,7 @@ lint: build
 
 clean:
 	rm -rf .build .sandbox
+
+# Figures, not assertions: the engine against plain bash on the same data (release build).
+bench:
+	scripts/bench
