@@ -1,4 +1,5 @@
 import Foundation
+import RunbookCore
 import Testing
 
 extension SandboxSuites {
@@ -190,5 +191,59 @@ extension SandboxSuites {
             p.waitUntilExit()
             return String(decoding: data, as: UTF8.self)
         }
+    }
+}
+
+/// The script of `delete-old-logs`, taken from the runbook itself and fed a list by hand:
+/// it deletes only listed files that are still under the log folder and still match the
+/// check's predicate (`-type f -name '*.log' -mtime +N`). No sandbox needed.
+@Suite("weekly-maintenance: delete-old-logs deletes only what was listed and still matches")
+struct WeeklyDeleteScriptTests {
+    @Test func deletesOnlyListedFilesThatStillMatch() throws {
+        let loader = RunbookLoader(home: CLITests.packageRoot)
+        let url = try #require(loader.url(forRunbook: "weekly-maintenance"))
+        let runbook = try #require(loader.loadRunbook(at: url).runbook)
+        let step = try #require(runbook.steps.first { $0.id == "delete-old-logs" })
+        guard case .shell(let shell) = step.driver, shell.argv.count > 2, case .text(let script)? = shell.argv[2].value.segments.first else {
+            Issue.record("delete-old-logs is not [bash, -c, SCRIPT, ...]")
+            return
+        }
+
+        let fm = FileManager.default
+        let root = fm.temporaryDirectory.appendingPathComponent("weekly-delete-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: root) }
+        let logs = root.appendingPathComponent("logs")
+        try fm.createDirectory(at: logs.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: root.appendingPathComponent("other"), withIntermediateDirectories: true)
+        func file(_ relative: String, ageDays: Double) throws -> String {
+            let u = root.appendingPathComponent(relative)
+            try Data("x\n".utf8).write(to: u)
+            try fm.setAttributes([.modificationDate: Date().addingTimeInterval(-ageDays * 86_400)], ofItemAtPath: u.path)
+            return u.path
+        }
+        let old = try file("logs/old.log", ageDays: 40)
+        let nested = try file("logs/sub/nested.log", ageDays: 40)
+        let notListed = try file("logs/not-listed.log", ageDays: 40)
+        let rewritten = try file("logs/rewritten.log", ageDays: 1)          // listed, but fresh now
+        let notLog = try file("logs/notes.txt", ageDays: 40)                 // listed, but not *.log
+        let outside = try file("other/outside.log", ageDays: 40)             // listed, outside the folder
+        let list = [old, nested, rewritten, notLog, outside, logs.path + "/../other/outside.log", logs.path + "/gone.log"]
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = ["-c", script, "delete-old-logs", logs.path + "/", "30"]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        input.fileHandleForWriting.write(Data(list.joined(separator: "\n").utf8))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+
+        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(!fm.fileExists(atPath: old) && !fm.fileExists(atPath: nested), "\(text)")
+        for kept in [notListed, rewritten, notLog, outside] { #expect(fm.fileExists(atPath: kept), "\(kept) deleted: \(text)") }
+        #expect(text.contains("deleted=2 skipped=5 failed=0"), "\(text)")
     }
 }
