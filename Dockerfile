@@ -1,26 +1,41 @@
 # syntax=docker/dockerfile:1
-# Build: the CLI with the official Swift image.
-FROM swift:6.1-bookworm AS build
+# The runbook CLI and the project's runbooks in one image. No Docker engine runs on the
+# development machines, so this image has not been built there (see README); `make test`
+# lints this file with hadolint.
+
+# Build: the CLI with the official Swift image, the same Swift as development (6.3).
+FROM swift:6.3-bookworm AS build
 WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
+# The manifest declares the test targets too, and SwiftPM rejects a package whose target
+# folders are missing, so Tests/ comes along; only the runbook product is built.
+COPY Tests ./Tests
 RUN swift build -c release --product runbook --static-swift-stdlib \
- && cp "$(swift build -c release --show-bin-path)/runbook" /usr/local/bin/runbook
+ && install -D -m 0755 "$(swift build -c release --show-bin-path)/runbook" /out/runbook
 
-# Run: a slim image, a non-root user, the runbooks beside the binary.
+# Run: Debian slim (the runbooks' shell steps use its bash, find, tar, gzip, grep, awk, sort),
+# the CA roots for HTTPS and the time zones, a non-root user.
 FROM debian:bookworm-slim
+# No version pins: the bookworm-slim tag fixes the release, and Debian replaces the exact
+# versions of these two packages with each security update, which would break the build.
+# hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates=* libcurl4=* libxml2=* tzdata=* \
+ && apt-get install -y --no-install-recommends ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --create-home --home-dir /home/runbook --uid 10001 runbook
-COPY --from=build /usr/local/bin/runbook /usr/local/bin/runbook
+ && groupadd --system --gid 10001 runbook \
+ && useradd --system --uid 10001 --gid runbook --create-home --home-dir /home/runbook runbook
+COPY --from=build /out/runbook /usr/local/bin/runbook
 WORKDIR /opt/runbook
 COPY runbooks ./runbooks
 COPY checks ./checks
 COPY environments ./environments
 COPY templates ./templates
+COPY escalation.yaml ./
+# Logs, config and backup folders of the environment (/var/log/etl, /etc/etl, /backup in
+# production.example.yaml) are mounted at run time; the audit log stays in the user's home.
 ENV RUNBOOK_HOME=/opt/runbook \
     RUNBOOK_AUDIT_LOG=/home/runbook/.local/state/runbook/audit.jsonl
-USER runbook
+USER 10001:10001
 ENTRYPOINT ["runbook"]
 CMD ["list"]

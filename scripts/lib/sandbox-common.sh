@@ -178,6 +178,26 @@ ENV
     )
 }
 
+# The sandbox's counterpart of production's /etc/etl (config_dir in environments/sandbox.yaml,
+# what weekly-maintenance backs up): the settings etl-core is started with. etl-core reads them
+# from its environment, not from this file; the token stays in $TOKEN_FILE.
+write_config_dir() {
+    local dir=$SANDBOX_DIR/etc/etl
+    mkdir -p "$dir"
+    (umask 077; cat > "$dir/config.json" <<JSON
+{
+  "service_name": "etl-service",
+  "listen": "127.0.0.1:$API_PORT",
+  "database": {"host": "127.0.0.1", "port": $PG_PORT, "name": "etl", "user": "etl", "sslmode": "disable"},
+  "log_dir": "$LOG_DIR",
+  "api_token_file": "$TOKEN_FILE",
+  "alert_interval_ms": ${SANDBOX_ALERT_INTERVAL_MS:-10000},
+  "heartbeat_timeout_ms": ${SANDBOX_HEARTBEAT_TIMEOUT_MS:-3000}
+}
+JSON
+    )
+}
+
 etl_running() {
     [[ -f "$ETL_PID_FILE" ]] && kill -0 "$(cat "$ETL_PID_FILE")" 2>/dev/null
 }

@@ -2,6 +2,8 @@
 -- ago), ~1.2% failures, DLQ entries, resolved alerts, loaded rows for the last 48 hours.
 SELECT setseed(0.4242);
 TRUNCATE cattle_lot, etl_dead_letter_queue, etl_alert_history, etl_file RESTART IDENTITY;
+-- The archive weekly-maintenance creates: ids restart above, so an old archive would collide.
+DROP TABLE IF EXISTS etl_file_archive;
 
 INSERT INTO etl_file (filename, status, error_type, error_message, content, rows_loaded, rows_rejected, attempts,
                       uploaded_at, processing_started_at, completed_at, updated_at)
