@@ -15,10 +15,7 @@ struct DatabaseDownTests {
         let service = ETLService(configuration: configuration, logger: TestDatabase.logger)
         let app = Application(router: service.makeRouter(), services: [service.client], logger: TestDatabase.logger)
         try await app.test(.router) { client in
-            let clock = ContinuousClock()
-            let start = clock.now
             let response = try await client.execute(uri: "/health", method: .get)
-            #expect(clock.now - start < .seconds(5))
             #expect(response.status == .serviceUnavailable)
             #expect(response.json["status"] as? String == "down")
             #expect((response.json["database"] as? [String: Any])?["reachable"] as? Bool == false)

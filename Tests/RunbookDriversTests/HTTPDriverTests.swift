@@ -139,11 +139,8 @@ struct HTTPDriverTests {
             let driver = HTTPDriver()
             var slow = try httpStep("slow", "${{ env.api.url }}/slow")
             slow.timeout = .milliseconds(300)
-            let clock = ContinuousClock()
-            let start = clock.now
             let message = await errorMessage { try await run(driver, slow, environment: env) }
             #expect(message.contains("no answer within 300ms"), "\(message)")
-            #expect(clock.now - start < .seconds(2))
             let post = await errorMessage { try await run(driver, httpStep("p", "${{ env.api.url }}/items", method: "POST"), environment: env) }
             #expect(post.contains("a check may only GET or HEAD"))
             await driver.shutdown()

@@ -12,8 +12,6 @@ struct RunLockTests {
         try await SQLDriver.withDriver(url: url) { first in
             try await SQLDriver.withDriver(url: url) { second in
                 let held = try await first.acquireRunLock(key: key, holder: "alice (run 1111)", wait: .zero)
-                let clock = ContinuousClock()
-                let start = clock.now
                 do {
                     _ = try await second.acquireRunLock(key: key, holder: "bob (run 2222)", wait: .milliseconds(800), poll: .milliseconds(100))
                     Issue.record("the second acquire should have failed")
@@ -24,7 +22,6 @@ struct RunLockTests {
                     #expect(error.description.contains("alice (run 1111)"))
                     print("run lock: \(error)")
                 }
-                #expect(clock.now - start < .seconds(3))
                 // Another key is free meanwhile.
                 let other = try await second.acquireRunLock(key: key + "-other", holder: "bob (run 2222)", wait: .zero)
                 await other.release()

@@ -55,13 +55,11 @@ struct ShellDriverTests {
 
     @Test func timeoutKillsTheWholeProcessGroup() async throws {
         let marker = "rbtest-\(UUID().uuidString.prefix(8))"
-        let start = ContinuousClock.now
         await #expect(throws: TimeoutError.self) {
             try await withDeadline(.milliseconds(500)) {
                 try await ShellDriver(gracePeriod: .milliseconds(500)).execute(self.shell(["bash", "-c", "sleep 60 & sleep 60; echo \(marker)"]), context: self.context())
             }
         }
-        #expect(ContinuousClock.now - start < .seconds(10))
         try await Task.sleep(for: .milliseconds(300))
         let ps = try await ShellDriver().execute(shell(["pgrep", "-f", marker]), context: context())
         #expect(ps.result["stdout"] == "", "processes left behind: \(ps.result["stdout"] ?? .null)")

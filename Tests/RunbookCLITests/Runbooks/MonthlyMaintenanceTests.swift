@@ -84,7 +84,7 @@ extension SandboxSuites {
             #expect(try sandbox.psql("SELECT count(*) FROM etl_alert_history WHERE resolved AND resolved_at < '\(alertCutoff)'::timestamptz") == "0")
             // ANALYZE ran on every ETL table (analyze_count counts manual ANALYZE only); no index rebuilt.
             let analyzedAfter = try Self.counts(sandbox.psql(analyzeCounts))
-            let analyzedFirst = try Self.counts(analyzedBefore)
+            let analyzedFirst = Self.counts(analyzedBefore)
             #expect(analyzedAfter.keys.sorted() == ["cattle_lot", "etl_alert_history", "etl_dead_letter_queue", "etl_file"])
             for (table, n) in analyzedAfter { #expect(n > analyzedFirst[table] ?? Int.max, "\(table) not analyzed") }
             #expect(try sandbox.psql("SELECT count(*) FROM pg_stat_user_tables WHERE relname IN (\(etlTables)) AND last_analyze IS NULL") == "0")
@@ -102,7 +102,7 @@ extension SandboxSuites {
             #expect(approvedStatus["index-health-after"] == "green")
             #expect(approvedStatus["delete-resolved-dlq"] == "skipped", "nothing left to clean up")
             let rebuilt = try Self.counts(sandbox.psql(indexFiles))
-            let original = try Self.counts(indexesBefore)
+            let original = Self.counts(indexesBefore)
             #expect(rebuilt.count == original.count && rebuilt.count >= 11, "\(rebuilt)")
             for (index, node) in rebuilt { #expect(node != original[index], "\(index) was not rebuilt") }
             let operational = try String(contentsOf: URL(fileURLWithPath: sandbox.logDir).appendingPathComponent("operational.log"), encoding: .utf8)
