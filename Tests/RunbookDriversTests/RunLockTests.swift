@@ -54,7 +54,7 @@ struct RunLockTests {
             var lock: RunLock? = try await driver.acquireRunLock(key: key, holder: "crashing (run 1)", wait: .zero)
             #expect(lock != nil)
             lock = nil  // dropped without release(): its connection closes
-            let again = try await driver.acquireRunLock(key: key, holder: "next (run 2)", wait: .seconds(3), poll: .milliseconds(50))
+            let again = try await driver.acquireRunLock(key: key, holder: "next (run 2)", wait: .seconds(30), poll: .milliseconds(50))
             #expect(again.holder == "next (run 2)")
             await again.release()
         }
