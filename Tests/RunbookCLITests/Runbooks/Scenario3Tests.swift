@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+extension SandboxSuites {
+    /// Cenário 3: 180 new unresolved DLQ entries, mostly transient. The dry run finds the DLQ
+    /// full and plans POST /dlq/resolve-transient; the live run resolves exactly the transient
+    /// entries, leaves validation/data entries for people and lists them.
+    @Suite("runbook scenario-3-dlq-full")
+    struct Scenario3Tests {
+        let sandbox: Sandbox
+        init() throws { sandbox = try Sandbox.current() }
+
+        let transient = "SELECT count(*) FROM etl_dead_letter_queue WHERE NOT resolved AND error_type IN ('connection', 'resource')"
+        let manual = "SELECT count(*) FROM etl_dead_letter_queue WHERE NOT resolved AND error_type IN ('validation', 'data')"
+
+        @Test func diagnosesResolvesTransientAndListsManualReview() throws {
+            try sandbox.reseed("scenario-3-dlq-full")
+            let audit = Sandbox.auditPath()
+            let transientBefore = Int(try sandbox.psql(transient)) ?? 0
+            let manualBefore = Int(try sandbox.psql(manual)) ?? 0
+            #expect(transientBefore + manualBefore > 100, "the scenario should fill the DLQ")
+            #expect(manualBefore > 0)
+
+            let dry = try sandbox.runbook(["run", "scenario-3-dlq-full", "--dry-run", "--format", "json"], audit: audit)
+            #expect(dry.code == 1, "\(dry.stderr)")
+            let dryReport = try Sandbox.report(dry)
+            let dryStatus = Sandbox.statuses(dryReport)
+            #expect(dryStatus["dlq-depth"] == "red")
+            #expect(dryStatus["dlq-by-type"] == "green")
+            #expect(dryStatus["manual-review"] == "yellow")
+            #expect(dryStatus["resolve-transient"] == "planned")
+            #expect(dryStatus["dlq-depth-after"] == "skipped")
+            #expect(Self.step(dryReport, "resolve-transient")?["message"] as? String == "would POST \(sandbox.apiURL)/dlq/resolve-transient")
+            // The seed's breakdown: one row per (error_type, entity_type), the biggest first.
+            let byType = Self.rows(dryReport, "dlq-by-type")
+            #expect(byType.first?["error_type"] as? String == "connection")
+            #expect(byType.reduce(0) { $0 + (($1["count"] as? Int) ?? 0) } == transientBefore + manualBefore)
+            #expect(try sandbox.psql(transient) == String(transientBefore), "the dry run resolved entries")
+            #expect(try sandbox.psql(manual) == String(manualBefore))
+
+            let live = try sandbox.runbook(["run", "scenario-3-dlq-full", "--yes", "--operator", "oncall", "--format", "json"], audit: audit)
+            #expect(live.code == 0, "\(live.stdout)\(live.stderr)")
+            let liveReport = try Sandbox.report(live)
+            let liveStatus = Sandbox.statuses(liveReport)
+            #expect(liveStatus["resolve-transient"] == "succeeded")
+            #expect(liveStatus["dlq-depth-after"] != "red", "the DLQ is still over 100")
+            #expect(liveStatus["remaining-entries"] == "yellow")
+            #expect(try sandbox.psql(transient) == "0", "transient entries left unresolved")
+            #expect(try sandbox.psql(manual) == String(manualBefore), "the runbook touched entries that need a person")
+            // What is left for review is exactly the validation/data entries.
+            let remaining = Self.step(liveReport, "remaining-entries")?["result"] as? [String: Any]
+            let json = remaining?["json"] as? [String: Any]
+            #expect(json?["unresolved_total"] as? Int == manualBefore)
+            let types = Set(((json?["entries"] as? [[String: Any]]) ?? []).compactMap { $0["error_type"] as? String })
+            #expect(!types.isEmpty && types.isSubset(of: ["validation", "data"]), "\(types)")
+            #expect(try sandbox.auditIntact(audit))
+        }
+
+        static func step(_ report: [String: Any], _ id: String) -> [String: Any]? {
+            (report["steps"] as? [[String: Any]])?.first { $0["id"] as? String == id }
+        }
+
+        static func rows(_ report: [String: Any], _ id: String) -> [[String: Any]] {
+            ((step(report, id)?["result"] as? [String: Any])?["rows"] as? [[String: Any]]) ?? []
+        }
+    }
+}
