@@ -51,6 +51,8 @@ struct ExpressionTests {
         #expect(try eval("max(pluck(result.rows, 'error_rate'))") == 12.5)
         #expect(try eval("capture('Use%\\n 18%', '([0-9]+)%')") == "18")
         #expect(try eval("join(['a', 'b'], '-')") == "a-b")
+        #expect(try eval("matches('file 42 done', '\\d+')") == true)
+        #expect(try eval("'it\\'s'") == "it's")
     }
 
     @Test func parseErrorsCarryOffsets() {

@@ -66,6 +66,25 @@ struct PlannerTests {
         #expect(Planner.groups(runbook.steps) == [0..<2, 2..<3, 3..<4, 4..<6])
         #expect(Planner.groups(runbook.steps, limit: 1) == [0..<1, 1..<2, 2..<3, 3..<4, 4..<5, 5..<6])
     }
+
+    @Test func aRetryingCheckRunsAloneAndWhatFollowsWaits() throws {
+        let yaml = """
+            runbook: r
+            title: R
+            steps:
+              - check: a
+                shell: [true]
+              - check: watch
+                shell: [true]
+                retry: {until: result.exit_code == 0, every: 1s, for: 5s}
+              - check: b
+                shell: [true]
+              - check: c
+                shell: [true]
+            """
+        let runbook = try #require(TestHome().runbook("r", yaml).runbook)
+        #expect(Planner.groups(runbook.steps) == [0..<1, 1..<2, 2..<4])
+    }
 }
 
 extension Planner.Decision {

@@ -103,7 +103,11 @@ struct Lexer {
                 switch e {
                 case "n": out.append("\n")
                 case "t": out.append("\t")
-                default: out.append(e)
+                case "\\", "'", "\"": out.append(e)
+                // Any other escape keeps its backslash, so regular expressions such as '\d+' work.
+                default:
+                    out.append("\\")
+                    out.append(e)
                 }
             } else {
                 out.append(c)

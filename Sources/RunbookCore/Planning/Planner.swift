@@ -62,7 +62,9 @@ public enum Planner {
         var index = 0
         while index < steps.count {
             let step = steps[index]
-            let canJoin = step.kind == .check && index > start && steps[start].kind == .check && index - start < limit
+            // A retrying check is a monitor: it runs alone, and what follows waits for it.
+            let canJoin = step.kind == .check && step.retry == nil && index > start && steps[start].kind == .check
+                && steps[index - 1].retry == nil && index - start < limit
                 && !step.readsSteps(Set(steps[start..<index].map(\.id)))
             if index > start, !canJoin {
                 groups.append(start..<index)
