@@ -121,7 +121,7 @@ extension SandboxSuites {
         static func failedTestcases(_ xml: String) -> [String] {
             xml.components(separatedBy: "<testcase ").dropFirst().compactMap { chunk in
                 guard let body = chunk.components(separatedBy: "</testcase>").first, body.contains("<failure") else { return nil }
-                guard let start = body.range(of: "name=\"") else { return nil }
+                guard let start = body.range(of: " name=\"") else { return nil }
                 return String(body[start.upperBound...].prefix { $0 != "\"" })
             }
         }
