@@ -61,7 +61,10 @@ extension SandboxSuites {
             let (report, status) = try analyse(expectCode: 1)
             #expect(status["error-lines"] == "red")
             let errors = DiagnosisOnly.stdout(report, "error-lines")
-            #expect(Int(DiagnosisOnly.field(errors, "errors") ?? -1) == burst, "one ERROR line per failed file of the window: \(errors)")
+            // One ERROR line per failed file of the window (±1: a file may cross the window's
+            // edge between this query and the runbook's).
+            #expect(abs(Int(DiagnosisOnly.field(errors, "errors") ?? -100) - burst) <= 1, "\(burst) failed files in the window: \(errors)")
+            #expect(burst > 10, "scenario 2 has a burst: \(burst)")
             #expect((DiagnosisOnly.field(errors, "error_share") ?? 0) > 10, "\(errors)")
             #expect(errors.contains(" ERROR worker "), "the last ERROR lines are shown")
             let patterns = Self.windowPatterns(DiagnosisOnly.stdout(report, "error-patterns"))
