@@ -92,6 +92,26 @@ extension SandboxSuites {
             #expect(log.contains("Taxa de sucesso (24 h): RED"))
         }
 
+        /// With PostgreSQL stopped the SQL checks cannot run: the run must not pass (exit 4, a
+        /// step could not run), /health says red, and the next steps say checks did not run.
+        @Test func databaseDownIsNotGreen() throws {
+            try sandbox.reseed("healthy")
+            defer { _ = try? sandbox.reseed("healthy") }
+            let root = CLITests.packageRoot.path
+            #expect(try Sandbox.spawnAndWait(["/bin/bash", "-c", "cd '\(root)' && scripts/sandbox fault db-down >/dev/null 2>&1"]) == 0)
+            let audit = Sandbox.auditPath()
+            let dry = try DiagnosisOnly.run(sandbox, "daily-health-check", dryRun: true, audit: audit)
+            #expect(dry.output.code == 4, "\(dry.output.stdout)\(dry.output.stderr)")
+            #expect(dry.status["api-health"] == "red")
+            #expect(dry.status["success-rate"] == "error")
+            #expect(dry.status["log-errors"] == "green", "the log is still readable")
+            let next = DiagnosisOnly.notifyMessage(dry.report, "next-steps")
+            #expect(next.contains("Algum check não rodou"), "\(next)")
+            #expect(next.contains("scenario-1-pipeline-stopped"))
+            #expect(!next.contains("scenario-3-dlq-full"), "an unread DLQ is not a full one: \(next)")
+            #expect(try sandbox.auditIntact(audit))
+        }
+
         /// What CI runs: exit 0 and no failure on a healthy sandbox; exit 1 and the red checks
         /// as <failure> on a faulty one.
         @Test func ciDryRunWithJUnit() throws {
