@@ -4,6 +4,9 @@ SELECT setseed(0.4242);
 TRUNCATE cattle_lot, etl_dead_letter_queue, etl_alert_history, etl_file RESTART IDENTITY;
 -- The archive weekly-maintenance creates: ids restart above, so an old archive would collide.
 DROP TABLE IF EXISTS etl_file_archive;
+-- Every scenario starts from the base schema: scenario 4 drops this index, and the runbook
+-- that repairs it may not have run.
+CREATE INDEX IF NOT EXISTS etl_file_status_updated_at_idx ON etl_file (status, updated_at);
 
 INSERT INTO etl_file (filename, status, error_type, error_message, content, rows_loaded, rows_rejected, attempts,
                       uploaded_at, processing_started_at, completed_at, updated_at)
