@@ -107,6 +107,15 @@ extension Executor {
         let deadline = retry.map { clock.now + $0.total }
         var attempts = 0
         var digest = ""
+        /// Ctrl-C (or SIGTERM) during the step: recorded, and the run stops.
+        func interrupted(_ attempts: Int) throws(AuditError) -> StepOutcome {
+            report.status = isCheck ? "error" : "failed"
+            report.message = "interrupted"
+            report.attempts = attempts
+            report.durationMs = elapsed()
+            try record(step, report, request: request)
+            return StepOutcome(report: report, flow: .interrupted)
+        }
         while true {
             attempts += 1
             var output: DriverOutput?
@@ -117,25 +126,13 @@ extension Executor {
                 report.message = "timed out after \(DurationText.format(timeout)); stopped"
                 report.result = .null
             } catch is CancellationError {
-                report.status = isCheck ? "error" : "failed"
-                report.message = "interrupted"
-                report.attempts = attempts
-                report.durationMs = elapsed()
-                try record(step, report, request: request)
-                return StepOutcome(report: report, flow: .interrupted)
+                return try interrupted(attempts)
             } catch {
                 report.status = isCheck ? (step.unreachable?.rawValue ?? "error") : "failed"
                 report.message = redactor.redact("\(error)")
                 report.result = .null
             }
-            if Task.isCancelled {
-                report.status = isCheck ? "error" : "failed"
-                report.message = "interrupted"
-                report.attempts = attempts
-                report.durationMs = elapsed()
-                try record(step, report, request: request)
-                return StepOutcome(report: report, flow: .interrupted)
-            }
+            if Task.isCancelled { return try interrupted(attempts) }
             var untilHolds = false
             if let output {
                 report.result = redactor.redact(output.result)
@@ -167,14 +164,7 @@ extension Executor {
                 break
             }
             observer?.stepStarted(step, command: "retry \(attempts + 1): waiting \(DurationText.format(retry.every)) for \(retry.until.value.source)")
-            do { try await Task.sleep(for: retry.every) } catch {
-                report.status = "error"
-                report.message = "interrupted"
-                report.attempts = attempts
-                report.durationMs = elapsed()
-                try record(step, report, request: request)
-                return StepOutcome(report: report, flow: .interrupted)
-            }
+            do { try await Task.sleep(for: retry.every) } catch { return try interrupted(attempts) }
         }
         report.attempts = attempts
         report.durationMs = elapsed()
