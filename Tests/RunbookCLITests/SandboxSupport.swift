@@ -78,11 +78,11 @@ struct Sandbox {
     }
 
     /// Runs the project's own runbooks (`--dir` the package root) with the sandbox's variables.
-    func runbook(_ args: [String], audit: String, extra: [String: String] = [:]) throws -> CLITests.Output {
+    func runbook(_ args: [String], audit: String, extra: [String: String] = [:], dir: URL = CLITests.packageRoot) throws -> CLITests.Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLITests.binary)
-        process.arguments = args.first == "audit" ? args : args + ["--dir", CLITests.packageRoot.path]
-        process.currentDirectoryURL = CLITests.packageRoot
+        process.arguments = args.first == "audit" ? args : args + ["--dir", dir.path]
+        process.currentDirectoryURL = dir
         var env = ProcessInfo.processInfo.environment
         env.merge(variables) { $1 }
         env["RUNBOOK_AUDIT_LOG"] = audit

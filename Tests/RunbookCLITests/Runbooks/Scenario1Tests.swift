@@ -110,26 +110,9 @@ extension SandboxSuites {
             return dir
         }
 
-        /// The CLI with `--dir dir` (Sandbox.runbook always uses the package root).
+        /// The CLI with `--dir dir`.
         func run(_ args: [String], dir: URL, audit: String) throws -> CLITests.Output {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CLITests.binary)
-            process.arguments = args + ["--dir", dir.path]
-            process.currentDirectoryURL = dir
-            var env = ProcessInfo.processInfo.environment
-            env.merge(sandbox.variables) { $1 }
-            env["RUNBOOK_AUDIT_LOG"] = audit
-            env["NO_COLOR"] = "1"
-            process.environment = env
-            let out = Pipe(), err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let o = out.fileHandleForReading.readDataToEndOfFile()
-            let e = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return CLITests.Output(code: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+            try sandbox.runbook(args, audit: audit, dir: dir)
         }
     }
 }
