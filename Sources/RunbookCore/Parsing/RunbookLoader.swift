@@ -113,7 +113,6 @@ public final class RunbookLoader {
             step?.title = title
             step?.description = pairs.first { $0.key == "description" }.flatMap { doc.string($0.value, key: "description") }
             if let s = step {
-                doc.diagnostics.forEach { _ in }
                 var validator = ReferenceValidator.forCheck(step: s, inputs: inputs)
                 for d in validator.validateCheckFile() { doc.error(at: d.location, d.message) }
             }
