@@ -63,6 +63,20 @@ struct Sandbox {
         }
     }
 
+    /// The standard output of `argv` (its standard error discarded).
+    static func output(_ argv: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: argv[0])
+        p.arguments = Array(argv.dropFirst())
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// posix_spawn + waitpid: the exit status of `argv`.
     static func spawnAndWait(_ argv: [String]) throws -> Int32 {
         var pid: pid_t = 0

@@ -32,6 +32,28 @@ enum DiagnosisOnly {
         return (output, report, Sandbox.statuses(report))
     }
 
+    /// A runbook without remediation, dry then live: the same exit code both times, the same
+    /// status for each of `compare`, the database unchanged, the audit log intact. Returns the
+    /// dry run's report and statuses.
+    static func dryThenLive(_ sandbox: Sandbox, _ id: String, compare: [String], expectCode: Int32,
+                            sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> (report: [String: Any], status: [String: String])
+    {
+        let audit = Sandbox.auditPath()
+        let cutoff = try cutoff(sandbox)
+        let before = try fingerprint(sandbox, cutoff: cutoff)
+        let dry = try run(sandbox, id, dryRun: true, audit: audit)
+        #expect(dry.output.code == expectCode, "\(dry.output.stdout)\(dry.output.stderr)", sourceLocation: sourceLocation)
+        let live = try run(sandbox, id, dryRun: false, audit: audit)
+        #expect(live.output.code == expectCode, "\(live.output.stdout)\(live.output.stderr)", sourceLocation: sourceLocation)
+        for check in compare {
+            #expect(dry.status[check] == live.status[check], "\(check): dry \(dry.status[check] ?? "-") live \(live.status[check] ?? "-")",
+                    sourceLocation: sourceLocation)
+        }
+        #expect(try fingerprint(sandbox, cutoff: cutoff) == before, "the runbook changed the database", sourceLocation: sourceLocation)
+        #expect(try sandbox.auditIntact(audit), sourceLocation: sourceLocation)
+        return (dry.report, dry.status)
+    }
+
     /// The `result` object of step `id` in a JSON report.
     static func result(_ report: [String: Any], _ id: String) -> [String: Any] {
         let steps = report["steps"] as? [[String: Any]] ?? []

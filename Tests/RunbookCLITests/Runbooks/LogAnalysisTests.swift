@@ -14,19 +14,7 @@ extension SandboxSuites {
         static let checks = ["error-lines", "error-patterns", "processing-time"]
 
         func analyse(expectCode: Int32) throws -> (report: [String: Any], status: [String: String]) {
-            let audit = Sandbox.auditPath()
-            let cutoff = try DiagnosisOnly.cutoff(sandbox)
-            let before = try DiagnosisOnly.fingerprint(sandbox, cutoff: cutoff)
-            let dry = try DiagnosisOnly.run(sandbox, "log-analysis", dryRun: true, audit: audit)
-            #expect(dry.output.code == expectCode, "\(dry.output.stdout)\(dry.output.stderr)")
-            let live = try DiagnosisOnly.run(sandbox, "log-analysis", dryRun: false, audit: audit)
-            #expect(live.output.code == expectCode, "\(live.output.stdout)\(live.output.stderr)")
-            for check in Self.checks {
-                #expect(dry.status[check] == live.status[check], "\(check): dry \(dry.status[check] ?? "-") live \(live.status[check] ?? "-")")
-            }
-            #expect(try DiagnosisOnly.fingerprint(sandbox, cutoff: cutoff) == before, "the runbook changed the database")
-            #expect(try sandbox.auditIntact(audit))
-            return (dry.report, dry.status)
+            try DiagnosisOnly.dryThenLive(sandbox, "log-analysis", compare: Self.checks, expectCode: expectCode)
         }
 
         /// The error types of the window section of error-patterns, most frequent first.

@@ -13,31 +13,12 @@ extension SandboxSuites {
         static let checks = ["slowest-files", "processing-trend", "db-connections", "log-disk", "etl-core-resources"]
 
         func diagnose(expectCode: Int32) throws -> (report: [String: Any], status: [String: String]) {
-            let audit = Sandbox.auditPath()
-            let cutoff = try DiagnosisOnly.cutoff(sandbox)
-            let before = try DiagnosisOnly.fingerprint(sandbox, cutoff: cutoff)
-            let dry = try DiagnosisOnly.run(sandbox, "processing-performance", dryRun: true, audit: audit)
-            #expect(dry.output.code == expectCode, "\(dry.output.stdout)\(dry.output.stderr)")
-            let live = try DiagnosisOnly.run(sandbox, "processing-performance", dryRun: false, audit: audit)
-            #expect(live.output.code == expectCode, "\(live.output.stdout)\(live.output.stderr)")
-            for check in ["slowest-files", "processing-trend"] {
-                #expect(dry.status[check] == live.status[check], "\(check): dry \(dry.status[check] ?? "-") live \(live.status[check] ?? "-")")
-            }
-            #expect(try DiagnosisOnly.fingerprint(sandbox, cutoff: cutoff) == before, "the runbook changed the database")
-            #expect(try sandbox.auditIntact(audit))
-            return (dry.report, dry.status)
+            try DiagnosisOnly.dryThenLive(sandbox, "processing-performance", compare: ["slowest-files", "processing-trend"], expectCode: expectCode)
         }
 
         /// The colour df says the log folder's filesystem should have (80/90 %).
         func expectedDiskColour() throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/df")
-            p.arguments = ["-P", sandbox.logDir]
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
+            let text = try Sandbox.output(["/bin/df", "-P", sandbox.logDir])
             let used = Int(text.split(separator: "\n").last?.split(separator: " ", omittingEmptySubsequences: true)[4].dropLast() ?? "") ?? -1
             return used >= 90 ? "red" : (used >= 80 ? "yellow" : "green")
         }

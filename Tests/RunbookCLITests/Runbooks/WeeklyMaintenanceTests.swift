@@ -125,7 +125,7 @@ extension SandboxSuites {
                 let path = backup.appendingPathComponent(name).path
                 let mode = (try fm.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? 0
                 #expect(mode & 0o077 == 0, "backup readable by others: \(String(mode, radix: 8))")
-                let listing = try Self.run(["/usr/bin/tar", "-tzf", path])
+                let listing = try Sandbox.output(["/usr/bin/tar", "-tzf", path])
                 #expect(listing.contains("./config.json"), "\(listing)")
             }
             #expect(try sandbox.auditIntact(audit))
@@ -179,18 +179,6 @@ extension SandboxSuites {
             (text ?? "").split(separator: "\n").map(String.init).filter { !$0.isEmpty }
         }
 
-        static func run(_ argv: [String]) throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: argv[0])
-            p.arguments = Array(argv.dropFirst())
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
-        }
     }
 }
 
