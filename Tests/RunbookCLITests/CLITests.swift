@@ -265,7 +265,11 @@ struct CLITests {
         for text in [out.stdout, out.stderr, try String(contentsOfFile: junit, encoding: .utf8), try String(contentsOfFile: audit, encoding: .utf8)] {
             #expect(!text.contains(secret))
         }
-        let plan = try runbook(["plan", "leak"])
+        // The plan renders the token into the command: it must show *** there too.
+        let plan = collect(try launch(["plan", "leak"], environment: ["RB_TEST_TOKEN": secret]))
+        #expect(plan.code == 0)
+        #expect(plan.stdout.contains("token is $0"))
+        #expect(plan.stdout.contains("***"))
         #expect(!plan.stdout.contains(secret))
     }
 
