@@ -37,7 +37,14 @@ extension SandboxSuites {
 
             let filesBefore = try Self.files(under: logs)
             let expected = filesBefore.filter { $0.value.name.hasSuffix(".log") && $0.value.ageDays > 30 }.keys
-            #expect(expected.count >= 50, "the scenario seeds ~50 rotated logs older than 30 days: \(expected.count)")
+            // What the seed wrote, read from the rotated files' names (NAME.YYYY-MM-DD.log, dated
+            // by the scripts to the end of their week) rather than a count that depends on
+            // which weekday today is: 120 days hold at least 12 whole weeks ending more than
+            // 30 days ago, each rotated for the three logs (service, errors, metrics).
+            let rotatedOld = Self.rotatedOlderThan30Days(filesBefore.keys)
+            #expect(rotatedOld.count >= 36, "the scenario seeds weekly rotated logs older than 30 days: \(rotatedOld.count)")
+            #expect(Set(expected) == rotatedOld.union([logs.appendingPathComponent("archive/old-nested.log").path]),
+                    "expected by age \(Set(expected).subtracting(rotatedOld)) vs by name \(rotatedOld.subtracting(expected))")
             #expect(expected.contains(logs.appendingPathComponent("archive/old-nested.log").path))
             let tablesBefore = try sandbox.psql(tables)
             let unlinkedBefore = try sandbox.psql("SELECT count(*) FROM etl_dead_letter_queue WHERE file_id IS NULL")
@@ -168,6 +175,23 @@ extension SandboxSuites {
         func write(_ url: URL, ageDays: Double) throws {
             try Data("probe\n".utf8).write(to: url)
             try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-ageDays * 86_400)], ofItemAtPath: url.path)
+        }
+
+        /// The rotated logs (`NAME.YYYY-MM-DD.log`, modified at their week's end: the stamp
+        /// plus 7 days, as the sandbox dates them) that `find -mtime +30` finds, by name alone.
+        static func rotatedOlderThan30Days(_ paths: some Sequence<String>) -> Set<String> {
+            let day = DateFormatter()
+            day.locale = Locale(identifier: "en_US_POSIX")
+            day.timeZone = TimeZone.current
+            day.dateFormat = "yyyy-MM-dd"
+            let now = Date()
+            return Set(paths.filter { path in
+                let name = (path as NSString).lastPathComponent
+                guard let match = name.range(of: #"\.\d{4}-\d{2}-\d{2}\.log$"#, options: .regularExpression),
+                      let stamp = day.date(from: String(name[match].dropFirst().dropLast(4))) else { return false }
+                let modified = stamp.addingTimeInterval(7 * 86_400)
+                return Int(now.timeIntervalSince(modified) / 86_400) > 30
+            })
         }
 
         static func result(_ report: [String: Any], _ step: String) -> [String: Any] {
