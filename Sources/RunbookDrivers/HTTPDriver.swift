@@ -72,16 +72,16 @@ public final class HTTPDriver: StepDriver, Sendable {
     }
 
     public func execute(_ command: RenderedCommand, context: DriverContext) async throws -> DriverOutput {
-        guard case .http(let http) = command else { throw DriverError("the http driver got a \(command.driverKind) command") }
+        guard case .http(let http) = command else { throw DriverError("the http driver got a \(command.kind.rawValue) command") }
         let step = context.stepID
         if context.kind == .check, !["GET", "HEAD"].contains(http.method.uppercased()) {
-            throw DriverError("step '\(step)': a check may only GET or HEAD, not \(http.method): make it an action")
+            throw DriverError(.refused, "step '\(step)': a check may only GET or HEAD, not \(http.method): make it an action")
         }
         var token: String?
         if http.bearer {
             guard let t = context.environment.apiToken else {
                 let variable = context.environment.unsetVariables["api.token"] ?? "ETL_API_TOKEN"
-                throw DriverError("step '\(step)': api.token is empty: set \(variable)")
+                throw DriverError(.configuration, "step '\(step)': api.token is empty: set \(variable)")
             }
             token = t
         }
@@ -111,7 +111,7 @@ public final class HTTPDriver: StepDriver, Sendable {
                 response = try await client.execute(request, deadline: deadline)
             } catch {
                 if Task.isCancelled { throw CancellationError() }
-                throw DriverError("step '\(step)': \(method.rawValue) \(redactor.redact(url)): \(Self.reason(error, timeout: context.timeout))")
+                throw DriverError(Self.code(of: error), "step '\(step)': \(method.rawValue) \(redactor.redact(url)): \(Self.reason(error, timeout: context.timeout))")
             }
             if http.followRedirects, redirects < maxRedirects, [301, 302, 303, 307, 308].contains(Int(response.status.code)),
                 let location = response.headers.first(name: "location"),
@@ -133,7 +133,7 @@ public final class HTTPDriver: StepDriver, Sendable {
                 captured = try await Self.read(response.body, limit: bodyLimit)
             } catch {
                 if Task.isCancelled { throw CancellationError() }
-                throw DriverError("step '\(step)': \(method.rawValue) \(redactor.redact(url)): reading the body: \(Self.reason(error, timeout: context.timeout))")
+                throw DriverError(Self.code(of: error), "step '\(step)': \(method.rawValue) \(redactor.redact(url)): reading the body: \(Self.reason(error, timeout: context.timeout))")
             }
             return Self.output(response, bytes: captured.bytes, truncated: captured.truncated, url: url, expect: http.expectStatus,
                                redactor: redactor, elapsed: ContinuousClock.now - started)
@@ -159,6 +159,17 @@ public final class HTTPDriver: StepDriver, Sendable {
         guard let c = URLComponents(string: url) else { return url }
         let scheme = c.scheme?.lowercased() ?? ""
         return "\(scheme)://\(c.host?.lowercased() ?? ""):\(c.port ?? (scheme == "https" ? 443 : 80))"
+    }
+
+    /// The code of a failed request: timeouts and connection failures mean the API could
+    /// not be reached.
+    static func code(of error: any Error) -> DriverError.Code {
+        if let e = error as? HTTPClientError {
+            if e == .connectTimeout || e == .deadlineExceeded || e == .readTimeout { return .timedOut }
+            if e == .remoteConnectionClosed { return .unreachable }
+            return .failed
+        }
+        return SQLDriver.code(of: error)
     }
 
     /// A short reason for a failed request.

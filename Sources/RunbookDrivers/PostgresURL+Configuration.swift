@@ -1,5 +1,6 @@
 import NIOSSL
 import PostgresNIO
+import RunbookCore
 
 extension PostgresURL {
     /// The pool configuration: `connectTimeout` unless the URL sets `connect_timeout`, at most
@@ -41,7 +42,7 @@ extension PostgresURL {
             } catch let error as DriverError {
                 throw error
             } catch {
-                throw DriverError("cannot set up TLS for \(endpoint): \(error)")
+                throw DriverError(.tls, "cannot set up TLS for \(endpoint): \(error)")
             }
             config = .init(host: host, port: port, username: user, password: password, database: database, tls: tls)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import RunbookCore
 
 /// A parsed `postgres://user:pass@host:port/db?sslmode=...` URL (also `postgresql://`).
 ///
@@ -34,7 +35,7 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             scheme == "postgres" || scheme == "postgresql"
         else {
-            throw DriverError("database.url is not a postgres:// URL")
+            throw DriverError(.configuration, "database.url is not a postgres:// URL")
         }
         let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
         host = components.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
@@ -42,13 +43,13 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
         port = components.port ?? 5432
         user = components.percentEncodedUser?.removingPercentEncoding ?? ""
         password = components.percentEncodedPassword?.removingPercentEncoding
-        guard !user.isEmpty else { throw DriverError("database.url has no user name (postgres://USER:PASSWORD@\(host):\(port)/DB)") }
+        guard !user.isEmpty else { throw DriverError(.configuration, "database.url has no user name (postgres://USER:PASSWORD@\(host):\(port)/DB)") }
         let path = components.percentEncodedPath.removingPercentEncoding ?? ""
         database = path.hasPrefix("/") ? String(path.dropFirst()) : path
         if database.isEmpty { database = user }
         if let mode = query["sslmode"], !mode.isEmpty {
             guard let parsed = SSLMode(rawValue: mode) else {
-                throw DriverError("database.url: unknown sslmode '\(mode)' (one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw DriverError(.configuration, "database.url: unknown sslmode '\(mode)' (one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             sslMode = parsed
         } else {
@@ -57,7 +58,7 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
         sslRootCert = query["sslrootcert"].flatMap { $0.isEmpty ? nil : $0 }
         if let h = query["host"], h.hasPrefix("/") { socketDirectory = h }
         if let t = query["connect_timeout"], !t.isEmpty {
-            guard let seconds = Int(t), seconds > 0 else { throw DriverError("database.url: connect_timeout must be a number of seconds, got '\(t)'") }
+            guard let seconds = Int(t), seconds > 0 else { throw DriverError(.configuration, "database.url: connect_timeout must be a number of seconds, got '\(t)'") }
             connectTimeout = .seconds(seconds)
         }
         applicationName = query["application_name"].flatMap { $0.isEmpty ? nil : $0 }
@@ -102,7 +103,7 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
             config.certificateVerification = sslMode == .verifyFull ? .fullVerification : .noHostnameVerification
             if let sslRootCert {
                 guard FileManager.default.isReadableFile(atPath: sslRootCert) else {
-                    throw DriverError("database.url: sslrootcert '\(sslRootCert)' cannot be read")
+                    throw DriverError(.configuration, "database.url: sslrootcert '\(sslRootCert)' cannot be read")
                 }
                 config.trustRoots = .file(sslRootCert)
             }

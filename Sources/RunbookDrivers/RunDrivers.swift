@@ -13,7 +13,7 @@ public struct RunDrivers: Sendable {
     public init(environment: Environment, sqlOptions: SQLDriver.Options = .init()) {
         sql = SQLDriver(url: environment.databaseURL, options: sqlOptions)
         http = HTTPDriver()
-        registry = DriverRegistry(["shell": ShellDriver(), "notify": NotifyDriver(), "sql": sql, "http": http])
+        registry = DriverRegistry([.shell: ShellDriver(), .notify: NotifyDriver(), .sql: sql, .http: http])
     }
 
     /// Closes the database connections and the HTTP client.

@@ -35,7 +35,7 @@ extension SQLDriver {
     }
 
     func startForStep(_ step: String) throws(DriverError) -> PostgresClient {
-        do { return try start() } catch { throw DriverError("step '\(step)': \(error.message)") }
+        do { return try start() } catch { throw DriverError(error.code, "step '\(step)': \(error.message)") }
     }
 
     /// Returns once `watch` says the lease was granted; throws when connecting failed.
@@ -49,7 +49,7 @@ extension SQLDriver {
                 seen = failures.total
             }
             if !everConnected.load(ordering: .relaxed), clock.now >= deadline {
-                throw DriverError("step '\(step)': no connection to \(Self.target(url)) within \(DurationText.format(url.connectTimeout ?? options.connectTimeout))")
+                throw DriverError(.timedOut, "step '\(step)': no connection to \(Self.target(url)) within \(DurationText.format(url.connectTimeout ?? options.connectTimeout))")
             }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -67,9 +67,10 @@ extension SQLDriver {
             try? await connection.close()
             return nil
         } catch let error as DriverError {
-            return DriverError("step '\(step)': \(error.message)")
+            return DriverError(error.code, "step '\(step)': \(error.message)")
         } catch {
-            return DriverError("step '\(step)': \(Self.connectFailure(error, url: url, timeout: timeout))")
+            let failure = Self.connectFailure(error, url: url, timeout: timeout)
+            return DriverError(failure.code, "step '\(step)': \(failure.message)")
         }
     }
 
@@ -80,23 +81,44 @@ extension SQLDriver {
         "PostgreSQL at \(url.endpoint) (database \(url.database), user \(url.user))"
     }
 
-    /// Why a connection could not be made, in words.
-    static func connectFailure(_ error: any Error, url: PostgresURL, timeout: Duration) -> String {
+    /// Why a connection could not be made, in words, with its code: `unreachable` and
+    /// `timedOut` only when PostgreSQL could not be reached; a refused login is
+    /// `authentication`, a TLS failure `tls`, a database that does not exist `configuration`.
+    static func connectFailure(_ error: any Error, url: PostgresURL, timeout: Duration) -> DriverError {
         let target = target(url)
         if let p = error as? PSQLError {
             if let info = p.serverInfo, let state = info[.sqlState] {
-                return "\(target) refused the connection: SQLSTATE \(state): \(info[.message] ?? "")"
+                let code: DriverError.Code = switch state {
+                case "28P01", "28000": .authentication
+                case "3D000": .configuration
+                case "57P03", "53300", "57P01": .unreachable
+                default: .refused
+                }
+                return DriverError(code, "\(target) refused the connection: SQLSTATE \(state): \(info[.message] ?? "")")
             }
             if p.code == .sslUnsupported {
-                return "\(target) does not accept TLS, which sslmode=\(url.sslMode.rawValue) requires"
+                return DriverError(.tls, "\(target) does not accept TLS, which sslmode=\(url.sslMode.rawValue) requires")
             }
             if p.code == .connectionError || p.code == .serverClosedConnection || p.code == .uncleanShutdown {
-                return "cannot connect to \(target): \(reason(p.underlying))"
+                return DriverError(code(of: p.underlying), "cannot connect to \(target): \(reason(p.underlying))")
             }
-            return "cannot connect to \(target): \(p.code)"
+            return DriverError(.failed, "cannot connect to \(target): \(p.code)")
         }
-        if error is TimeoutError { return "no answer from \(target) within \(DurationText.format(timeout))" }
-        return "cannot connect to \(target): \(reason(error))"
+        if error is TimeoutError { return DriverError(.timedOut, "no answer from \(target) within \(DurationText.format(timeout))") }
+        if let e = error as? DriverError { return e }
+        return DriverError(code(of: error), "cannot connect to \(target): \(reason(error))")
+    }
+
+    /// The code of a network-level error: TLS failures are `tls`, everything else that kept
+    /// us from the server is `unreachable`.
+    static func code(of error: (any Error)?) -> DriverError.Code {
+        switch error {
+        case is NIOSSLError, is NIOSSLExtraError: .tls
+        case let c as NIOConnectionError: c.connectionErrors.first.map { code(of: $0.error) } ?? .unreachable
+        case let c as ChannelError: if case .connectTimeout = c { .timedOut } else { .unreachable }
+        case let p as PSQLError: code(of: p.underlying)
+        default: .unreachable
+        }
     }
 
     /// A short reason for a network-level error (no addresses of other hosts, no secrets).
@@ -137,10 +159,11 @@ extension SQLDriver {
             if let detail = info[.detail] { text += " (detail: \(detail))" }
             if let hint = info[.hint] { text += " (hint: \(hint))" }
             if state == "57014" { text += " (statement_timeout \(statementTimeoutMs) ms)" }
-            return DriverError(text)
+            // 25006: a write in a read-only check; 42xxx: the statement itself is wrong.
+            return DriverError(state.hasPrefix("08") ? .unreachable : state == "57014" ? .timedOut : .refused, text)
         }
         if [.connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection].contains(p.code) {
-            return DriverError("step '\(step)': lost the connection to \(target(url)): \(reason(p.underlying))")
+            return DriverError(.unreachable, "step '\(step)': lost the connection to \(target(url)): \(reason(p.underlying))")
         }
         return DriverError("step '\(step)': PostgreSQL client error: \(p.code)")
     }

@@ -21,15 +21,15 @@ extension SQLDriver {
     }
 
     public func execute(_ command: RenderedCommand, context: DriverContext) async throws -> DriverOutput {
-        guard case .sql(let sql) = command else { throw DriverError("the sql driver got a \(command.driverKind) command") }
+        guard case .sql(let sql) = command else { throw DriverError("the sql driver got a \(command.kind.rawValue) command") }
         let step = context.stepID
         let url: PostgresURL
         do { url = try self.url.get() } catch {
             if context.environment.databaseURL == nil {
                 let hint = context.environment.unsetVariables["database.url"].map { ": set \($0)" } ?? ""
-                throw DriverError("step '\(step)': environment '\(context.environment.name)' has no database.url\(hint)")
+                throw DriverError(.configuration, "step '\(step)': environment '\(context.environment.name)' has no database.url\(hint)")
             }
-            throw DriverError("step '\(step)': \(error.message)")
+            throw DriverError(error.code, "step '\(step)': \(error.message)")
         }
         let kind = SQLStatement.classify(sql.text)
         let maxRows = min(max(0, sql.maxRows), 10_000_000)

@@ -15,7 +15,7 @@ extension SQLDriver {
     ///   when PostgreSQL cannot be reached (host and port, never the password).
     public func acquireRunLock(key: String, holder: String, wait: Duration, poll: Duration = .milliseconds(250)) async throws -> RunLock {
         let url: PostgresURL
-        do { url = try self.url.get() } catch { throw DriverError("run lock: \(error.message)") }
+        do { url = try self.url.get() } catch { throw DriverError(error.code, "run lock: \(error.message)") }
         let timeout = url.connectTimeout ?? options.connectTimeout
         var lockConfig = try url.connectionConfiguration(connectTimeout: timeout, applicationName: options.applicationName)
         lockConfig.options.additionalStartupParameters = [("application_name", Self.applicationName(holder: holder))]
@@ -26,7 +26,8 @@ extension SQLDriver {
                 try await PostgresConnection.connect(configuration: config, id: 0, logger: Self.quietLogger)
             }
         } catch {
-            throw DriverError("run lock: \(Self.connectFailure(error, url: url, timeout: timeout))")
+            let failure = Self.connectFailure(error, url: url, timeout: timeout)
+            throw DriverError(failure.code, "run lock: \(failure.message)")
         }
         do {
             let recorded = await Self.prepareLockTable(on: connection)

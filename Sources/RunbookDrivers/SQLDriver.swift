@@ -54,7 +54,7 @@ public final class SQLDriver: StepDriver, Sendable {
         if let url, !url.isEmpty {
             do { self.url = .success(try PostgresURL(url)) } catch { self.url = .failure(error) }
         } else {
-            self.url = .failure(DriverError("the environment has no database.url"))
+            self.url = .failure(DriverError(.configuration, "the environment has no database.url"))
         }
     }
 

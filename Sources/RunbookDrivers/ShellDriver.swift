@@ -128,10 +128,3 @@ struct Capture: Sendable {
         return Capture(text: String(decoding: kept, as: UTF8.self), truncated: total > limit, total: total, digest: digest)
     }
 }
-
-/// A driver could not do its job (the step's status is `error`).
-public struct DriverError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}

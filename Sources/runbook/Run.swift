@@ -83,12 +83,8 @@ struct Run: AsyncParsableCommand {
         let interactive = TTYTerminal.available
         let isTTY = isatty(STDOUT_FILENO) == 1
         let color = isTTY && processEnvironment["NO_COLOR"] == nil && processEnvironment["TERM"] != "dumb"
-        let observer: (any RunObserver)? = format == .text ? TextReporter(color: color) { text in
-            FileHandle.standardOutput.write(Data(text.utf8))
-        } : nil
+        let observer: (any RunObserver)? = format == .text ? TextReporter(color: color) { text in StandardStreams.out(text) } : nil
         let drivers = makeDrivers(for: env)
-        let executor = Executor(drivers: drivers.registry, audit: audit, renderer: CommandRenderer(environment: env, home: home.home),
-                                redactor: redactor, terminal: interactive ? TTYTerminal() : nil, observer: observer)
         var request = Executor.Request(
             runbook: runbook, environment: env, inputs: values,
             mode: Planner.Mode(dryRun: dryRun, yes: yes, approvals: Set(approvals), interactive: interactive),
@@ -96,39 +92,53 @@ struct Run: AsyncParsableCommand {
         request.incidentAge = incidentAgeDuration
         request.escalation = escalation
         if format == .text, runbook.tags.contains("incident"), let level = escalation?.level(at: Int(incidentAgeDuration.seconds / 60)) {
-            FileHandle.standardOutput.write(Data("  escalation: level \(level.level) at \(Int(incidentAgeDuration.seconds / 60)) min into the incident — \(level.who): \(level.contacts.joined(separator: ", "))\n".utf8))
+            StandardStreams.out("  escalation: level \(level.level) at \(Int(incidentAgeDuration.seconds / 60)) min into the incident — \(level.who): \(level.contacts.joined(separator: ", "))\n")
         }
 
-        // One live run per (runbook, environment) at a time; dry runs take no lock.
+        // One live run per (runbook, environment) at a time; dry runs take no lock. Only a
+        // database that cannot be reached means running without it (loudly, and in the
+        // audit); a refused login, a TLS failure or a bad URL stops a live run.
         var lock: RunLock?
         if !dryRun, env.databaseURL != nil {
             do {
                 lock = try await drivers.sql.acquireRunLock(key: "\(runbook.id)@\(env.name)",
                                                             holder: "\(request.operatorName) (run \(request.runID))", wait: lockWaitDuration)
             } catch let held as RunLockHeld {
-                await drivers.shutdown()
+                await bounded(.seconds(5)) { await drivers.shutdown() }
                 printError("error: \(held); nothing was run (wait longer with --lock-wait)")
                 throw ExitCode(4)
+            } catch let error as DriverError where error.code.meansUnreachable {
+                let why = redactor.redact(error.message)
+                printError("warning: PostgreSQL cannot be reached, so the run lock was not taken (\(why)); running WITHOUT it: another live run of \(runbook.id) may run at the same time")
+                request.runLock = "not taken: \(why)"
             } catch {
-                // The database being down is when the runbook is needed most: run without the lock.
-                printError("warning: run lock not taken (\(redactor.redact("\(error)"))); running without it")
+                await bounded(.seconds(5)) { await drivers.shutdown() }
+                let code = (error as? DriverError)?.code
+                printError("error: cannot take the run lock: \(redactor.redact("\(error)")); nothing was run")
+                throw ExitCode(code == .configuration ? 2 : 4)
             }
+            if let lock { request.runLock = "held: \(lock.key)" }
         }
 
+        let executor = Executor(drivers: drivers.registry, audit: audit, renderer: CommandRenderer(environment: env, home: home.home),
+                                redactor: redactor, terminal: interactive ? TTYTerminal() : nil, observer: observer, lease: lock)
         let task = Task { await executor.run(request) }
         let trap = SignalTrap { task.cancel() }
         let report = await task.value
+        // Teardown is bounded: a connection stuck after a database restart must not keep a
+        // finished run from exiting. Signals keep being trapped until it is over.
+        let heldLock = lock
+        await bounded(.seconds(5)) { await heldLock?.release() }
+        await bounded(.seconds(5)) { await drivers.shutdown() }
         trap.cancel()
-        await lock?.release()
-        await drivers.shutdown()
 
-        if format == .json { print(JSONReport.render(report)) }
+        if format == .json { StandardStreams.out(JSONReport.render(report) + "\n") }
         if let junit {
             do { try JUnitReport.render(report).write(toFile: junit, atomically: true, encoding: .utf8) } catch {
                 printError("error: cannot write \(junit): \(error.localizedDescription)")
             }
         }
-        if report.couldNotRun, report.steps.isEmpty, let m = report.message { printError("error: \(m)") }
+        if report.end == .auditFailed, let m = report.message { printError("error: \(m)") }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 }

@@ -7,40 +7,14 @@ import RunbookDrivers
 import Glibc
 #endif
 
-/// Resolves `--input k=v` against the runbook's declared inputs: unknown names, missing
-/// required inputs and values of the wrong type are usage errors (exit 2).
+/// The run's inputs (see `InputResolver`); every problem printed, then exit 2.
 func resolveInputs(_ pairs: [String], runbook: Runbook) throws -> [String: Value] {
-    var given: [String: String] = [:]
-    for pair in pairs {
-        guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
-            printError("error: --input takes NAME=VALUE, got '\(pair)'")
-            throw ExitCode(2)
-        }
-        given[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
-    }
-    var values: [String: Value] = [:]
-    var problems: [String] = []
-    for name in given.keys.sorted() where !runbook.inputs.contains(where: { $0.name == name }) {
-        let known = runbook.inputs.map(\.name)
-        problems.append("runbook '\(runbook.id)' has no input '\(name)'\(Suggest.didYouMean(name, in: known))" + (known.isEmpty ? " (it takes none)" : " (inputs: \(known.joined(separator: ", ")))"))
-    }
-    for input in runbook.inputs {
-        if let text = given[input.name] {
-            switch input.parse(text) {
-            case .success(let v): values[input.name] = v
-            case .failure(let e): problems.append(e.description)
-            }
-        } else if let d = input.defaultValue {
-            values[input.name] = d
-        } else {
-            problems.append("input '\(input.name)' is required: add --input \(input.name)=<\(input.kind.rawValue)>")
-        }
-    }
-    if !problems.isEmpty {
-        for p in problems { printError("error: \(p)") }
+    do {
+        return try InputResolver.resolve(pairs, for: runbook)
+    } catch {
+        for p in error.problems { printError("error: \(p)") }
         throw ExitCode(2)
     }
-    return values
 }
 
 /// The environment for a run: the file when it exists or the runbook needs one.
@@ -91,27 +65,47 @@ struct TTYTerminal: GateTerminal {
     }
 }
 
-/// Cancels `task` on SIGINT or SIGTERM, so the running step stops its child and the audit
-/// log records the abort.
+/// Cancels the run on SIGINT, SIGTERM or SIGHUP (a dropped SSH session), so the running
+/// step stops its child processes and the audit log records the interruption. A second
+/// signal exits at once (130). ``cancel()`` restores the default handlers.
 final class SignalTrap: @unchecked Sendable {
+    static let signals = [SIGINT, SIGTERM, SIGHUP]
     private var sources: [any DispatchSourceSignal] = []
-    private(set) var received: Int32 = 0
+    private let lock = NSLock()
+    private var count = 0
 
     init(onSignal: @escaping @Sendable () -> Void) {
-        for sig in [SIGINT, SIGTERM] {
+        for sig in Self.signals {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { [weak self] in
-                self?.received = sig
-                onSignal()
+                guard let self else { return }
+                let n = self.lock.withLock { () -> Int in
+                    self.count += 1
+                    return self.count
+                }
+                if n == 1 {
+                    StandardStreams.err("\ninterrupted: stopping the current step (again to quit at once)\n")
+                    onSignal()
+                } else {
+                    _exit(130)
+                }
             }
             source.resume()
             sources.append(source)
         }
     }
 
+    /// Stops trapping and restores the default disposition of each signal.
     func cancel() {
         sources.forEach { $0.cancel() }
         sources.removeAll()
+        for sig in Self.signals { signal(sig, SIG_DFL) }
     }
+}
+
+/// Runs `body` for at most `limit`, then gives up on it: teardown (closing connections,
+/// releasing the lock) must never keep a finished run from exiting.
+func bounded(_ limit: Duration, _ body: @escaping @Sendable () async -> Void) async {
+    _ = try? await withDeadline(limit, grace: .zero) { await body() }
 }

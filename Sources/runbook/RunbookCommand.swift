@@ -10,13 +10,15 @@ struct RunbookCommand: AsyncParsableCommand {
         abstract: "Runbooks as code for the Conecta Boi ETL: diagnose in green/yellow/red, remediate behind gates, audit everything.",
         discussion: """
             Exit codes: 0 ok · 1 a check red or an action failed · 2 invalid runbook, input or usage · \
-            3 stopped at a gate · 4 a step could not run · 130 interrupted.
+            3 stopped at a gate · 4 a step could not run, the audit log cannot be written or the run lock was lost · \
+            130 interrupted (SIGINT, SIGTERM or SIGHUP; a second one exits at once).
             """,
         subcommands: [Lint.self, List.self, Show.self, Plan.self, Run.self, Audit.self]
     )
 
     /// Maps every usage error to exit 2 (the contract in DESIGN.md), not ArgumentParser's 64.
     static func main() async {
+        StandardStreams.ignoreBrokenPipes()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -50,7 +52,7 @@ struct HomeOptions: ParsableArguments {
 
 /// Prints to standard error.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    StandardStreams.err(text + "\n")
 }
 
 /// Loads a runbook by id, printing diagnostics and exiting 2 when it is unknown or invalid.

@@ -62,7 +62,7 @@ struct ExecutorTests {
         let rb = try #require(runbook, "\(diagnostics)")
         let path = auditPath ?? home.appendingPathComponent("audit.jsonl").path
         let audit = try AuditLog(path: path)
-        let executor = Executor(drivers: DriverRegistry(["shell": ShellDriver()]), audit: audit,
+        let executor = Executor(drivers: DriverRegistry([.shell: ShellDriver()]), audit: audit,
                                 renderer: CommandRenderer(environment: .empty(name: "t"), home: home), redactor: Redactor(), terminal: terminal)
         let report = await executor.run(.init(runbook: rb, environment: .empty(name: "t"), inputs: inputs, mode: mode, operatorName: "tester", host: "h"))
         return (report, path)
@@ -73,7 +73,7 @@ struct ExecutorTests {
     @Test func dryRunRunsChecksAndOnlyShowsActions() async throws {
         let (report, audit) = try await run(mode: .init(dryRun: true, yes: true, approvals: ["repair"], interactive: true))
         #expect(!actionRan)
-        #expect(report.steps.map(\.status) == ["red", "planned", "skipped", "skipped"])
+        #expect(report.steps.map(\.status.rawValue) == ["red", "planned", "skipped", "skipped"])
         #expect(report.steps[1].message?.hasPrefix("would run touch ACTION-RAN") == true)
         #expect(report.exitCode == 1)
         #expect(try AuditVerifier.verify(path: audit).intact)
@@ -81,7 +81,7 @@ struct ExecutorTests {
 
     @Test func greenCheckSkipsTheAction() async throws {
         let (report, _) = try await run(mode: .init(dryRun: false, yes: true), inputs: ["level": 1])
-        #expect(report.steps.map(\.status) == ["green", "skipped", "skipped", "skipped"])
+        #expect(report.steps.map(\.status.rawValue) == ["green", "skipped", "skipped", "skipped"])
         #expect(report.exitCode == 0)
         #expect(!actionRan)
     }
@@ -89,7 +89,7 @@ struct ExecutorTests {
     @Test func noTerminalNoFlagStopsAtTheGate() async throws {
         let (report, audit) = try await run(mode: .init(dryRun: false))
         #expect(!actionRan)
-        #expect(report.steps.map(\.status) == ["red", "awaiting-approval"])
+        #expect(report.steps.map(\.status.rawValue) == ["red", "awaiting-approval"])
         #expect(report.status == .awaitingApproval)
         #expect(report.exitCode == 3)
         let events = try AuditVerifier.records(path: audit).compactMap { $0["event"]?.stringValue }
@@ -101,7 +101,7 @@ struct ExecutorTests {
         let (report, audit) = try await run(mode: .init(dryRun: false, yes: true))
         #expect(actionRan)
         // The repeat of `level` still reads 9: red, so the run stays red (exit 1).
-        #expect(report.steps.map(\.status) == ["red", "succeeded", "green", "red"])
+        #expect(report.steps.map(\.status.rawValue) == ["red", "succeeded", "green", "red"])
         #expect(report.exitCode == 1)
         let gate = try AuditVerifier.records(path: audit).first { $0["event"]?.stringValue == "gate.decision" }
         #expect(gate?["how"] == "--yes")
@@ -114,7 +114,7 @@ struct ExecutorTests {
         #expect(!actionRan)
         let (approved, _) = try await run(risk: "high", mode: .init(dryRun: false, approvals: ["repair"]))
         #expect(approved.exitCode == 1) // the first check is red; the action succeeded
-        #expect(approved.steps[1].status == "succeeded")
+        #expect(approved.steps[1].status.rawValue == "succeeded")
         #expect(actionRan)
     }
 
@@ -122,7 +122,7 @@ struct ExecutorTests {
         let terminal = ScriptedTerminal(["y"])
         let (report, audit) = try await run(mode: .init(dryRun: false, interactive: true), terminal: terminal)
         #expect(actionRan)
-        #expect(report.steps[1].status == "succeeded")
+        #expect(report.steps[1].status.rawValue == "succeeded")
         #expect(terminal.prompts.first?.contains("Repair level 9?") == true)
         #expect(terminal.prompts.first?.contains("will run: touch ACTION-RAN") == true)
         #expect(terminal.prompts.first?.contains("[y/N]") == true)
@@ -134,18 +134,18 @@ struct ExecutorTests {
     @Test func terminalDefaultIsNo() async throws {
         let (report, _) = try await run(mode: .init(dryRun: false, interactive: true), terminal: ScriptedTerminal([""]))
         #expect(!actionRan)
-        #expect(report.steps.map(\.status) == ["red", "declined"])
+        #expect(report.steps.map(\.status.rawValue) == ["red", "declined"])
         #expect(report.exitCode == 3)
     }
 
     @Test func highRiskNeedsTheIDTyped() async throws {
         let terminal = ScriptedTerminal(["y"])
         let (declined, _) = try await run(risk: "high", mode: .init(dryRun: false, interactive: true), terminal: terminal)
-        #expect(declined.steps[1].status == "declined")
+        #expect(declined.steps[1].status.rawValue == "declined")
         #expect(terminal.prompts.first?.contains("Type the action id (repair)") == true)
         #expect(!actionRan)
         let (approved, _) = try await run(risk: "high", mode: .init(dryRun: false, interactive: true), terminal: ScriptedTerminal(["repair"]))
-        #expect(approved.steps[1].status == "succeeded")
+        #expect(approved.steps[1].status.rawValue == "succeeded")
         #expect(actionRan)
     }
 
@@ -160,27 +160,25 @@ struct ExecutorTests {
 
 @Suite("Run outcome")
 struct RunOutcomeTests {
-    func report(_ steps: [(String, Step.Kind, String, String?)]) -> RunReport {
-        var r = RunReport(runID: "r", runbook: "x", title: "x", environment: "e", dryRun: false, status: .running, steps: [], startedAt: Date(), durationMs: 0)
-        for (id, kind, status, sameAs) in steps {
+    func outcome(_ steps: [(String, Step.Kind, StepStatus, String?)], end: RunOutcome.End = .completed) -> RunOutcome {
+        let reports = steps.map { id, kind, status, sameAs in
             var s = StepReport(id: id, kind: kind, title: id, status: status)
             s.supersedes = sameAs
-            r.steps.append(s)
+            return s
         }
-        r.settleStatus()
-        return r
+        return RunOutcome(end: end, steps: reports)
     }
 
     @Test func aVerifiedRepairEndsGreen() {
-        let r = report([("rate", .check, "red", nil), ("fix", .action, "succeeded", nil), ("rate-after", .check, "green", "rate")])
+        let r = outcome([("rate", .check, .red, nil), ("fix", .action, .succeeded, nil), ("rate-after", .check, .green, "rate")])
         #expect(r.status == .green)
         #expect(r.exitCode == 0)
     }
 
     @Test func anUnverifiedOrFailedRepairStaysRed() {
-        #expect(report([("rate", .check, "red", nil), ("fix", .action, "succeeded", nil), ("rate-after", .check, "skipped", "rate")]).exitCode == 1)
-        #expect(report([("rate", .check, "red", nil), ("fix", .action, "succeeded", nil), ("rate-after", .check, "red", "rate")]).exitCode == 1)
-        #expect(report([("rate", .check, "green", nil), ("fix", .action, "failed", nil)]).exitCode == 1)
-        #expect(report([("rate", .check, "error", nil)]).exitCode == 4)
+        #expect(outcome([("rate", .check, .red, nil), ("fix", .action, .succeeded, nil), ("rate-after", .check, .skipped, "rate")]).exitCode == 1)
+        #expect(outcome([("rate", .check, .red, nil), ("fix", .action, .succeeded, nil), ("rate-after", .check, .red, "rate")]).exitCode == 1)
+        #expect(outcome([("rate", .check, .green, nil), ("fix", .action, .failed, nil)], end: .actionFailed(step: "fix")).exitCode == 1)
+        #expect(outcome([("rate", .check, .error, nil)]).exitCode == 4)
     }
 }

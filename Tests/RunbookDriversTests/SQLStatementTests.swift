@@ -1,3 +1,4 @@
+import RunbookCore
 import RunbookDrivers
 import Testing
 

@@ -75,7 +75,8 @@ public struct CommandRenderer: Sendable {
             if let named = spec.namedCommand {
                 guard let command = environment.command(named.value), !command.isEmpty else {
                     let known = environment.values["commands"]?.objectValue?.keys ?? []
-                    throw StepError(step: step.id, "environment '\(environment.name)' has no command '\(named.value)'\(Suggest.didYouMean(named.value, in: known))", location: named.location)
+                    throw StepError(step: step.id, "environment '\(environment.name)' has no command '\(named.value)'\(Suggest.didYouMean(named.value, in: known))",
+                                    location: named.location, code: .configuration)
                 }
                 argv = command
             }
@@ -149,11 +150,14 @@ public struct StepError: Error, Sendable, CustomStringConvertible {
     public var step: String
     public var message: String
     public var location: SourceLocation?
+    /// `configuration` when the environment lacks what the step needs (exit 2).
+    public var code: DriverError.Code?
 
-    public init(step: String, _ message: String, location: SourceLocation? = nil) {
+    public init(step: String, _ message: String, location: SourceLocation? = nil, code: DriverError.Code? = nil) {
         self.step = step
         self.message = message
         self.location = location
+        self.code = code
     }
 
     public var description: String {

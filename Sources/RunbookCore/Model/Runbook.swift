@@ -4,6 +4,8 @@ public struct Runbook: Sendable {
     public var title: String
     public var description: String?
     public var severity: String?
+    /// The severity of a runbook that names none, for templates and listings.
+    public static let defaultSeverity = "P3"
     public var owner: String?
     public var tags: [String]
     public var inputs: [InputSpec]

@@ -10,13 +10,23 @@ public enum Planner {
         public var approvals: Set<String>
         /// A terminal to ask on.
         public var interactive: Bool
+        /// `runbook plan`: render every step, evaluate no `when`, run nothing, audit nothing.
+        public var renderOnly: Bool
 
         public init(dryRun: Bool, yes: Bool = false, approvals: Set<String> = [], interactive: Bool = false) {
             self.dryRun = dryRun
             self.yes = yes
             self.approvals = approvals
             self.interactive = interactive
+            self.renderOnly = false
         }
+
+        /// The mode of `runbook plan`.
+        public static let plan: Mode = {
+            var mode = Mode(dryRun: true)
+            mode.renderOnly = true
+            return mode
+        }()
     }
 
     public enum Decision: Sendable, Hashable {
@@ -37,6 +47,7 @@ public enum Planner {
     /// The decision for one step whose `when` evaluated to `when`.
     public static func decide(kind: Step.Kind, id: String, risk: Step.Risk, when: Bool, mode: Mode) -> Decision {
         guard when else { return .skip(reason: "when is false") }
+        if mode.renderOnly { return .preview }
         switch kind {
         case .check:
             return .execute

@@ -14,12 +14,12 @@ public enum JSONReport {
 
     static func step(_ s: StepReport) -> Value {
         var o: [(String, Value)] = [
-            ("id", .string(s.id)), ("kind", .string(s.kind.rawValue)), ("title", .string(s.title)), ("status", .string(s.status)),
+            ("id", .string(s.id)), ("kind", .string(s.kind.rawValue)), ("title", .string(s.title)), ("status", .string(s.status.rawValue)),
             ("duration_ms", .int(s.durationMs)), ("attempts", .int(s.attempts)),
         ]
         if let c = s.command { o.append(("command", .string(c))) }
         if let m = s.message { o.append(("message", .string(m))) }
-        if let earlier = s.supersedes, s.status != "skipped" { o.append(("supersedes", .string(earlier))) }
+        if let earlier = s.supersedes, s.status != .skipped { o.append(("supersedes", .string(earlier))) }
         o.append(("result", s.result))
         return .object(o)
     }

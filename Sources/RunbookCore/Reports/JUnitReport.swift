@@ -2,9 +2,9 @@
 /// actions are failures, skipped and planned steps are skipped.
 public enum JUnitReport {
     public static func render(_ report: RunReport) -> String {
-        let failures = report.steps.filter { ["red", "failed", "declined"].contains($0.status) }.count
-        let errors = report.steps.filter { $0.status == "error" }.count
-        let skipped = report.steps.filter { ["skipped", "planned", "awaiting-approval"].contains($0.status) }.count
+        let failures = report.steps.filter { $0.status.isFailure }.count
+        let errors = report.steps.filter { $0.status == .error }.count
+        let skipped = report.steps.filter { [.skipped, .planned, .awaitingApproval].contains($0.status) }.count
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<testsuites name=\"runbook\" tests=\"\(report.steps.count)\" failures=\"\(failures)\" errors=\"\(errors)\" time=\"\(seconds(report.durationMs))\">\n"
         out += "  <testsuite name=\"\(escape(report.runbook))\" tests=\"\(report.steps.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(seconds(report.durationMs))\" timestamp=\"\(AuditLog.timestamp(report.startedAt))\">\n"
@@ -17,12 +17,12 @@ public enum JUnitReport {
             out += "    <testcase classname=\"\(escape(report.runbook))\" name=\"\(escape(step.id))\" time=\"\(seconds(step.durationMs))\">\n"
             let detail = [step.command.map { "command: \($0)" }, step.message, step.excerpt].compactMap { $0 }.joined(separator: "\n")
             switch step.status {
-            case "red", "failed", "declined":
-                out += "      <failure message=\"\(escape(step.title)): \(step.status)\(step.message.map { " — " + escape($0) } ?? "")\" type=\"\(step.status)\">\(escape(detail))</failure>\n"
-            case "error":
+            case .red, .failed, .declined:
+                out += "      <failure message=\"\(escape(step.title)): \(step.status.rawValue)\(step.message.map { " — " + escape($0) } ?? "")\" type=\"\(step.status.rawValue)\">\(escape(detail))</failure>\n"
+            case .error:
                 out += "      <error message=\"\(escape(step.title)): \(escape(step.message ?? "could not run"))\" type=\"error\">\(escape(detail))</error>\n"
-            case "skipped", "planned", "awaiting-approval":
-                out += "      <skipped message=\"\(step.status)\(step.message.map { ": " + escape($0) } ?? "")\"/>\n"
+            case .skipped, .planned, .awaitingApproval:
+                out += "      <skipped message=\"\(step.status.rawValue)\(step.message.map { ": " + escape($0) } ?? "")\"/>\n"
             default:
                 if !detail.isEmpty { out += "      <system-out>\(escape(detail))</system-out>\n" }
             }

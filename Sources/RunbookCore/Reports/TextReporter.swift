@@ -35,17 +35,17 @@ public final class TextReporter: RunObserver, @unchecked Sendable {
     }
 
     public func stepFinished(_ step: StepReport) {
-        let status = symbol(step.status).padding(toLength: color ? 29 : 20, withPad: " ", startingAt: 0)
+        let status = symbol(step.status.rawValue).padding(toLength: color ? 29 : 20, withPad: " ", startingAt: 0)
         var line = "  \(status) \(step.id)"
         if step.title != step.id { line += paint(" — \(step.title)", "2") }
-        if step.status != "skipped" { line += paint(" (\(step.durationMs) ms)", "2") }
+        if step.status != .skipped { line += paint(" (\(step.durationMs) ms)", "2") }
         line += "\n"
-        if let m = step.message, step.status != "green" { line += "      \(m)\n" }
-        let informational = step.status == "green" && step.informational
-        if ["yellow", "red", "error", "failed"].contains(step.status) || informational, let detail = Self.detail(step) {
+        if let m = step.message, step.status != .green { line += "      \(m)\n" }
+        let informational = step.status == .green && step.informational
+        if [.yellow, .red, .error, .failed].contains(step.status) || informational, let detail = Self.detail(step) {
             line += detail.split(separator: "\n", omittingEmptySubsequences: false).prefix(12).map { "      │ \($0)" }.joined(separator: "\n") + "\n"
         }
-        if step.kind == .notify, step.status == "planned" || step.status == "succeeded", let message = step.result["message"]?.stringValue {
+        if step.kind == .notify, step.status == .planned || step.status == .succeeded, let message = step.result["message"]?.stringValue {
             line += message.split(separator: "\n", omittingEmptySubsequences: false).map { "      │ \($0)" }.joined(separator: "\n") + "\n"
         }
         emit(line)
@@ -53,7 +53,7 @@ public final class TextReporter: RunObserver, @unchecked Sendable {
 
     public func runFinished(_ report: RunReport) {
         var out = "\n"
-        let counts = Dictionary(grouping: report.steps, by: \.status).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
+        let counts = Dictionary(grouping: report.steps, by: \.status.rawValue).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
         out += "  result: \(symbol(report.status.rawValue)) · \(counts.isEmpty ? "no steps" : counts) · \(report.durationMs) ms · exit \(report.exitCode)\n"
         if let m = report.message { out += "  \(m)\n" }
         emit(out)

@@ -1,0 +1,172 @@
+import Foundation
+
+extension Executor {
+    static let defaultCheckTimeout = Duration.seconds(60)
+    static let defaultActionTimeout = Duration.seconds(600)
+    static let defaultNotifyTimeout = Duration.seconds(30)
+
+    /// Runs one step to its outcome by performing what its machine asks for. Throws only
+    /// `AuditError` (the run must stop).
+    func runStep(_ step: Step, scope: ExpressionScope, request: Request) async throws(AuditError) -> StepOutcome {
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        var machine = StepMachine(.init(step: step, mode: request.mode, operatorName: request.operatorName))
+        var work = StepWork(step: step, scope: scope, retrying: machine.configuration.retry != nil)
+        var actions = machine.start()
+        while !actions.isEmpty {
+            let action = actions.removeFirst()
+            let event: StepMachine.Event
+            switch action {
+            case .finish(let report, let flow):
+                return StepOutcome(report: report, flow: flow)
+            case .audit(let record, let sync):
+                try audit.record(record, runID: request.runID, sync: sync)
+                continue
+            case .evaluateWhen:
+                event = evaluateWhen(&work)
+            case .render:
+                event = render(&work)
+            case .ask(let risk):
+                event = await ask(risk, work: work)
+            case .perform(let attempt):
+                event = .performed(await perform(&work, attempt: attempt))
+            case .wait(let pause):
+                observer?.stepStarted(step, command: "retry: waiting \(DurationText.format(pause)) for \(step.retry?.until.value.source ?? "")")
+                do { try await Task.sleep(for: pause); event = .retryTick } catch { event = .interrupted }
+            }
+            actions += machine.handle(Task.isCancelled ? .interrupted : event, at: clock.now - t0)
+        }
+        // A machine always ends with `finish`; reaching here is a bug.
+        return StepOutcome(report: StepReport(id: step.id, kind: step.kind, title: step.displayTitle, status: .error,
+                                              message: "internal error: the step ended without an outcome"),
+                           flow: .proceed)
+    }
+
+    /// What the executor keeps between a step's actions.
+    struct StepWork {
+        let step: Step
+        let scope: ExpressionScope
+        var driverScope: ExpressionScope
+        var command: RenderedCommand?
+        /// Whether `retry.until` is evaluated after each attempt (live checks with `retry:`).
+        let retrying: Bool
+
+        init(step: Step, scope: ExpressionScope, retrying: Bool) {
+            self.step = step
+            self.scope = scope
+            self.driverScope = scope
+            self.retrying = retrying
+        }
+    }
+
+    func evaluateWhen(_ work: inout StepWork) -> StepMachine.Event {
+        guard let when = work.step.when else { return .whenEvaluated(true) }
+        do {
+            return .whenEvaluated(try renderer.evaluate(when, key: "when", step: work.step, scope: work.scope).isTruthy)
+        } catch {
+            return .whenFailed(redactor.redact(error.description))
+        }
+    }
+
+    func render(_ work: inout StepWork) -> StepMachine.Event {
+        do {
+            work.driverScope = try renderer.driverScope(for: work.step, runbookScope: work.scope)
+            let command = try renderer.render(work.step, scope: work.driverScope)
+            work.command = command
+            var preview: Value?
+            if case .notify(let n) = command { preview = .object([("message", .string(redactor.redact(n.message)))]) }
+            return .rendered(.init(display: redactor.redact(command.display), wouldDo: redactor.redact(command.wouldDo),
+                                   audit: redactor.redact(command.auditValue), preview: preview))
+        } catch {
+            return .renderFailed(redactor.redact(error.description), code: error.code)
+        }
+    }
+
+    func ask(_ risk: Step.Risk, work: StepWork) async -> StepMachine.Event {
+        let step = work.step
+        let question = step.confirm.flatMap { try? renderer.render($0, key: "confirm", step: step, scope: work.scope) }
+            ?? "Run action '\(step.id)'?"
+        let display = work.command.map { redactor.redact($0.display) } ?? ""
+        let approved = await askTerminal(step: step, risk: risk, question: question, display: display)
+        return .gateAnswered(approved: approved, question: redactor.redact(question))
+    }
+
+    func perform(_ work: inout StepWork, attempt: Int) async -> StepMachine.Attempt {
+        let step = work.step
+        guard let command = work.command else { return .init(.couldNotRun(DriverError("internal error: nothing was rendered"))) }
+        if step.kind == .action, let lease {
+            do { try await lease.verify() } catch { return .init(.leaseLost(redactor.redact("\(error)"))) }
+        }
+        if attempt == 1 { observer?.stepStarted(step, command: redactor.redact(command.display)) }
+        guard let driver = drivers[command.kind] else {
+            return .init(.couldNotRun(DriverError(.configuration, "no \(command.kind.rawValue) driver is available in this build")))
+        }
+        let timeout = step.timeout ?? (step.kind == .check ? Executor.defaultCheckTimeout
+            : step.kind == .notify ? Executor.defaultNotifyTimeout : Executor.defaultActionTimeout)
+        let context = DriverContext(stepID: step.id, kind: step.kind, timeout: timeout, environment: renderer.environment, redactor: redactor)
+        let output: DriverOutput
+        do {
+            output = try await withDeadline(timeout) { try await driver.execute(command, context: context) }
+        } catch is TimeoutError {
+            return .init(.timedOut(timeout))
+        } catch is CancellationError {
+            return .init(.interrupted)
+        } catch let error as DriverError {
+            return .init(.couldNotRun(DriverError(error.code, redactor.redact(error.message))))
+        } catch {
+            return .init(.couldNotRun(DriverError(redactor.redact("\(error)"))))
+        }
+        if Task.isCancelled { return .init(.interrupted) }
+        let result = redactor.redact(output.result)
+        let excerpt = redactor.redact(output.excerpt)
+        guard step.kind == .check else {
+            return .init(.performed(succeeded: output.succeeded, failure: output.succeeded ? nil : Executor.failureSummary(output)),
+                         result: result, excerpt: excerpt, digest: output.digest)
+        }
+        var resultScope = work.driverScope
+        resultScope["result"] = output.result
+        do {
+            let colour = try status(of: step, output: output, scope: resultScope)
+            var holds = false
+            if let retry = step.retry, work.retrying {
+                holds = try renderer.evaluate(retry.until, key: "retry.until", step: step, scope: resultScope).isTruthy
+            }
+            return .init(.checked(colour, untilHolds: holds), result: result, excerpt: excerpt, digest: output.digest)
+        } catch {
+            return .init(.evaluationFailed(redactor.redact(error.description)), result: result, excerpt: excerpt, digest: output.digest)
+        }
+    }
+
+    /// Green/yellow/red from thresholds (first that holds wins), else from the driver's own rule.
+    func status(of step: Step, output: DriverOutput, scope: ExpressionScope) throws(StepError) -> CheckStatus {
+        if !step.thresholds.isEmpty {
+            for threshold in step.thresholds {
+                if try renderer.evaluate(threshold.condition, key: "thresholds.\(threshold.status.rawValue)", step: step, scope: scope).isTruthy {
+                    return threshold.status
+                }
+            }
+            return .green
+        }
+        if let nagios = output.nagiosStatus { return nagios }
+        return output.succeeded ? .green : .red
+    }
+
+    static func failureSummary(_ output: DriverOutput) -> String {
+        if let code = output.result["exit_code"]?.number { return "exited with status \(Int(code))" }
+        if let status = output.result["status"]?.number { return "HTTP \(Int(status))" }
+        return "failed"
+    }
+
+    func askTerminal(step: Step, risk: Step.Risk, question: String, display: String) async -> Bool {
+        guard let terminal else { return false }
+        var prompt = "\n[\(risk.rawValue) risk] \(redactor.redact(question))\n  will run: \(display)\n"
+        if risk == .high {
+            prompt += "Type the action id (\(step.id)) to proceed, anything else to stop: "
+            guard let answer = await terminal.ask(prompt) else { return false }
+            return answer.trimmingCharacters(in: .whitespaces) == step.id
+        }
+        prompt += "Proceed? [y/N] "
+        guard let answer = await terminal.ask(prompt) else { return false }
+        return ["y", "yes", "s", "sim"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+    }
+}

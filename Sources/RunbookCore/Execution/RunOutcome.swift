@@ -1,0 +1,71 @@
+/// How a run ended, and the one place that maps it to the run's colour and exit code
+/// (the CLI contract in DESIGN.md).
+public struct RunOutcome: Sendable, Hashable {
+    /// Why the run stopped where it did.
+    public enum End: Sendable, Hashable {
+        /// Every step was reached (or skipped).
+        case completed
+        /// An action failed and nothing after it ran.
+        case actionFailed(step: String)
+        /// A gate could not be passed now (no terminal, no flag, no approval yet).
+        case awaitingApproval(step: String)
+        /// The operator said no at a gate.
+        case declined(step: String)
+        /// Ctrl-C, SIGTERM or SIGHUP.
+        case interrupted
+        /// The audit log could not be written, so nothing more could run.
+        case auditFailed
+        /// The run lock was lost (its connection died, another run may hold it now): no
+        /// further action ran.
+        case lockLost(step: String)
+    }
+
+    public var end: End
+    /// The run's colour.
+    public var status: RunReport.Status
+    /// The process exit code.
+    public var exitCode: Int32
+
+    /// Precedence, highest first: interrupted 130 · audit not written or run lock lost 4 · a configuration
+    /// error 2 · stopped at a gate 3 · a step could not run 4 · a red check or failed action 1
+    /// · else 0. Superseded checks (a `same-as` re-run after a repair) do not count.
+    public init(end: End, steps: [StepReport]) {
+        self.end = end
+        let counted = RunOutcome.effective(steps)
+        let statuses = counted.map(\.status)
+        let configurationError = counted.contains { $0.failureCode == .configuration }
+        switch end {
+        case .interrupted:
+            (status, exitCode) = (.aborted, 130)
+        case .auditFailed, .lockLost:
+            (status, exitCode) = (.error, 4)
+        case _ where configurationError:
+            (status, exitCode) = (.error, 2)
+        case .declined:
+            (status, exitCode) = (.aborted, 3)
+        case .awaitingApproval:
+            (status, exitCode) = (.awaitingApproval, 3)
+        case .completed, .actionFailed:
+            if statuses.contains(.error) {
+                (status, exitCode) = (.error, 4)
+            } else if statuses.contains(where: \.isFailure) {
+                (status, exitCode) = (.red, 1)
+            } else if statuses.contains(.yellow) {
+                (status, exitCode) = (.yellow, 0)
+            } else {
+                (status, exitCode) = (.green, 0)
+            }
+        }
+    }
+
+    /// The steps that decide the outcome: a check re-run later by a `same-as` step that ran
+    /// (the verification after a repair) is superseded by it, so "red, repaired, verified
+    /// green" ends green, while "red, repaired, still red" stays red.
+    public static func effective(_ steps: [StepReport]) -> [StepReport] {
+        var superseded = Set<String>()
+        for step in steps where step.kind == .check && step.status != .skipped {
+            if let earlier = step.supersedes { superseded.insert(earlier) }
+        }
+        return steps.filter { !superseded.contains($0.id) }
+    }
+}

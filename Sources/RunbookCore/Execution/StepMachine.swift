@@ -1,0 +1,358 @@
+/// The life of one step, as a pure state machine: the executor feeds it events (`when`
+/// evaluated, command rendered, gate answered, an attempt's outcome, a retry tick, an
+/// interrupt) and performs the actions it returns (evaluate, render, ask, audit, perform,
+/// wait, finish). It does no I/O and reads no clock (elapsed time comes with each event),
+/// so every path a step can take is tested as a table, without processes: as postgres-nio's
+/// connection state machine is.
+///
+/// Dry-run and gate semantics live here (through ``Planner/decide(kind:id:risk:when:mode:)``)
+/// and nowhere else: a driver never decides whether it runs.
+public struct StepMachine: Sendable {
+    /// What the machine needs to know of the step and the run.
+    public struct Configuration: Sendable {
+        public var id: String
+        public var kind: Step.Kind
+        public var title: String
+        public var risk: Step.Risk
+        public var hasWhen: Bool
+        /// `retry:` of a check in a live run (a dry run tries once).
+        public var retry: Retry?
+        public var unreachable: CheckStatus?
+        public var continueOnFailure: Bool
+        public var supersedes: String?
+        public var informational: Bool
+        public var operatorName: String
+        public var mode: Planner.Mode
+
+        /// `retry: {until, every, for}` without the expression: the machine only needs to
+        /// know whether it held.
+        public struct Retry: Sendable, Hashable {
+            public var every: Duration
+            public var total: Duration
+            public var condition: String
+            public init(every: Duration, total: Duration, condition: String) {
+                self.every = every
+                self.total = total
+                self.condition = condition
+            }
+        }
+
+        public init(id: String, kind: Step.Kind, title: String? = nil, risk: Step.Risk = .medium, hasWhen: Bool = false,
+                    retry: Retry? = nil, unreachable: CheckStatus? = nil, continueOnFailure: Bool = false,
+                    supersedes: String? = nil, informational: Bool = false, operatorName: String = "operator", mode: Planner.Mode)
+        {
+            self.id = id
+            self.kind = kind
+            self.title = title ?? id
+            self.risk = risk
+            self.hasWhen = hasWhen
+            self.retry = retry
+            self.unreachable = unreachable
+            self.continueOnFailure = continueOnFailure
+            self.supersedes = supersedes
+            self.informational = informational
+            self.operatorName = operatorName
+            self.mode = mode
+        }
+
+        /// The configuration for `step` in a run of `mode` by `operatorName`.
+        public init(step: Step, mode: Planner.Mode, operatorName: String) {
+            var informational = false
+            if case .sql = step.driver, step.kind == .check, step.thresholds.isEmpty { informational = true }
+            let retry = (step.kind == .check && !mode.dryRun && !mode.renderOnly) ? step.retry.map {
+                Retry(every: $0.every, total: $0.total, condition: $0.until.value.source)
+            } : nil
+            self.init(id: step.id, kind: step.kind, title: step.displayTitle, risk: step.risk, hasWhen: step.when != nil && !mode.renderOnly,
+                      retry: retry, unreachable: step.unreachable, continueOnFailure: step.continueOnFailure, supersedes: step.sameAs,
+                      informational: informational, operatorName: operatorName, mode: mode)
+        }
+    }
+
+    /// The rendered command, as shown and audited (already redacted).
+    public struct Rendering: Sendable, Hashable {
+        public var display: String
+        public var wouldDo: String
+        public var audit: Value
+        /// What a dry run shows as the result (a notify step's message).
+        public var preview: Value?
+        public init(display: String, wouldDo: String, audit: Value, preview: Value? = nil) {
+            self.display = display
+            self.wouldDo = wouldDo
+            self.audit = audit
+            self.preview = preview
+        }
+    }
+
+    /// One try at performing the step, as the executor saw it (redacted).
+    public struct Attempt: Sendable, Hashable {
+        public enum Outcome: Sendable, Hashable {
+            /// A check ran: its colour (thresholds, Nagios or the driver's rule), and whether
+            /// its `retry.until` held.
+            case checked(CheckStatus, untilHolds: Bool)
+            /// An action or notify ran: whether it succeeded, and why not.
+            case performed(succeeded: Bool, failure: String?)
+            /// The check ran but its thresholds or `until` could not be evaluated.
+            case evaluationFailed(String)
+            /// The driver could not run it.
+            case couldNotRun(DriverError)
+            /// Past its timeout; the driver's work was stopped.
+            case timedOut(Duration)
+            /// Ctrl-C, SIGTERM or SIGHUP during the attempt.
+            case interrupted
+            /// The run lock was found lost just before an action: it was not performed.
+            case leaseLost(String)
+        }
+
+        public var outcome: Outcome
+        public var result: Value
+        public var excerpt: String?
+        public var digest: String?
+
+        public init(_ outcome: Outcome, result: Value = .null, excerpt: String? = nil, digest: String? = nil) {
+            self.outcome = outcome
+            self.result = result
+            self.excerpt = excerpt
+            self.digest = digest
+        }
+    }
+
+    public enum Event: Sendable, Hashable {
+        case whenEvaluated(Bool)
+        case whenFailed(String)
+        case rendered(Rendering)
+        case renderFailed(String, code: DriverError.Code?)
+        /// The terminal's answer, with the question that was asked.
+        case gateAnswered(approved: Bool, question: String)
+        case performed(Attempt)
+        /// The wait between two attempts of a retrying check is over.
+        case retryTick
+        /// Ctrl-C, SIGTERM or SIGHUP outside an attempt (while waiting or asking).
+        case interrupted
+    }
+
+    public enum Action: Sendable {
+        case evaluateWhen
+        case render
+        /// Ask on the terminal (y/N, or typing the id for high risk); answer with `gateAnswered`.
+        case ask(Step.Risk)
+        /// Write this record before going on; `sync` before anything is performed by an action.
+        case audit(AuditEvent, sync: Bool)
+        /// Perform the rendered command (attempt number, from 1); answer with `performed`.
+        case perform(attempt: Int)
+        /// Wait before the next attempt; answer with `retryTick` (or `interrupted`).
+        case wait(Duration)
+        /// The step is over.
+        case finish(StepReport, Flow)
+    }
+
+    /// What the run does after the step.
+    public enum Flow: Sendable, Hashable {
+        case proceed
+        /// The run stops here, for this reason.
+        case stop(RunOutcome.End, message: String)
+    }
+
+    enum State: Sendable, Hashable {
+        case idle, evaluatingWhen, rendering(Planner.Decision), asking, performing(attempt: Int), waiting(attempt: Int), finished
+    }
+
+    public let configuration: Configuration
+    private(set) var state: State = .idle
+    private var report: StepReport
+    private var rendering: Rendering?
+    private var digest: String?
+    private var elapsed: Duration = .zero
+
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+        report = StepReport(id: configuration.id, kind: configuration.kind, title: configuration.title, status: .skipped)
+        report.supersedes = configuration.supersedes
+        report.informational = configuration.informational
+    }
+
+    var isCheck: Bool { configuration.kind == .check }
+    /// The status of a step that could not go on: `error` for a check, `failed` otherwise.
+    var brokenStatus: StepStatus { isCheck ? .error : .failed }
+
+    /// Begins the step.
+    public mutating func start() -> [Action] {
+        guard state == .idle else { return [] }
+        if configuration.hasWhen {
+            state = .evaluatingWhen
+            return [.evaluateWhen]
+        }
+        return decide(when: true)
+    }
+
+    /// Feeds one event, `elapsed` after the step began; returns what to do next, in order.
+    public mutating func handle(_ event: Event, at elapsed: Duration) -> [Action] {
+        self.elapsed = elapsed
+        switch (state, event) {
+        case (.finished, _):
+            return []
+        case (_, .interrupted):
+            return interrupted()
+        case (.evaluatingWhen, .whenEvaluated(let holds)):
+            return decide(when: holds)
+        case (.evaluatingWhen, .whenFailed(let message)):
+            return broken(message, code: nil)
+        case (.rendering(let decision), .rendered(let rendering)):
+            return rendered(rendering, decision: decision)
+        case (.rendering, .renderFailed(let message, let code)):
+            return broken(message, code: code)
+        case (.asking, .gateAnswered(let approved, let question)):
+            return answered(approved: approved, question: question)
+        case (.performing(let attempt), .performed(let result)):
+            return performed(result, attempt: attempt)
+        case (.waiting(let attempt), .retryTick):
+            state = .performing(attempt: attempt + 1)
+            return [.perform(attempt: attempt + 1)]
+        default:
+            // An event the state does not expect is a bug of the executor: end the step
+            // rather than guess.
+            return broken("internal error: \(event) in state \(state)", code: nil)
+        }
+    }
+
+    private mutating func decide(when holds: Bool) -> [Action] {
+        let decision = Planner.decide(kind: configuration.kind, id: configuration.id, risk: configuration.risk, when: holds, mode: configuration.mode)
+        if case .skip(let reason) = decision {
+            report.status = .skipped
+            report.message = reason
+            return finish(.proceed, audit: [.audit(.stepSkipped(step: configuration.id, reason: reason), sync: false)])
+        }
+        state = .rendering(decision)
+        return [.render]
+    }
+
+    private mutating func rendered(_ rendering: Rendering, decision: Planner.Decision) -> [Action] {
+        self.rendering = rendering
+        report.command = rendering.display
+        switch decision {
+        case .preview:
+            report.status = .planned
+            report.message = rendering.wouldDo
+            if let preview = rendering.preview { report.result = preview }
+            if configuration.mode.renderOnly { return finish(.proceed) }
+            return finish(.proceed, audit: [.audit(.stepPlanned(step: configuration.id, kind: configuration.kind, command: rendering.audit), sync: false)])
+        case .blocked(let hint):
+            report.status = .awaitingApproval
+            report.message = hint
+            let gate = gateDecision(.awaitingApproval, how: "none")
+            return finish(.stop(.awaitingApproval(step: configuration.id), message: "stopped at the gate of '\(configuration.id)': \(hint)"),
+                          audit: [.audit(.gateDecision(gate), sync: true)])
+        case .ask(let risk):
+            state = .asking
+            return [.ask(risk)]
+        case .approved(let how):
+            return [.audit(.gateDecision(gateDecision(.approved, how: how)), sync: true)] + begin()
+        case .execute:
+            return begin()
+        case .skip:
+            return broken("internal error: a skipped step was rendered", code: nil)
+        }
+    }
+
+    private mutating func answered(approved: Bool, question: String) -> [Action] {
+        let gate = gateDecision(approved ? .approved : .declined, how: "terminal", question: question)
+        guard approved else {
+            report.status = .declined
+            report.message = "declined at the terminal"
+            return finish(.stop(.declined(step: configuration.id), message: "'\(configuration.id)' was declined; nothing after it ran"),
+                          audit: [.audit(.gateDecision(gate), sync: true)])
+        }
+        return [.audit(.gateDecision(gate), sync: true)] + begin()
+    }
+
+    private mutating func begin() -> [Action] {
+        state = .performing(attempt: 1)
+        let command = rendering?.audit ?? .null
+        return [.audit(.stepStarted(step: configuration.id, kind: configuration.kind, command: command), sync: !isCheck), .perform(attempt: 1)]
+    }
+
+    private mutating func performed(_ attempt: Attempt, attempt number: Int) -> [Action] {
+        report.attempts = number
+        report.failureCode = nil
+        var untilHolds = false
+        switch attempt.outcome {
+        case .checked(let colour, let holds):
+            report.status = .check(colour)
+            report.message = nil
+            untilHolds = holds
+        case .performed(let succeeded, let failure):
+            report.status = succeeded ? .succeeded : .failed
+            report.message = succeeded ? nil : failure ?? "failed"
+        case .evaluationFailed(let message):
+            report.status = .error
+            report.message = message
+        case .couldNotRun(let error):
+            report.status = isCheck ? (error.code.meansUnreachable ? configuration.unreachable.map(StepStatus.check) ?? .error : .error) : .failed
+            report.message = error.message
+            report.failureCode = error.code
+        case .timedOut(let limit):
+            report.status = isCheck ? configuration.unreachable.map(StepStatus.check) ?? .error : .failed
+            report.message = "timed out after \(DurationText.format(limit)); stopped"
+            report.failureCode = .timedOut
+        case .interrupted:
+            return interrupted()
+        case .leaseLost(let why):
+            report.status = .failed
+            report.message = "lost the run lock: \(why); not performed"
+            return finish(.stop(.lockLost(step: configuration.id), message: report.message ?? ""))
+        }
+        report.result = attempt.result
+        report.excerpt = attempt.excerpt
+        if let d = attempt.digest { digest = d }
+
+        if let retry = configuration.retry, !untilHolds {
+            if elapsed + retry.every > retry.total {
+                report.message = "gave up after \(number) attempt\(number == 1 ? "" : "s") in \(DurationText.format(retry.total)): '\(retry.condition)' never held"
+                if let colour = report.status.checkStatus, colour < .red { report.status = .red }
+            } else {
+                state = .waiting(attempt: number)
+                return [.wait(retry.every)]
+            }
+        }
+        if !isCheck, report.status == .failed, !configuration.continueOnFailure {
+            return finish(.stop(.actionFailed(step: configuration.id), message: "action '\(configuration.id)' failed: \(report.message ?? "")"))
+        }
+        return finish(.proceed)
+    }
+
+    private mutating func interrupted() -> [Action] {
+        report.status = brokenStatus
+        report.message = "interrupted"
+        if case .performing(let n) = state { report.attempts = n }
+        return finish(.stop(.interrupted, message: "interrupted"))
+    }
+
+    private mutating func broken(_ message: String, code: DriverError.Code?) -> [Action] {
+        report.status = brokenStatus
+        report.message = message
+        report.failureCode = code
+        // A plan renders on: a step that reads results it cannot know yet must not hide the rest.
+        let flow: Flow = isCheck || configuration.mode.renderOnly ? .proceed : .stop(.actionFailed(step: configuration.id), message: message)
+        return finish(flow)
+    }
+
+    /// Ends the step: the `step.ended` record (unless skipped, planned or only rendered),
+    /// then `finish`.
+    private mutating func finish(_ flow: Flow, audit: [Action] = []) -> [Action] {
+        state = .finished
+        report.durationMs = Int(elapsed.milliseconds)
+        var actions = audit
+        let ended = report.status != .skipped && report.status != .planned && report.status != .awaitingApproval && report.status != .declined
+        if ended {
+            actions.append(.audit(.stepEnded(.init(step: configuration.id, kind: configuration.kind, status: report.status,
+                                                   durationMs: report.durationMs, attempts: report.attempts, outputSHA256: digest,
+                                                   excerpt: report.excerpt, message: report.message)), sync: !isCheck))
+        }
+        actions.append(.finish(report, flow))
+        return actions
+    }
+
+    private func gateDecision(_ decision: AuditEvent.GateDecision.Decision, how: String, question: String? = nil) -> AuditEvent.GateDecision {
+        AuditEvent.GateDecision(step: configuration.id, risk: configuration.risk, decision: decision, by: configuration.operatorName,
+                                how: how, question: question, command: rendering?.audit ?? .null)
+    }
+}
