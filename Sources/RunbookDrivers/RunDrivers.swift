@@ -10,10 +10,13 @@ public struct RunDrivers: Sendable {
     public let sql: SQLDriver
     public let http: HTTPDriver
 
-    public init(environment: Environment, sqlOptions: SQLDriver.Options = .init()) {
+    /// `guardChildren`: start a ``ProcessGroupWatchdog`` so that no step's processes outlive
+    /// this one (live runs).
+    public init(environment: Environment, sqlOptions: SQLDriver.Options = .init(), guardChildren: Bool = false) {
         sql = SQLDriver(url: environment.databaseURL, options: sqlOptions)
         http = HTTPDriver()
-        registry = DriverRegistry([.shell: ShellDriver(), .notify: NotifyDriver(), .sql: sql, .http: http])
+        let shell = ShellDriver(watchdog: guardChildren ? ProcessGroupWatchdog() : nil)
+        registry = DriverRegistry([.shell: shell, .notify: NotifyDriver(), .sql: sql, .http: http])
     }
 
     /// Closes the database connections and the HTTP client.

@@ -66,7 +66,7 @@ extension SQLDriver {
         return max(1, total - min(250, total / 10))
     }
 
-    /// BEGIN (read-only for checks), `SET LOCAL statement_timeout`, `body`, then COMMIT only
+    /// BEGIN (read-only for checks), the transaction's `statement_timeout`, `body`, then COMMIT only
     /// when `body` succeeded, else ROLLBACK. Each statement is sent on its own (the extended
     /// protocol takes one statement per query). A connection whose state cannot be restored is
     /// closed, so the pool never hands out a connection inside a transaction.
@@ -75,7 +75,14 @@ extension SQLDriver {
     ) async throws -> R {
         try await simple(readOnly ? "BEGIN TRANSACTION READ ONLY" : "BEGIN", on: connection)
         do {
-            try await simple("SET LOCAL statement_timeout = \(statementTimeoutMs)", on: connection)
+            // The statement's limit, and (PostgreSQL 14+) a check every second that we are still
+            // there: a statement whose client gave up (Ctrl-C, a step's deadline closed the
+            // connection) is cancelled on the server instead of running on. One round trip.
+            try await simple("""
+                SELECT set_config('statement_timeout', '\(statementTimeoutMs)', true),
+                       CASE WHEN current_setting('server_version_num')::int >= 140000
+                            THEN set_config('client_connection_check_interval', '1000', true) END
+                """, on: connection)
             let result = try await body()
             let tag = try await simple("COMMIT", on: connection)
             if tag != "COMMIT" { throw DriverError("the transaction was rolled back by the server (\(tag))") }

@@ -43,6 +43,14 @@ extension SQLDriver {
                             INSERT INTO runbook_run_lock (key, holder, since) VALUES (\(key), \(holder), now())
                             ON CONFLICT (key) DO UPDATE SET holder = EXCLUDED.holder, since = EXCLUDED.since
                             """, logger: Self.quietLogger).collect()
+                        // Rows of runs that died without releasing (their lock went with their
+                        // connection) would name a holder that holds nothing: remove them.
+                        _ = try? await connection.query("""
+                            DELETE FROM runbook_run_lock r WHERE NOT EXISTS (
+                                SELECT 1 FROM pg_locks l
+                                WHERE l.locktype = 'advisory' AND l.granted AND l.classid = \(RunLock.namespace)::oid
+                                  AND l.objid = hashtext(r.key)::oid AND l.objsubid = 2)
+                            """, logger: Self.quietLogger).collect()
                     }
                     return RunLock(key: key, holder: holder, connection: connection, recorded: recorded)
                 }

@@ -10,17 +10,23 @@ import SystemPackage
 #endif
 
 /// Runs argv (never a shell line) as a child process in its own session, so a timeout or
-/// Ctrl-C stops the whole process group (SIGTERM, then SIGKILL). Output is captured up to a
-/// bound per stream; the result says when it was truncated, and the digest covers all of it.
+/// Ctrl-C stops the whole process group: SIGTERM, a grace period, then SIGKILL to the group
+/// whether or not the direct child has exited (a grandchild that ignores SIGTERM dies too).
+/// With a ``ProcessGroupWatchdog``, the group is also killed if `runbook` itself dies. Output
+/// is captured up to a bound per stream; the result says when it was truncated, and the
+/// digest covers all of it.
 public struct ShellDriver: StepDriver {
     /// Bytes kept per stream in `result.stdout` / `result.stderr`.
     public var captureLimit: Int
     /// How long the group gets between SIGTERM and SIGKILL.
     public var gracePeriod: Duration
+    /// Kills the steps' process groups if this process dies (live runs).
+    public var watchdog: ProcessGroupWatchdog?
 
-    public init(captureLimit: Int = 256 * 1024, gracePeriod: Duration = .seconds(2)) {
+    public init(captureLimit: Int = 256 * 1024, gracePeriod: Duration = .seconds(1), watchdog: ProcessGroupWatchdog? = nil) {
         self.captureLimit = captureLimit
         self.gracePeriod = gracePeriod
+        self.watchdog = watchdog
     }
 
     public func execute(_ command: RenderedCommand, context: DriverContext) async throws -> DriverOutput {
@@ -40,7 +46,16 @@ public struct ShellDriver: StepDriver {
         var overrides: [Subprocess.Environment.Key: String?] = [:]
         for (k, v) in shell.environment { overrides[Subprocess.Environment.Key(stringLiteral: k)] = v }
         let limit = captureLimit
+        let watchdog = self.watchdog
+        let group = ProcessGroupBox()
         let started = ContinuousClock.now
+        defer {
+            if let pgid = group.value {
+                // Stopped early (timeout, Ctrl-C): whatever of the group is left dies now.
+                if Task.isCancelled { kill(-pgid, SIGKILL) }
+                watchdog?.unregister(pgid)
+            }
+        }
         let stdout: Capture, stderr: Capture
         let termination: TerminationStatus
         do {
@@ -54,6 +69,9 @@ public struct ShellDriver: StepDriver {
                 output: .sequence,
                 error: .sequence
             ) { execution in
+                let pgid = execution.processIdentifier.value
+                group.value = pgid
+                watchdog?.register(pgid)
                 async let out = Capture.collect(execution.standardOutput, limit: limit)
                 async let err = Capture.collect(execution.standardError, limit: limit)
                 return try await (out, err)
@@ -102,6 +120,16 @@ public struct ShellDriver: StepDriver {
         let trimmed = all.last == "" ? all.dropLast() : all[...]
         let kept = trimmed.suffix(lines).map { $0.count > 300 ? $0.prefix(300) + "…" : $0 }
         return (trimmed.count > lines ? "…\n" : "") + kept.joined(separator: "\n")
+    }
+}
+
+/// The step's process group id (its session leader's pid), once it started.
+final class ProcessGroupBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pgid: pid_t?
+    var value: pid_t? {
+        get { lock.withLock { pgid } }
+        set { lock.withLock { pgid = newValue } }
     }
 }
 

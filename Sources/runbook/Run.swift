@@ -84,7 +84,7 @@ struct Run: AsyncParsableCommand {
         let isTTY = isatty(STDOUT_FILENO) == 1
         let color = isTTY && processEnvironment["NO_COLOR"] == nil && processEnvironment["TERM"] != "dumb"
         let observer: (any RunObserver)? = format == .text ? TextReporter(color: color) { text in StandardStreams.out(text) } : nil
-        let drivers = makeDrivers(for: env)
+        let drivers = makeDrivers(for: env, live: !dryRun)
         var request = Executor.Request(
             runbook: runbook, environment: env, inputs: values,
             mode: Planner.Mode(dryRun: dryRun, yes: yes, approvals: Set(approvals), interactive: interactive),
@@ -122,14 +122,19 @@ struct Run: AsyncParsableCommand {
 
         let executor = Executor(drivers: drivers.registry, audit: audit, renderer: CommandRenderer(environment: env, home: home.home),
                                 redactor: redactor, terminal: interactive ? TTYTerminal() : nil, observer: observer, lease: lock)
-        let task = Task { await executor.run(request) }
-        let trap = SignalTrap { task.cancel() }
+        // Trapped before the run starts, so no signal can end it between its first and last
+        // audit record.
+        let cancellation = CancellationRelay()
+        let trap = SignalTrap { cancellation.cancel() }
+        let finalRequest = request
+        let task = Task { await executor.run(finalRequest) }
+        cancellation.attach(task)
         let report = await task.value
         // Teardown is bounded: a connection stuck after a database restart must not keep a
         // finished run from exiting. Signals keep being trapped until it is over.
         let heldLock = lock
-        await bounded(.seconds(5)) { await heldLock?.release() }
-        await bounded(.seconds(5)) { await drivers.shutdown() }
+        await bounded(.seconds(2)) { await heldLock?.release() }
+        await bounded(.seconds(2)) { await drivers.shutdown() }
         trap.cancel()
 
         if format == .json { StandardStreams.out(JSONReport.render(report) + "\n") }

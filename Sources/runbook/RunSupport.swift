@@ -31,8 +31,8 @@ func resolveEnvironment(name: String, runbook: Runbook, home: URL, required: Boo
 
 /// The drivers of one run (shell, notify, sql for the environment's database, http); nothing
 /// connects before a step needs it. Call `shutdown()` on them when the run is over.
-func makeDrivers(for environment: Environment) -> RunDrivers {
-    RunDrivers(environment: environment)
+func makeDrivers(for environment: Environment, live: Bool = false) -> RunDrivers {
+    RunDrivers(environment: environment, guardChildren: live)
 }
 
 /// Who is running: `--operator`, `$RUNBOOK_OPERATOR`, else the login name.
@@ -101,6 +101,30 @@ final class SignalTrap: @unchecked Sendable {
         sources.forEach { $0.cancel() }
         sources.removeAll()
         for sig in Self.signals { signal(sig, SIG_DFL) }
+    }
+}
+
+/// Cancels a task that may not exist yet: a signal that arrives before `attach` cancels the
+/// task as soon as it is attached.
+final class CancellationRelay: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<RunReport, Never>?
+    private var cancelled = false
+
+    func attach(_ task: Task<RunReport, Never>) {
+        let cancelNow = lock.withLock { () -> Bool in
+            self.task = task
+            return cancelled
+        }
+        if cancelNow { task.cancel() }
+    }
+
+    func cancel() {
+        let task = lock.withLock { () -> Task<RunReport, Never>? in
+            cancelled = true
+            return self.task
+        }
+        task?.cancel()
     }
 }
 
