@@ -150,7 +150,7 @@ struct FunctionTests {
         Failure(function: "if", source: "if(true, 1)", message: "if() takes 3 arguments, got 2"),
     ]
 
-    func evaluate(_ source: String) throws -> Value {
+    func evaluate(_ source: String) throws(ExpressionError) -> Value {
         try Expression(source).evaluate(in: FunctionTests.scope)
     }
 

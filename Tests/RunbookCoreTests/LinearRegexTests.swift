@@ -30,7 +30,7 @@ struct LinearRegexTests {
     }
 
     @Test("a pattern that explodes a backtracking engine returns at once", arguments: [
-        "(a+)+$", "(a|a)*$", "(a*)*b", "(\\w+\\s?)+$", "(.*a){20}$",
+        "(a+)+$", "^(a|a)*$", "(a*)*b", "(\\w+\\s?)+$", "(.*a){20}$",
     ])
     func hostilePatterns(_ pattern: String) throws {
         let input = String(repeating: "a", count: 20_000) + "!"

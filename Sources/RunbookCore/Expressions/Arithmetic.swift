@@ -110,11 +110,11 @@ enum Arithmetic {
     }
 
     private static func integer(_ op: String, _ a: Int, _ b: Int, at o: Int) throws(ExpressionError) -> Value {
-        let (value, overflow): (Int, Bool)
+        let result: (partialValue: Int, overflow: Bool)
         switch op {
-        case "+": (value, overflow) = a.addingReportingOverflow(b)
-        case "-": (value, overflow) = a.subtractingReportingOverflow(b)
-        case "*": (value, overflow) = a.multipliedReportingOverflow(by: b)
+        case "+": result = a.addingReportingOverflow(b)
+        case "-": result = a.subtractingReportingOverflow(b)
+        case "*": result = a.multipliedReportingOverflow(by: b)
         case "/":
             guard b != 0 else { throw ExpressionError("division by zero: \(a) / \(b)", at: o) }
             let (q, qOverflow) = a.dividedReportingOverflow(by: b)
@@ -125,8 +125,8 @@ enum Arithmetic {
             // Int.min % -1 is 0, though computing it traps.
             return .int(a.remainderReportingOverflow(dividingBy: b).partialValue)
         }
-        guard !overflow else { throw overflowError("\(a) \(op) \(b)", at: o) }
-        return .int(value)
+        guard !result.overflow else { throw overflowError("\(a) \(op) \(b)", at: o) }
+        return .int(result.partialValue)
     }
 
     private static func overflowError(_ operation: String, at o: Int) -> ExpressionError {

@@ -105,7 +105,7 @@ extension LinearRegex {
             var i = start + 1
             func number() -> Int? {
                 var text = ""
-                while i < scalars.count, ("0"..."9").contains(scalars[i]), text.count < 9 {
+                while i < scalars.count, Parser.isASCIIDigit(scalars[i]), text.count < 9 {
                     text.unicodeScalars.append(scalars[i])
                     i += 1
                 }
@@ -163,7 +163,7 @@ extension LinearRegex {
                     index += peek == "P" ? 2 : 1
                     var name = ""
                     while let c = peek, c != ">" {
-                        guard c == "_" || c.properties.isAlphabetic || ("0"..."9").contains(c) else {
+                        guard c == "_" || c.properties.isAlphabetic || Parser.isASCIIDigit(c) else {
                             throw failure("a group name may hold only letters, digits and '_'")
                         }
                         name.unicodeScalars.append(c)
@@ -210,6 +210,8 @@ extension LinearRegex {
             }
         }
 
+        private static func isASCIIDigit(_ c: Unicode.Scalar) -> Bool { (0x30...0x39).contains(c.value) }
+
         private static func builtin(_ e: Unicode.Scalar) -> ScalarSet.Builtin? {
             switch e {
             case "d": .digit
@@ -254,7 +256,7 @@ extension LinearRegex {
                 }
                 return scalar
             default:
-                if e.properties.isAlphabetic || ("0"..."9").contains(e) {
+                if e.properties.isAlphabetic || Parser.isASCIIDigit(e) {
                     throw failure("an unknown escape '\\\(e)'")
                 }
                 return e
