@@ -5,7 +5,7 @@
 /// `(a+)+$` against a long line of `a`s that does not match takes exponential time, and one
 /// threshold could stall a 3 a.m. run for minutes. Here each input position is visited once,
 /// with at most one thread per program instruction, so the work is bounded by input length ×
-/// pattern size, and a step budget (``stepBudget``) turns a pathological product into an error.
+/// pattern size, and a step budget (``defaultStepBudget``) turns a pathological product into an error.
 ///
 /// The price is what needs backtracking: backreferences (`\1`, `\k<name>`) and lookaround
 /// (`(?=`, `(?!`, `(?<=`, `(?<!`) are refused with a clear error, at lint time when the pattern
@@ -29,17 +29,19 @@ struct LinearRegex: Sendable {
     static let maxRepetition = 1000
     /// Largest compiled program (repetitions are expanded).
     static let maxInstructions = 10_000
-    /// Most VM steps one match may take (about positions × live threads).
-    static let stepBudget = 20_000_000
+    /// Most VM steps one match may take by default (about positions × live threads).
+    static let defaultStepBudget = 20_000_000
 
     let pattern: String
     let program: [Instruction]
     /// Capturing groups, not counting the whole match.
     let groupCount: Int
     let caseInsensitive: Bool
+    /// Most VM steps one match may take.
+    let stepBudget: Int
 
     /// Parses and compiles `pattern`.
-    init(_ pattern: String) throws(Failure) {
+    init(_ pattern: String, stepBudget: Int = LinearRegex.defaultStepBudget) throws(Failure) {
         var parser = Parser(pattern)
         let node = try parser.parse()
         var compiler = Compiler(caseInsensitive: parser.caseInsensitive)
@@ -49,11 +51,12 @@ struct LinearRegex: Sendable {
         self.program = compiler.program
         self.groupCount = parser.groupCount
         self.caseInsensitive = parser.caseInsensitive
+        self.stepBudget = stepBudget
     }
 
     /// Whether the pattern matches anywhere in `text`.
     func matches(_ text: String) throws(Failure) -> Bool {
-        try firstMatch(in: Array(text.unicodeScalars)) != nil
+        try firstMatch(in: Array(text.unicodeScalars), captures: false) != nil
     }
 
     /// The first capturing group of the leftmost match, or the whole match when the pattern
@@ -62,10 +65,10 @@ struct LinearRegex: Sendable {
         let input = Array(text.unicodeScalars)
         guard let slots = try firstMatch(in: input) else { return nil }
         let range: Range<Int>
-        if groupCount >= 1, let start = slots[2], let end = slots[3] {
-            range = start..<end
-        } else if let start = slots[0], let end = slots[1] {
-            range = start..<end
+        if groupCount >= 1, slots[2] >= 0, slots[3] >= 0 {
+            range = slots[2]..<slots[3]
+        } else if slots[0] >= 0, slots[1] >= 0 {
+            range = slots[0]..<slots[1]
         } else {
             return nil
         }
