@@ -92,6 +92,7 @@ public struct ExactDecimal: Sendable, Hashable, CustomStringConvertible {
         self.init("\(value)")
     }
 
+    /// Whether the number is zero (`0`, `0.00`).
     public var isZero: Bool { digits.isEmpty }
 
     /// The nearest `Double` (infinite when beyond its range).
