@@ -126,7 +126,8 @@ extension SQLDriver {
                 guard count <= maxRows else { continue }
                 let text = try row.decode(String.self)
                 out.texts.append(text)
-                out.rows.append(try JSON.parse(text))
+                // Exact decimals: a numeric keeps every digit and its scale.
+                out.rows.append(try JSON.parse(text, exactDecimals: true))
             }
             out.truncated = count > maxRows
             out.rowCount = kind == .query ? out.rows.count : count
@@ -159,9 +160,10 @@ extension SQLDriver {
         case .bool: return (try? cell.decode(Bool.self)).map(Value.bool) ?? .null
         case .int2, .int4, .int8, .oid: return (try? cell.decode(Int.self)).map(Value.int) ?? .null
         case .float4, .float8: return (try? cell.decode(Double.self)).map(Value.double) ?? .null
+        case .numeric: return numericValue(cell)
         case .json, .jsonb:
             guard let text = try? cell.decode(String.self) else { return .null }
-            return (try? JSON.parse(text)) ?? .string(text)
+            return (try? JSON.parse(text, exactDecimals: true)) ?? .string(text)
         case .text, .varchar, .bpchar, .name, .uuid:
             return (try? cell.decode(String.self)).map(Value.string) ?? .null
         default:

@@ -35,6 +35,7 @@ struct SQLParameter: PostgresDynamicTypeEncodable {
         case .bool(let b): self.init(text: b ? "true" : "false", psqlType: Self.unspecified)
         case .int(let i): self.init(text: String(i), psqlType: Self.unspecified)
         case .double(let d): self.init(text: d.isNaN ? "NaN" : d.isInfinite ? (d > 0 ? "Infinity" : "-Infinity") : "\(d)", psqlType: Self.unspecified)
+        case .decimal(let d): self.init(text: d.description, psqlType: Self.unspecified)
         case .string(let s): self.init(text: s, psqlType: Self.unspecified)
         case .list, .object: self.init(text: JSON.encode(value), psqlType: .jsonb)
         }

@@ -82,6 +82,60 @@ struct ExpressionTests {
         #expect(throws: ExpressionError.self) { try eval("nope.x") }
     }
 
+    @Test("integer arithmetic is checked: an overflow is an error naming the operation, never a crash", arguments: [
+        ("9223372036854775807 + 1", "integer overflow: 9223372036854775807 + 1 does not fit a 64-bit integer"),
+        ("-9223372036854775807 - 2", "integer overflow: -9223372036854775807 - 2"),
+        ("4611686018427387904 * 2", "integer overflow: 4611686018427387904 * 2"),
+        ("(-9223372036854775807 - 1) / -1", "integer overflow: -9223372036854775808 / -1"),
+        ("-(-9223372036854775807 - 1)", "integer overflow: -(-9223372036854775808)"),
+        ("int(9223372036854775807 + 1)", "integer overflow"),
+        ("int('99999999999999999999')", "int(): 99999999999999999999 does not fit a 64-bit integer"),
+        ("int(trim(' 123456789012345678901234567890\n'))", "does not fit a 64-bit integer"),
+        ("abs(-9223372036854775807 - 1)", "abs(-9223372036854775808) does not fit"),
+        ("7 / 0", "division by zero: 7 / 0"),
+        ("7 % 0", "remainder of a division by zero: 7 % 0"),
+        ("7.5 % 0", "remainder of a division by zero"),
+        ("1.5 / 0", "division by zero"),
+    ])
+    func checkedArithmetic(_ source: String, _ message: String) {
+        let error = #expect(throws: ExpressionError.self) { try eval(source) }
+        #expect(error?.message.contains(message) == true, "\(source): \(error?.message ?? "")")
+    }
+
+    @Test func integerEdgesThatFitStayExact() throws {
+        #expect(try eval("9223372036854775806 + 1") == .int(.max))
+        #expect(try eval("(-9223372036854775807 - 1) % -1") == 0)
+        #expect(try eval("(-9223372036854775807 - 1) / 2") == .int(.min / 2))
+        #expect(try eval("9223372036854775807 == 9223372036854775806") == false, "no rounding through doubles")
+        #expect(try eval("9007199254740993 > 9007199254740992.0") == true)
+        #expect(try eval("99999999999999999999 > 9223372036854775807") == true, "a big literal stays exact")
+    }
+
+    @Test("deep nesting is an error, not a stack overflow", arguments: [
+        String(repeating: "(", count: 1_200) + "1" + String(repeating: ")", count: 1_200),
+        String(repeating: "[", count: 1_200) + String(repeating: "]", count: 1_200),
+        String(repeating: "len(", count: 1_200) + "'x'" + String(repeating: ")", count: 1_200),
+        String(repeating: "not ", count: 1_200) + "true",
+        String(repeating: "- ", count: 1_200) + "1",
+        "x" + String(repeating: "[0", count: 1_200) + String(repeating: "]", count: 1_200),
+    ])
+    func nestingLimit(_ source: String) {
+        let error = #expect(throws: ExpressionError.self) { try Expression(source) }
+        #expect(error?.message == "expression nested deeper than 64 levels")
+    }
+
+    @Test func longChainsAndSourcesAreRefused() throws {
+        #expect(try eval(String(repeating: "(", count: 60) + "1" + String(repeating: ")", count: 60)) == 1)
+        #expect(try eval(Array(repeating: "1", count: 500).joined(separator: " + ")) == 500)
+        let chain = #expect(throws: ExpressionError.self) { try Expression(Array(repeating: "1", count: 5_000).joined(separator: " + ")) }
+        #expect(chain?.message.contains("nested deeper than 512 operators") == true)
+        let long = #expect(throws: ExpressionError.self) { try Expression(String(repeating: "1 + ", count: 10_000) + "1") }
+        #expect(long?.message == "expression longer than 20000 characters")
+        // Template expressions are parsed by the same parser, so are bounded the same way.
+        let template = #expect(throws: ExpressionError.self) { try Template("x ${{ " + String(repeating: "(", count: 100) + " }}") }
+        #expect(template?.message == "expression nested deeper than 64 levels")
+    }
+
     @Test func referencesAreStaticPaths() throws {
         let e = try Expression("steps.error-rate.result.rows[0].n > inputs.limit and env.api.url != ''")
         let refs = e.references.map { $0.segments }

@@ -88,11 +88,11 @@ struct SQLDriverTests {
             let row = try #require(output.rows.first?.objectValue)
             #expect(row.keys == ["rate", "n", "big", "f", "at", "gap", "doc", "bin", "nothing", "yes", "txt", "arr", "day"])
             #expect(output.result["columns"] == .list(row.keys.map(Value.string)))
-            #expect(row["rate"] == .double(12.5))  // a number, for thresholds...
-            #expect(output.excerpt.contains("\"rate\":12.50"))  // ...and its scale kept in the excerpt PostgreSQL rendered
+            #expect(row["rate"] == .decimal(ExactDecimal("12.50")!))  // an exact number, its scale kept...
+            #expect(output.excerpt.contains("\"rate\":12.50"))  // ...as in the excerpt PostgreSQL rendered
             #expect(row["n"] == .int(7))
             #expect(row["big"] == .int(12_345_678_901_234))
-            #expect(row["f"] == .double(2.5))
+            #expect(row["f"] == .decimal(ExactDecimal("2.5")!))  // a fraction in a row is PostgreSQL's exact text
             let at = try #require(row["at"]?.stringValue)
             #expect(at.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.789[+-]\d\d(:\d\d)?/) != nil, "ISO 8601: \(at)")
             #expect(row["gap"] == .string("1 day 02:03:04"))
@@ -107,6 +107,40 @@ struct SQLDriverTests {
             #expect(output.result["row_count"] == .int(1))
             #expect(output.result["truncated"] == .bool(false))
             #expect(output.digest.count == 64)
+        }
+    }
+
+    @Test("numeric is exact: every digit, its scale, in rows and in command results")
+    func numericIsExact() async throws {
+        let huge = "12345678901234567890.123456789"
+        try await withTable("numeric", rows: 1) { driver, table in
+            let query = try await run(driver, sqlStep("query", """
+                SELECT \(huge)::numeric AS huge, 1.00::numeric AS one, 0.000::numeric AS zero, 100000000::numeric AS big
+                """), environment: environment)
+            let row = try #require(query.rows.first)
+            #expect(row["huge"] == .decimal(ExactDecimal(huge)!))
+            #expect(row["huge"]?.interpolated == huge)
+            #expect(row["one"]?.interpolated == "1.00")
+            #expect(row["zero"]?.interpolated == "0.000")
+            #expect(row["big"] == .int(100_000_000))
+            // A threshold compares exactly, beyond the digits of a double.
+            let scope = ExpressionScope(["result": query.result])
+            #expect(try Expression("result.rows[0].huge > 12345678901234567890").evaluate(in: scope) == true)
+            #expect(try Expression("result.rows[0].huge < 12345678901234567891").evaluate(in: scope) == true)
+            #expect(try Expression("result.rows[0].one == 1").evaluate(in: scope) == true)
+            // A statement that is not wrapped in row_to_json decodes numeric cells from the binary form.
+            let command = try await run(driver, sqlStep("command", """
+                WITH u AS (UPDATE \(table) SET active = active RETURNING id)
+                SELECT \(huge)::numeric AS huge, 1.00::numeric AS one, -0.0001::numeric AS tiny, 0.000::numeric AS zero,
+                       100000000::numeric AS big, 'NaN'::numeric AS nan FROM u
+                """, kind: .action), environment: environment)
+            let cells = try #require(command.rows.first)
+            #expect(cells["huge"]?.interpolated == huge)
+            #expect(cells["one"]?.interpolated == "1.00")
+            #expect(cells["tiny"]?.interpolated == "-0.0001")
+            #expect(cells["zero"]?.interpolated == "0.000")
+            #expect(cells["big"]?.interpolated == "100000000")
+            #expect(cells["nan"]?.number?.isNaN == true)
         }
     }
 
@@ -128,7 +162,7 @@ struct SQLDriverTests {
                 """, params: ["d": "1.25", "list": "[1, 2, 3]", "obj": "inputs.obj", "nothing": "null", "text": "'olá'"]),
                 inputs: ["obj": .object([("k", "v")])], environment: environment)
             let r = try #require(more.rows.first)
-            #expect(r["twice"] == .double(2.5))
+            #expect(r["twice"] == .decimal(ExactDecimal("2.5")!))
             #expect(r["items"] == .int(3))
             #expect(r["k"] == .string("v"))
             #expect(r["is_null"] == .bool(true))

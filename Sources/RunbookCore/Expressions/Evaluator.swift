@@ -42,11 +42,7 @@ struct Evaluator {
         case .unary(let op, let operand, let o):
             let v = try evaluate(operand)
             if op == "not" { return .bool(!v.isTruthy) }
-            switch v {
-            case .int(let i): return .int(-i)
-            case .double(let d): return .double(-d)
-            default: throw ExpressionError("cannot negate a \(v.typeName)", at: o)
-            }
+            return try Arithmetic.negate(v, at: o)
         case .binary(let op, let l, let r, let o):
             if op == "and" {
                 let left = try evaluate(l)
@@ -90,8 +86,10 @@ struct Evaluator {
             if case .null = l { return .bool(false) }
             if case .null = r { return .bool(false) }
             let order: ComparisonResult
-            if let a = l.number, let b = r.number {
-                order = a < b ? .orderedAscending : (a > b ? .orderedDescending : .orderedSame)
+            if l.isNumber, r.isNumber {
+                // NaN is unordered: every comparison with it is false.
+                guard let exact = Arithmetic.order(l, r) else { return .bool(false) }
+                order = exact
             } else if case .string(let a) = l, case .string(let b) = r {
                 order = a < b ? .orderedAscending : (a > b ? .orderedDescending : .orderedSame)
             } else {
@@ -116,54 +114,29 @@ struct Evaluator {
             }
         case "+":
             switch (l, r) {
-            case (.int(let a), .int(let b)):
-                let (sum, overflow) = a.addingReportingOverflow(b)
-                return overflow ? .double(Double(a) + Double(b)) : .int(sum)
             case (.string(let a), .string(let b)): return .string(a + b)
             case (.string(let a), _): return .string(a + r.interpolated)
             case (.list(let a), .list(let b)): return .list(a + b)
             default:
-                guard let a = l.number, let b = r.number else {
+                guard l.isNumber, r.isNumber else {
                     throw ExpressionError("cannot add a \(l.typeName) and a \(r.typeName)", at: o)
                 }
-                return .double(a + b)
+                return try Arithmetic.apply(op, l, r, at: o)
             }
         case "-", "*", "/", "%":
-            guard let a = l.number, let b = r.number else {
+            guard l.isNumber, r.isNumber else {
                 throw ExpressionError("'\(op)' needs numbers, not a \(l.typeName) and a \(r.typeName)", at: o)
             }
-            if case .int(let x) = l, case .int(let y) = r {
-                switch op {
-                case "-": return .int(x &- y)
-                case "*":
-                    let (p, overflow) = x.multipliedReportingOverflow(by: y)
-                    return overflow ? .double(a * b) : .int(p)
-                case "/":
-                    guard y != 0 else { throw ExpressionError("division by zero", at: o) }
-                    return x % y == 0 ? .int(x / y) : .double(a / b)
-                default:
-                    guard y != 0 else { throw ExpressionError("division by zero", at: o) }
-                    return .int(x % y)
-                }
-            }
-            switch op {
-            case "-": return .double(a - b)
-            case "*": return .double(a * b)
-            case "/":
-                guard b != 0 else { throw ExpressionError("division by zero", at: o) }
-                return .double(a / b)
-            default:
-                guard b != 0 else { throw ExpressionError("division by zero", at: o) }
-                return .double(a.truncatingRemainder(dividingBy: b))
-            }
+            return try Arithmetic.apply(op, l, r, at: o)
         default:
             throw ExpressionError("unknown operator '\(op)'", at: o)
         }
     }
 
-    /// Equality where `1 == 1.0`, and containers compare element-wise.
+    /// Equality where `1 == 1.0 == 1.00` (numbers compare exactly, whatever their types), and
+    /// containers compare element-wise.
     static func equal(_ l: Value, _ r: Value) -> Bool {
-        if let a = l.number, let b = r.number { return a == b }
+        if l.isNumber, r.isNumber { return Arithmetic.order(l, r) == .orderedSame }
         switch (l, r) {
         case (.list(let a), .list(let b)):
             return a.count == b.count && zip(a, b).allSatisfy { equal($0, $1) }

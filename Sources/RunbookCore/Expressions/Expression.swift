@@ -6,13 +6,28 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
     public let source: String
     let root: Node
 
-    /// Parses `source`; throws with the offset of the first problem.
+    /// The longest expression accepted, in characters.
+    public static let maxLength = 20_000
+    /// The deepest chain of operators accepted (`a + b + c ...` is one level per `+`), so
+    /// that evaluating an expression cannot exhaust the stack.
+    public static let maxOperatorDepth = 512
+
+    /// Parses `source`; throws with the offset of the first problem. Parentheses, lists,
+    /// calls and indexes nested deeper than 64 levels, operator
+    /// chains deeper than ``maxOperatorDepth`` and sources longer than ``maxLength`` are
+    /// errors, never a stack overflow.
     public init(_ source: String) throws(ExpressionError) {
+        guard source.count <= Expression.maxLength else {
+            throw ExpressionError("expression longer than \(Expression.maxLength) characters", at: 0)
+        }
         var lexer = Lexer(source)
         var parser = ExpressionParser(tokens: try lexer.tokenize())
         self.source = source
         self.root = try parser.parseExpression()
         try parser.expectEnd()
+        if let (depth, offset) = root.firstTooDeep(limit: Expression.maxOperatorDepth) {
+            throw ExpressionError("expression nested deeper than \(Expression.maxOperatorDepth) operators (\(depth) at least); split it", at: offset)
+        }
     }
 
     public var description: String { source }
@@ -59,6 +74,30 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
                 .unary(_, _, let o), .binary(_, _, _, let o), .call(_, _, let o):
                 o
             }
+        }
+
+        /// The children of a node, in order.
+        var children: [Node] {
+            switch self {
+            case .literal, .identifier: []
+            case .list(let items, _): items
+            case .member(let base, _, _): [base]
+            case .index(let base, let index, _): [base, index]
+            case .unary(_, let operand, _): [operand]
+            case .binary(_, let l, let r, _): [l, r]
+            case .call(_, let args, _): args
+            }
+        }
+
+        /// The depth and offset of the first node deeper than `limit`, found without recursion
+        /// (the tree may be deeper than the stack allows to recurse).
+        func firstTooDeep(limit: Int) -> (Int, Int)? {
+            var stack: [(Node, Int)] = [(self, 1)]
+            while let (node, depth) = stack.popLast() {
+                if depth > limit { return (depth, node.offset) }
+                for child in node.children { stack.append((child, depth + 1)) }
+            }
+            return nil
         }
 
         /// The static path of a member/index chain rooted at an identifier.
@@ -130,8 +169,13 @@ public struct ExpressionScope: Sendable {
 
 /// Precedence climbing over the tokens: or < and < not < comparison < additive < multiplicative < unary < postfix.
 struct ExpressionParser {
+    /// The deepest nesting of parentheses, lists, calls, indexes, `not` and unary minus.
+    static let maxNesting = 64
+
     var tokens: [Token]
     var position = 0
+    /// How deep the parser has recursed, in nesting levels.
+    private var depth = 0
 
     init(tokens: [Token]) { self.tokens = tokens }
 
@@ -156,7 +200,19 @@ struct ExpressionParser {
         }
     }
 
-    mutating func parseExpression() throws(ExpressionError) -> Expression.Node { try parseOr() }
+    mutating func parseExpression() throws(ExpressionError) -> Expression.Node {
+        try enterNesting()
+        defer { depth -= 1 }
+        return try parseOr()
+    }
+
+    /// Counts one more level of nesting, refusing to go deeper than ``maxNesting``.
+    private mutating func enterNesting() throws(ExpressionError) {
+        guard depth < ExpressionParser.maxNesting else {
+            throw ExpressionError("expression nested deeper than \(ExpressionParser.maxNesting) levels", at: current.offset)
+        }
+        depth += 1
+    }
 
     mutating func parseOr() throws(ExpressionError) -> Expression.Node {
         var left = try parseAnd()
@@ -182,6 +238,8 @@ struct ExpressionParser {
         if isWord("not") || isOp("!") {
             let o = current.offset
             advance()
+            try enterNesting()
+            defer { depth -= 1 }
             return .unary("not", try parseNot(), offset: o)
         }
         return try parseComparison()
@@ -232,6 +290,8 @@ struct ExpressionParser {
         if isOp("-") {
             let o = current.offset
             advance()
+            try enterNesting()
+            defer { depth -= 1 }
             return .unary("-", try parseUnary(), offset: o)
         }
         return try parsePostfix()
@@ -293,6 +353,10 @@ struct ExpressionParser {
                 guard Functions.names.contains(name) else {
                     let hint = Suggest.didYouMean(name, in: Functions.names)
                     throw ExpressionError("unknown function '\(name)'\(hint)", at: token.offset)
+                }
+                // A literal pattern is checked now, so lint reports it.
+                if Functions.regexFunctions.contains(name), args.count == 2, case .literal(.string(let pattern), let at) = args[1] {
+                    _ = try Functions.regex(pattern, for: name, at: at)
                 }
                 return .call(name, args, offset: token.offset)
             }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The pure functions expressions may call.
+/// The pure functions expressions may call. None traps: a number that does not fit, a bad
+/// pattern or an argument of the wrong type is an `ExpressionError` naming the function.
 enum Functions {
     static let names = [
         "len", "contains", "lower", "upper", "trim", "startsWith", "endsWith", "int", "number", "string",
@@ -18,14 +19,15 @@ enum Functions {
             guard case .string(let s) = v else { throw ExpressionError("\(name)() needs a string, not a \(v.typeName)", at: o) }
             return s
         }
-        func numbers(_ v: Value) throws(ExpressionError) -> [Double] {
+        /// The numbers of a list argument, or of the arguments themselves; nulls are skipped.
+        func numbers(_ v: Value) throws(ExpressionError) -> [Value] {
             let items: [Value]
             if case .list(let l) = v { items = l } else { items = args }
-            var out: [Double] = []
+            var out: [Value] = []
             for item in items {
                 if case .null = item { continue }
-                guard let n = item.number else { throw ExpressionError("\(name)() needs numbers, found a \(item.typeName)", at: o) }
-                out.append(n)
+                guard item.isNumber else { throw ExpressionError("\(name)() needs numbers, found a \(item.typeName)", at: o) }
+                out.append(item)
             }
             return out
         }
@@ -56,9 +58,8 @@ enum Functions {
         case "matches":
             try arity(2...2)
             let text = try string(args[0])
-            let pattern = try string(args[1])
-            guard let regex = try? Regex(pattern) else { throw ExpressionError("matches(): invalid regular expression '\(pattern)'", at: o) }
-            return .bool(text.contains(regex))
+            let regex = try Functions.regex(try string(args[1]), for: name, at: o)
+            do { return .bool(try regex.matches(text)) } catch { throw ExpressionError("\(name)(): \(error.message)", at: o) }
         case "if":
             try arity(3...3)
             return args[0].isTruthy ? args[1] : args[2]
@@ -68,29 +69,31 @@ enum Functions {
         case "substring":
             try arity(2...3)
             let chars = Array(try string(args[0]))
-            let start = max(0, min(chars.count, Int(args[1].number ?? 0)))
-            let length = args.count == 3 ? max(0, Int(args[2].number ?? 0)) : chars.count - start
-            return .string(String(chars[start..<min(chars.count, start + length)]))
+            func integer(_ v: Value, _ what: String) throws(ExpressionError) -> Int {
+                if case .null = v { return 0 }
+                return try Arithmetic.integer(v, "substring() \(what)", at: o)
+            }
+            let start = max(0, min(chars.count, try integer(args[1], "start")))
+            let length = args.count == 3 ? max(0, try integer(args[2], "length")) : chars.count - start
+            let end = length >= chars.count - start ? chars.count : start + length
+            return .string(String(chars[start..<end]))
         case "capture":
             try arity(2...2)
             if case .null = args[0] { return .null }
             let text = try string(args[0])
-            let pattern = try string(args[1])
-            guard let regex = try? Regex(pattern) else { throw ExpressionError("capture(): invalid regular expression '\(pattern)'", at: o) }
-            guard let match = text.firstMatch(of: regex) else { return .null }
-            let output = match.output
-            if output.count > 1, let sub = output[1].substring { return .string(String(sub)) }
-            return .string(String(text[match.range]))
+            let regex = try Functions.regex(try string(args[1]), for: name, at: o)
+            do { return try regex.capture(text).map(Value.string) ?? .null } catch { throw ExpressionError("\(name)(): \(error.message)", at: o) }
         case "int":
             try arity(1...1)
             switch args[0] {
             case .int: return args[0]
-            case .double(let d) where d.isFinite: return .int(Int(d))
+            case .double, .decimal: return .int(try Arithmetic.integer(args[0], "int()", at: o))
             case .string(let s):
                 let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
                 if let i = Int(t) { return .int(i) }
-                if let d = Double(t), d.isFinite { return .int(Int(d)) }
-                throw ExpressionError("int(): '\(s)' is not a number", at: o)
+                // Parsed exactly, so a number too large for 64 bits is reported, not rounded.
+                if let d = ExactDecimal(t) { return .int(try Arithmetic.integer(.decimal(d), "int()", at: o)) }
+                throw ExpressionError("int(): \(Arithmetic.show(args[0])) is not a number", at: o)
             case .bool(let b): return .int(b ? 1 : 0)
             case .null: return .null
             default: throw ExpressionError("int() cannot convert a \(args[0].typeName)", at: o)
@@ -98,10 +101,10 @@ enum Functions {
         case "number":
             try arity(1...1)
             switch args[0] {
-            case .int, .double: return args[0]
-            case .string(let s):
-                guard let d = Double(s.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                    throw ExpressionError("number(): '\(s)' is not a number", at: o)
+            case .int, .double, .decimal: return args[0]
+            case .string:
+                guard let d = Double(try string(args[0]).trimmingCharacters(in: .whitespacesAndNewlines)), d.isFinite else {
+                    throw ExpressionError("number(): \(Arithmetic.show(args[0])) is not a finite number", at: o)
                 }
                 return .double(d)
             case .null: return .null
@@ -111,29 +114,37 @@ enum Functions {
         case "round":
             try arity(1...2)
             if case .null = args[0] { return .null }
-            guard let x = args[0].number else { throw ExpressionError("round() needs a number, not a \(args[0].typeName)", at: o) }
-            let places = args.count == 2 ? Int(args[1].number ?? 0) : 0
-            let factor = pow(10.0, Double(places))
-            let r = (x * factor).rounded() / factor
-            return places == 0 ? .int(Int(r)) : .double(r)
+            guard args[0].isNumber else { throw ExpressionError("round() needs a number, not a \(args[0].typeName)", at: o) }
+            let places = args.count == 2 ? try Arithmetic.integer(args[1], "round() places", at: o) : 0
+            guard (-30...30).contains(places) else { throw ExpressionError("round() places must be between -30 and 30, got \(places)", at: o) }
+            return try Functions.round(args[0], places: places, at: o)
         case "abs":
             try arity(1...1)
             switch args[0] {
-            case .int(let i): return .int(abs(i))
+            case .int(let i):
+                guard i != .min else { throw ExpressionError("abs(\(i)) does not fit a 64-bit integer (\(Int.min) to \(Int.max))", at: o) }
+                return .int(abs(i))
             case .double(let d): return .double(abs(d))
+            case .decimal(let d): return .decimal(d.magnitude)
             default: throw ExpressionError("abs() needs a number, not a \(args[0].typeName)", at: o)
             }
-        case "min", "max", "sum", "avg":
+        case "min", "max":
             guard !args.isEmpty else { throw ExpressionError("\(name)() needs at least one argument", at: o) }
             let ns = try numbers(args.count == 1 ? args[0] : .list(args))
-            if name == "sum" { return Functions.numberValue(ns.reduce(0, +), allInts: ints(args)) }
+            guard var best = ns.first else { return .null }
+            let better: ComparisonResult = name == "min" ? .orderedAscending : .orderedDescending
+            for n in ns.dropFirst() where Arithmetic.order(n, best) == better { best = n }
+            return best
+        case "sum", "avg":
+            guard !args.isEmpty else { throw ExpressionError("\(name)() needs at least one argument", at: o) }
+            let ns = try numbers(args.count == 1 ? args[0] : .list(args))
+            var total: Value = .int(0)
+            for n in ns { total = try Arithmetic.apply("+", total, n, at: o) }
+            if name == "sum" { return total }
             guard !ns.isEmpty else { return .null }
-            switch name {
-            case "min": return Functions.numberValue(ns.min()!, allInts: ints(args))
-            case "max": return Functions.numberValue(ns.max()!, allInts: ints(args))
-            default: return .double(ns.reduce(0, +) / Double(ns.count))
-            }
+            return try Arithmetic.apply("/", total, .int(ns.count), at: o)
         case "coalesce":
+            guard !args.isEmpty else { throw ExpressionError("coalesce() needs at least one argument", at: o) }
             return args.first { if case .null = $0 { return false } else { return true } } ?? .null
         case "join":
             try arity(1...2)
@@ -161,13 +172,35 @@ enum Functions {
         }
     }
 
-    private static func ints(_ args: [Value]) -> Bool {
-        let items: [Value]
-        if args.count == 1, case .list(let l) = args[0] { items = l } else { items = args }
-        return items.allSatisfy { if case .int = $0 { return true }; if case .null = $0 { return true }; return false }
+    /// The names of the functions whose second argument is a regular expression.
+    static let regexFunctions: Set = ["matches", "capture"]
+
+    /// Compiles the pattern of `name()`, or says why it cannot be used.
+    static func regex(_ pattern: String, for name: String, at o: Int) throws(ExpressionError) -> LinearRegex {
+        do { return try LinearRegex(pattern) } catch {
+            throw ExpressionError("\(name)(): invalid regular expression '\(pattern)': \(error.message)", at: o)
+        }
     }
 
-    private static func numberValue(_ d: Double, allInts: Bool) -> Value {
-        allInts && d.isFinite && abs(d) < 9e15 ? .int(Int(d)) : .double(d)
+    /// `round(x, places)`: an int when `places` is 0 or less and the result fits one, else a
+    /// number of the argument's type; decimals are rounded exactly, half away from zero.
+    private static func round(_ x: Value, places: Int, at o: Int) throws(ExpressionError) -> Value {
+        switch x {
+        case .int where places >= 0:
+            return x
+        case .double(let d):
+            let factor = pow(10.0, Double(places))
+            let scaled = (d * factor).rounded()
+            // Too large to scale: the double has no digits at those places anyway.
+            let r = scaled.isFinite ? scaled / factor : d
+            if places <= 0, let i = Int(exactly: r) { return .int(i) }
+            return .double(r)
+        default:
+            guard let exact = Arithmetic.exact(x), let r = exact.rounded(toScale: places) else {
+                throw ExpressionError("round(): \(Arithmetic.show(x)) cannot be rounded to \(places) places", at: o)
+            }
+            if places <= 0, let i = r.truncatedInt { return .int(i) }
+            return .decimal(r)
+        }
     }
 }

@@ -85,6 +85,8 @@ struct Lexer {
             throw ExpressionError("malformed number '\(text)\(chars[index])'", at: start)
         }
         if !isDouble, let i = Int(text) { return .int(i) }
+        // An integer literal beyond 64 bits stays exact, for comparing with a big numeric.
+        if !isDouble, let exact = ExactDecimal(text) { return .decimal(exact) }
         guard let d = Double(text) else { throw ExpressionError("malformed number '\(text)'", at: start) }
         return .double(d)
     }

@@ -1,12 +1,17 @@
 import Foundation
 
 /// A dynamically typed value: what inputs, environment entries and step results are made of,
-/// and what expressions compute. Shaped like JSON, with integers kept apart from doubles.
+/// and what expressions compute. Shaped like JSON, with integers kept apart from doubles, and
+/// exact decimals (PostgreSQL `numeric`) apart from both.
 public enum Value: Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int)
     case double(Double)
+    /// An exact decimal: a PostgreSQL `numeric` (or any number with a fraction in a SQL row),
+    /// with every digit and its scale (`1.50` stays `1.50`). Compared exactly with ints, doubles
+    /// and other decimals; rendered and written to JSON as its exact text.
+    case decimal(ExactDecimal)
     case string(String)
     case list([Value])
     case object(ValueObject)
@@ -17,19 +22,29 @@ public enum Value: Sendable, Hashable {
         case .null: "null"
         case .bool: "bool"
         case .int: "int"
-        case .double: "number"
+        case .double, .decimal: "number"
         case .string: "string"
         case .list: "list"
         case .object: "object"
         }
     }
 
-    /// The value as a number, when it is one (ints widen to doubles).
+    /// The value as a number, when it is one (ints widen to doubles; a decimal gives its
+    /// nearest double, an approximation: compare decimals through expressions, which are exact).
     public var number: Double? {
         switch self {
         case .int(let i): Double(i)
         case .double(let d): d
+        case .decimal(let d): d.doubleValue
         default: nil
+        }
+    }
+
+    /// Whether the value is an int, a double or a decimal.
+    public var isNumber: Bool {
+        switch self {
+        case .int, .double, .decimal: true
+        default: false
         }
     }
 
@@ -60,6 +75,7 @@ public enum Value: Sendable, Hashable {
         case .bool(let b): b
         case .int(let i): i != 0
         case .double(let d): d != 0
+        case .decimal(let d): !d.isZero
         case .string(let s): !s.isEmpty
         case .list(let l): !l.isEmpty
         case .object(let o): !o.isEmpty
@@ -80,6 +96,7 @@ public enum Value: Sendable, Hashable {
         case .bool(let b): b ? "true" : "false"
         case .int(let i): String(i)
         case .double(let d): Value.format(d)
+        case .decimal(let d): d.description
         case .string(let s): s
         case .list, .object: JSON.encode(self)
         }

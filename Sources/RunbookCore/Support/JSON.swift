@@ -4,8 +4,13 @@ import Foundation
 /// (Foundation's JSON types do not), so SQL rows and API bodies read as they came.
 public enum JSON {
     /// Parses a JSON document. Throws `JSONError` with the byte offset of the problem.
-    public static func parse(_ text: String) throws -> Value {
-        var parser = Parser(bytes: Array(text.utf8))
+    ///
+    /// Integers become `.int`, or `.decimal` when they do not fit 64 bits (never a rounded
+    /// double). Numbers with a fraction or an exponent become `.double`, or, with
+    /// `exactDecimals`, `.decimal` holding their exact text: SQL rows use it, so a PostgreSQL
+    /// `numeric` such as `12345678901234567890.123456789` or `1.50` keeps every digit.
+    public static func parse(_ text: String, exactDecimals: Bool = false) throws -> Value {
+        var parser = Parser(bytes: Array(text.utf8), exactDecimals: exactDecimals)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -13,9 +18,9 @@ public enum JSON {
         return value
     }
 
-    /// Parses JSON bytes.
-    public static func parse(bytes: [UInt8]) throws -> Value {
-        var parser = Parser(bytes: bytes)
+    /// Parses JSON bytes (numbers as in ``parse(_:exactDecimals:)``).
+    public static func parse(bytes: [UInt8], exactDecimals: Bool = false) throws -> Value {
+        var parser = Parser(bytes: bytes, exactDecimals: exactDecimals)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -36,6 +41,7 @@ public enum JSON {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .double(let d): out += d.isFinite ? Value.format(d) : "null"
+        case .decimal(let d): out += d.description
         case .string(let s): writeString(s, into: &out)
         case .list(let items):
             if items.isEmpty { out += "[]"; return }
@@ -88,6 +94,7 @@ public enum JSON {
 
     private struct Parser {
         let bytes: [UInt8]
+        let exactDecimals: Bool
         var index = 0
 
         func error(_ message: String) -> JSONError { JSONError(offset: index, message: message) }
@@ -229,6 +236,7 @@ public enum JSON {
             let text = String(decoding: bytes[start..<index], as: UTF8.self)
             guard !text.isEmpty else { throw error("unexpected character") }
             if !isDouble, let i = Int(text) { return .int(i) }
+            if !isDouble || exactDecimals, let exact = ExactDecimal(text) { return .decimal(exact) }
             guard let d = Double(text) else { index = start; throw error("bad number '\(text)'") }
             return .double(d)
         }
