@@ -215,7 +215,7 @@ public final class HTTPDriver: StepDriver, Sendable {
         var hasher = SHA256()
         hasher.update(data: Array("\(status)\n".utf8))
         hasher.update(data: Array(text.utf8))
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = hasher.finalize().hex
         return DriverOutput(result: result, succeeded: succeeded, excerpt: excerpt, digest: digest)
     }
 }

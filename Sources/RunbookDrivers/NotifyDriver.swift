@@ -24,7 +24,7 @@ public struct NotifyDriver: StepDriver {
             try handle.write(contentsOf: Data(entry.utf8))
             deliveredTo = path
         }
-        let digest = SHA256.hash(data: Data(message.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.sha256(Data(message.utf8))
         return DriverOutput(result: .object([("message", .string(message)), ("delivered_to", .string(deliveredTo))]),
                             succeeded: true, excerpt: message, digest: digest)
     }

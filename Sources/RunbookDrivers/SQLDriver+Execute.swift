@@ -188,7 +188,7 @@ extension SQLDriver {
         if rows.truncated { summary += ", truncated at \(rows.rows.count) rows" }
         lines.append("(\(summary))")
         let rowsJSON = "[" + rows.texts.joined(separator: ",") + "]"
-        let digest = SHA256.hash(data: Data((rows.texts.isEmpty ? rows.tag : rowsJSON).utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.sha256(Data((rows.texts.isEmpty ? rows.tag : rowsJSON).utf8))
         return DriverOutput(result: result, succeeded: true, excerpt: lines.joined(separator: "\n"), digest: digest)
     }
 }

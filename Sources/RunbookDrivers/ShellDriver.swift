@@ -111,7 +111,7 @@ public struct ShellDriver: StepDriver {
         var hasher = SHA256()
         hasher.update(data: Array(stdout.digest.utf8))
         hasher.update(data: Array(stderr.digest.utf8))
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = hasher.finalize().hex
         return DriverOutput(result: result, succeeded: exitCode == 0, nagiosStatus: nagios, excerpt: excerpt, digest: digest)
     }
 
@@ -152,7 +152,7 @@ struct Capture: Sendable {
                 if kept.count < limit { kept.append(contentsOf: bytes.prefix(limit - kept.count)) }
             }
         }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = hasher.finalize().hex
         return Capture(text: String(decoding: kept, as: UTF8.self), truncated: total > limit, total: total, digest: digest)
     }
 }

@@ -42,8 +42,11 @@ struct FaultInjectionTests {
             let id = try await harness.upload("slow.csv", validCSV(rows: 3))
             let file = try await harness.waitUntilFinished(id)
             #expect(file["status"] as? String == "loaded")
+            // The log line is written as the file finishes: wait for it rather than race it.
+            #expect(try await eventually { harness.logLines("etl-service.log").contains { $0.contains("SLOW_QUERY") } })
             let slowLine = try #require(harness.logLines("etl-service.log").first { $0.contains("SLOW_QUERY") })
             #expect(slowLine.contains("file_id=\(id)"))
+            #expect(try await eventually { harness.logLines("metrics.log").contains { $0.contains("slow.csv") } })
             let metric = try #require(harness.logLines("metrics.log").first { $0.contains("slow.csv") })
             let milliseconds = try #require(Int(ServiceHarness.fields(metric)[5]))
             #expect(milliseconds >= 400)
