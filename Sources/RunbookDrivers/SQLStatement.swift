@@ -1,3 +1,5 @@
+import RunbookCore
+
 /// How the SQL driver sends a step's statement, decided from its text alone (pure, tested
 /// without a database).
 ///
@@ -53,65 +55,6 @@ public enum SQLStatement: Sendable, Equatable {
 
 extension SQLStatement {
     /// The lower-cased bare words of a SQL text, outside string literals, quoted identifiers,
-    /// dollar-quoted bodies and comments.
-    static func words(in sql: String) -> [String] {
-        var words: [String] = []
-        let s = Array(sql.unicodeScalars)
-        var i = 0
-        var word = String.UnicodeScalarView()
-        func flush() {
-            if !word.isEmpty { words.append(String(word).lowercased()) }
-            word.removeAll()
-        }
-        func skip(until closing: String.UnicodeScalarView, from start: Int) -> Int {
-            let c = Array(closing)
-            var j = start
-            while j + c.count <= s.count {
-                if Array(s[j..<j + c.count]) == c { return j + c.count }
-                j += 1
-            }
-            return s.count
-        }
-        while i < s.count {
-            let ch = s[i]
-            let next: Unicode.Scalar? = i + 1 < s.count ? s[i + 1] : nil
-            if ch == "-", next == "-" {
-                flush()
-                while i < s.count, s[i] != "\n" { i += 1 }
-            } else if ch == "/", next == "*" {
-                flush()
-                i = skip(until: "*/".unicodeScalars, from: i + 2)
-            } else if ch == "'" || ch == "\"" {
-                flush()
-                var j = i + 1
-                while j < s.count {
-                    if s[j] == ch {
-                        if j + 1 < s.count, s[j + 1] == ch { j += 2; continue }
-                        break
-                    }
-                    j += 1
-                }
-                i = j + 1
-            } else if ch == "$", word.isEmpty {
-                // $tag$ ... $tag$ (a dollar-quoted string), or a $n placeholder.
-                var j = i + 1
-                while j < s.count, s[j] == "_" || s[j].properties.isAlphabetic || (s[j].properties.numericType != nil && j > i + 1) { j += 1 }
-                if j < s.count, s[j] == "$", !(next.map { $0.properties.numericType != nil } ?? false) {
-                    let tag = String.UnicodeScalarView(s[i...j])
-                    i = skip(until: tag, from: j + 1)
-                } else {
-                    i += 1
-                    while i < s.count, s[i].properties.numericType != nil { i += 1 }
-                }
-            } else if ch == "_" || ch.properties.isAlphabetic || (ch.properties.numericType != nil && !word.isEmpty) {
-                word.append(ch)
-                i += 1
-            } else {
-                flush()
-                i += 1
-            }
-        }
-        flush()
-        return words
-    }
+    /// dollar-quoted bodies and comments (the project's one SQL lexer).
+    static func words(in sql: String) -> [String] { SQLTokenizer.words(sql) }
 }
