@@ -78,10 +78,3 @@ public final class RunLock: RunLease {
         }
     }
 }
-
-/// The run lock is no longer held: no further action may run.
-public struct RunLockLost: Error, Sendable, CustomStringConvertible {
-    public var key: String
-    public var reason: String
-    public var description: String { "the run lock \(key) was lost: \(reason)" }
-}

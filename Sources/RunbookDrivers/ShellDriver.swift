@@ -122,37 +122,3 @@ public struct ShellDriver: StepDriver {
         return (trimmed.count > lines ? "…\n" : "") + kept.joined(separator: "\n")
     }
 }
-
-/// The step's process group id (its session leader's pid), once it started.
-final class ProcessGroupBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pgid: pid_t?
-    var value: pid_t? {
-        get { lock.withLock { pgid } }
-        set { lock.withLock { pgid = newValue } }
-    }
-}
-
-/// One captured stream: the first `limit` bytes as text, the total size, and a SHA-256 of all.
-struct Capture: Sendable {
-    var text: String
-    var truncated: Bool
-    var total: Int
-    var digest: String
-
-    static func collect(_ sequence: SubprocessOutputSequence, limit: Int) async throws -> Capture {
-        var kept: [UInt8] = []
-        var total = 0
-        var hasher = SHA256()
-        for try await buffer in sequence {
-            buffer.withUnsafeBytes { raw in
-                let bytes = UnsafeRawBufferPointer(raw)
-                hasher.update(bufferPointer: bytes)
-                total += bytes.count
-                if kept.count < limit { kept.append(contentsOf: bytes.prefix(limit - kept.count)) }
-            }
-        }
-        let digest = hasher.finalize().hex
-        return Capture(text: String(decoding: kept, as: UTF8.self), truncated: total > limit, total: total, digest: digest)
-    }
-}
