@@ -48,7 +48,7 @@ public enum RenderedCommand: Sendable {
         public var binds: [(name: String, value: Value)]
         /// Run in a `READ ONLY` transaction: true for checks.
         public var readOnly: Bool
-        /// The most rows kept in `result.rows` (`max_rows:`, default 1000); beyond it the result
+        /// The most rows kept in `result.rows` (`max-rows:`, default 1000); beyond it the result
         /// says it was truncated.
         public var maxRows: Int
 
