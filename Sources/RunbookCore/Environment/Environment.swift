@@ -5,15 +5,22 @@ import Yams
 /// token, log folder, named service commands. Values may use `${VAR}` and `${VAR:-default}` from
 /// the process environment; the values of variables listed in `secrets` are redacted everywhere.
 public struct Environment: Sendable {
+    /// The environment's name: `--env NAME`, the file `environments/<name>.yaml`, `run.environment`.
     public var name: String
+    /// The file it was loaded from, as diagnostics show it; nil for an environment built in
+    /// code (``empty(name:)``).
     public var path: String?
     /// Everything in the file but `environment` and `secrets`, expanded: what `env.` reads.
     public var values: Value
-    /// Secret strings to redact (values of secret variables, passwords found in URLs).
+    /// Secret strings to redact: the values of the variables named in `secrets`, and any
+    /// password of 4 characters or more found in a URL of the file.
     public var secrets: [String]
-    /// Variables referenced without a default and unset, by the key that used them.
+    /// Variables referenced without a default and unset (or empty), by the key that used
+    /// them: `["database.url": "ETL_DATABASE_URL"]`, so an error can say what to set.
     public var unsetVariables: [String: String]
 
+    /// An environment from its parts (tests, ``empty(name:)``); ``load(name:home:processEnvironment:)``
+    /// reads one from its file.
     public init(name: String, values: Value = .object(ValueObject()), secrets: [String] = [], path: String? = nil) {
         self.name = name
         self.values = values
@@ -31,8 +38,13 @@ public struct Environment: Sendable {
         return items.map(\.interpolated)
     }
 
+    /// `database.url`; nil when missing or empty (an unset variable expands to empty). It may hold
+    /// a password: show it only through the redactor.
     public var databaseURL: String? { values["database"]?["url"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } }
+    /// `api.url`; nil when missing (unlike the others, an empty string is returned as is).
     public var apiURL: String? { values["api"]?["url"]?.stringValue }
+    /// `api.token`, sent by `auth: bearer` steps; nil when missing or empty. A secret when its
+    /// variable is listed in `secrets`.
     public var apiToken: String? { values["api"]?["token"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } }
 
     /// Loads `environments/<name>.yaml` under `home`, expanding variables from `processEnvironment`.

@@ -4,23 +4,31 @@ import Yams
 /// The escalation ladder (`escalation.yaml` beside `runbooks/`), kept in one file rather than
 /// in each runbook: who is called at each level, from how many minutes into an incident.
 public struct Escalation: Sendable {
+    /// One rung of the ladder.
     public struct Level: Sendable {
+        /// Its number (1, 2...), as `run.escalation.level` and the ladder text (`Nível 2`) show it.
         public var level: Int
+        /// `from_minutes`: minutes into the incident from which this level is in force.
         public var fromMinutes: Int
+        /// Who is called at this level (a role or a name).
         public var who: String
+        /// How to reach them (phones, handles); joined with `, ` in `run.escalation.contacts`.
         public var contacts: [String]
     }
 
+    /// The levels, sorted by ``Level/fromMinutes``.
     public var levels: [Level]
     /// Always-on contacts (the 24/7 on-call phone).
     public var onCall: [String]
 
+    /// A ladder; `levels` are sorted by ``Level/fromMinutes``.
     public init(levels: [Level], onCall: [String] = []) {
         self.levels = levels.sorted { $0.fromMinutes < $1.fromMinutes }
         self.onCall = onCall
     }
 
-    /// The level in force `minutes` into an incident.
+    /// The level in force `minutes` into an incident: the last one started by then, or the
+    /// first level when none has started yet; nil only when the ladder is empty.
     public func level(at minutes: Int) -> Level? {
         levels.last { $0.fromMinutes <= minutes } ?? levels.first
     }

@@ -18,17 +18,26 @@ public enum AuditEvent: Sendable {
 
     /// What `run.started` records.
     public struct RunStarted: Sendable {
+        /// The runbook id.
         public var runbook: String
+        /// SHA-256 (hex) of the runbook file's bytes: which version of it ran.
         public var runbookSHA256: String
+        /// The runbook file's path, as loaded.
         public var runbookPath: String
+        /// The environment's name.
         public var environment: String
+        /// `dry-run` or `live`.
         public var mode: String
+        /// Who runs it (`operator` in the record).
         public var operatorName: String
+        /// The machine it runs on.
         public var host: String
+        /// The run's inputs as an object, redacted.
         public var inputs: Value
         /// What became of the run lock, when the run takes one.
         public var runLock: String?
 
+        /// The record's fields; `inputs` must already be redacted.
         public init(runbook: String, runbookSHA256: String, runbookPath: String, environment: String, mode: String,
                     operatorName: String, host: String, inputs: Value, runLock: String? = nil)
         {
@@ -46,16 +55,26 @@ public enum AuditEvent: Sendable {
 
     /// What `gate.decision` records: who decided what, how, about which command.
     public struct GateDecision: Sendable, Hashable {
+        /// `approved` (at the terminal or by a flag), `declined` (at the terminal), or
+        /// `awaiting-approval` (no way to pass it now: the run stopped there).
         public enum Decision: String, Sendable { case approved, declined, awaitingApproval = "awaiting-approval" }
+        /// The action's step id.
         public var step: String
+        /// The action's `risk:`, which decided how it was asked.
         public var risk: Step.Risk
+        /// What was decided.
         public var decision: Decision
+        /// The run's operator name: who answered or passed the flag.
         public var by: String
         /// `terminal`, `--yes`, `--approve ID`, or `none`.
         public var how: String
+        /// The rendered `confirm:` question, redacted; nil when nothing was asked (a flag, or blocked).
         public var question: String?
+        /// The rendered command decided on (``RenderedCommand/auditValue``, redacted); null when
+        /// nothing was rendered.
         public var command: Value
 
+        /// The record's fields, already redacted.
         public init(step: String, risk: Step.Risk, decision: Decision, by: String, how: String, question: String? = nil, command: Value) {
             self.step = step
             self.risk = risk
@@ -69,18 +88,30 @@ public enum AuditEvent: Sendable {
 
     /// What `step.ended` records.
     public struct StepEnded: Sendable, Hashable {
+        /// The step id.
         public var step: String
+        /// Check, action or notify.
         public var kind: Step.Kind
+        /// Where it ended.
         public var status: StepStatus
+        /// Milliseconds, as ``StepReport/durationMs``.
         public var durationMs: Int
+        /// How many times it was performed (0 when it never ran).
         public var attempts: Int
+        /// SHA-256 (hex) of the whole raw output of the last attempt that produced one; nil when
+        /// nothing ran.
         public var outputSHA256: String?
+        /// The redacted output excerpt, cut to ``excerptLimit`` characters (then ending
+        /// `…[truncated]`); empty when there was none.
         public var excerpt: String
+        /// Why it ended so (an error, a failure, a retry giving up), redacted; nil when there is
+        /// nothing to say.
         public var message: String?
 
         /// The audit keeps at most this much of an output; the digest covers all of it.
         public static let excerptLimit = 2000
 
+        /// The record's fields, already redacted; cuts `excerpt` to ``excerptLimit``.
         public init(step: String, kind: Step.Kind, status: StepStatus, durationMs: Int, attempts: Int,
                     outputSHA256: String?, excerpt: String?, message: String?)
         {
@@ -150,16 +181,21 @@ public protocol AuditSink: Sendable {
 }
 
 extension AuditLog: AuditSink {
+    /// Appends `event` as one hash-chained JSON line; `sync` fsyncs it before returning.
     public func record(_ event: AuditEvent, runID: String, sync: Bool) throws(AuditError) {
         try append(event: event.name, runID: runID, fields: event.fields, sync: sync)
     }
 
+    /// Fsyncs the log.
     public func flush() throws(AuditError) { try sync() }
 }
 
 /// An audit sink that keeps nothing: for plans, which run nothing.
 public struct DiscardingAuditSink: AuditSink {
+    /// A sink that keeps nothing.
     public init() {}
+    /// Drops `event`; never throws.
     public func record(_ event: AuditEvent, runID: String, sync: Bool) throws(AuditError) {}
+    /// Does nothing; never throws.
     public func flush() throws(AuditError) {}
 }

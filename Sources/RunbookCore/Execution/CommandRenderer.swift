@@ -5,11 +5,16 @@ import Foundation
 /// shell template is one argv element, each SQL value a bind parameter, each URL value
 /// percent-encoded.
 public struct CommandRenderer: Sendable {
+    /// The run's environment: named commands (`command:`) and the notify log (`notify.log`).
     public var environment: Environment
+    /// The project folder: a shell step's default working directory, where a relative `cwd:`
+    /// and the notify log resolve, where `templates/` is.
     public var home: URL
     /// Text of templates/<name> for notify steps.
     public var templateLoader: @Sendable (String) -> String?
 
+    /// A renderer; `templateLoader` defaults to reading `<name>.md`, `<name>.txt` or `<name>`
+    /// from `home/templates`.
     public init(environment: Environment, home: URL, templateLoader: (@Sendable (String) -> String?)? = nil) {
         self.environment = environment
         self.home = home
@@ -43,6 +48,8 @@ public struct CommandRenderer: Sendable {
         return scope
     }
 
+    /// Evaluates `e` in `scope`. Throws a ``StepError`` naming the step, `key` (`when`,
+    /// `thresholds.red`...) and the expression, located at the failing column.
     public func evaluate(_ e: Located<Expression>, key: String, step: Step, scope: ExpressionScope) throws(StepError) -> Value {
         do {
             return try e.value.evaluate(in: scope)
@@ -68,6 +75,9 @@ public struct CommandRenderer: Sendable {
     }
 
     /// Renders the step's command in `scope` (already the driver scope for reusable checks).
+    /// Throws ``StepError`` when an expression fails, a `:name` has no `params:` value, the
+    /// environment has no such `command:` (code `configuration`), the URL is not http(s), or
+    /// the notify template is missing or malformed. `runContext` is not used.
     public func render(_ step: Step, scope: ExpressionScope, runContext: Value = .null) throws(StepError) -> RenderedCommand {
         switch step.driver {
         case .shell(let spec):
@@ -147,12 +157,16 @@ public struct CommandRenderer: Sendable {
 
 /// A step that could not be prepared or run: its status is `error`, with this message.
 public struct StepError: Error, Sendable, CustomStringConvertible {
+    /// The step id.
     public var step: String
+    /// What went wrong; may quote values, so it is redacted before it is shown.
     public var message: String
+    /// Where in the runbook the problem is, when known.
     public var location: SourceLocation?
     /// `configuration` when the environment lacks what the step needs (exit 2).
     public var code: DriverError.Code?
 
+    /// An error of step `step`.
     public init(step: String, _ message: String, location: SourceLocation? = nil, code: DriverError.Code? = nil) {
         self.step = step
         self.message = message
@@ -160,6 +174,7 @@ public struct StepError: Error, Sendable, CustomStringConvertible {
         self.code = code
     }
 
+    /// `path:line:col: step 'id': message` (without the location when there is none).
     public var description: String {
         (location.map { "\($0): " } ?? "") + "step '\(step)': \(message)"
     }
@@ -177,6 +192,8 @@ public enum URLEncoding {
         return encoded
     }
 
+    /// Encodes a query name or value: everything but unreserved characters, so `&`, `=`, `+`
+    /// and `#` cannot split it.
     public static func query(_ s: String) -> String {
         s.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }

@@ -26,16 +26,20 @@ public struct DriverError: Error, Sendable, Hashable, CustomStringConvertible {
         /// Anything else.
         public static let failed = Code(base: .failed)
 
+        /// The code's name (`unreachable`, `timedOut`, `configuration`...), for messages and tests.
         public var description: String { base.rawValue }
 
         /// Whether a check's `unreachable:` colour applies: the target could not be reached.
         public var meansUnreachable: Bool { self == .unreachable || self == .timedOut }
     }
 
+    /// What kind of failure: decides the step's status and the run's exit code (see above).
     public var code: Code
     /// What happened, in words an on-call engineer can act on; never holds a secret.
     public var message: String
 
+    /// A failure of kind `code`. The executor redacts known secrets from `message` before it is
+    /// shown or audited, but a driver should not put one there.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
@@ -44,5 +48,6 @@ public struct DriverError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A failure of no particular kind.
     public init(_ message: String) { self.init(.failed, message) }
 
+    /// The message alone (the code is ``code``).
     public var description: String { message }
 }

@@ -1,5 +1,6 @@
 /// The four kinds of driver a step can use; the executor's registry is keyed by it.
 public enum DriverKind: String, Sendable, Hashable, CaseIterable {
+    /// `shell:` (and `command:`), `sql:`, `http:` and `template:` (notify) steps.
     case shell, sql, http, notify
 }
 

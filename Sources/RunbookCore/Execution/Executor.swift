@@ -7,12 +7,19 @@ import Foundation
 public final class Executor: Sendable {
     /// What to run, where, how and for whom.
     public struct Request: Sendable {
+        /// The runbook, as loaded and validated.
         public var runbook: Runbook
+        /// Where it runs: what `env.` reads and drivers connect to.
         public var environment: Environment
+        /// The resolved inputs (``InputResolver``): `inputs.<name>`. Audited redacted.
         public var inputs: [String: Value]
+        /// Dry run or live, which gates the flags pass, whether a terminal can be asked.
         public var mode: Planner.Mode
+        /// Who runs it (`--operator`): in the audit log, on every gate decision and as `run.operator`.
         public var operatorName: String
+        /// The machine it runs on, for the audit log and `run.host`.
         public var host: String
+        /// The run's id; a new ``Executor/newRunID(date:)`` unless given.
         public var runID: String
         /// How long ago the incident began (`--incident-age`), for the escalation level.
         public var incidentAge: Duration = .zero
@@ -22,6 +29,7 @@ public final class Executor: Sendable {
         /// for runs that take none (dry runs, no database).
         public var runLock: String?
 
+        /// A request; ``incidentAge``, ``escalation`` and ``runLock`` are set afterwards when known.
         public init(runbook: Runbook, environment: Environment, inputs: [String: Value], mode: Planner.Mode,
                     operatorName: String, host: String, runID: String = Executor.newRunID())
         {
@@ -44,6 +52,10 @@ public final class Executor: Sendable {
     let concurrency: Int
     let lease: (any RunLease)?
 
+    /// An executor performing through `drivers` and recording to `audit`. `terminal` is where gates
+    /// ask: without one, a gate that would ask is declined. `concurrency` caps how many
+    /// independent consecutive checks run at once. `lease` is the run lock, verified before every
+    /// action; nil runs without one.
     public init(drivers: DriverRegistry, audit: any AuditSink, renderer: CommandRenderer, redactor: Redactor,
                 terminal: (any GateTerminal)? = nil, observer: (any RunObserver)? = nil, concurrency: Int = 8,
                 lease: (any RunLease)? = nil)

@@ -3,18 +3,31 @@ import Foundation
 /// A step's command with every template and parameter resolved: exactly what a driver
 /// performs, and what plans, dry runs and the audit log show (through the redactor).
 public enum RenderedCommand: Sendable {
+    /// A process to start (argv, no shell in between).
     case shell(ShellCommand)
+    /// A statement with its bind values.
     case sql(SQLCommand)
+    /// A request to send.
     case http(HTTPCommand)
+    /// A message rendered from a template.
     case notify(NotifyCommand)
 
+    /// A process to start: argv, its folder, extra environment, standard input.
     public struct ShellCommand: Sendable, Hashable {
+        /// The program and its arguments, one element each (a value never splits or joins
+        /// arguments). A program with a `/` is taken relative to ``workingDirectory``, else found in
+        /// `PATH`.
         public var argv: [String]
+        /// Absolute path the process runs in: the project folder unless `cwd:` says otherwise.
         public var workingDirectory: String
+        /// Variables set for the process on top of the inherited environment (`env:`).
         public var environment: [String: String]
+        /// Text for standard input; nil gives it an empty input.
         public var stdin: String?
+        /// Read the exit code as a Nagios status (0 green, 1 yellow, 2 red, anything else error).
         public var nagios: Bool
 
+        /// A command; `argv` must not be empty (the driver refuses it).
         public init(argv: [String], workingDirectory: String, environment: [String: String] = [:], stdin: String? = nil, nagios: Bool = false) {
             self.argv = argv
             self.workingDirectory = workingDirectory
@@ -24,6 +37,8 @@ public enum RenderedCommand: Sendable {
         }
     }
 
+    /// One statement with `$n` placeholders and their values, sent as bind parameters, never
+    /// spliced into the text.
     public struct SQLCommand: Sendable, Hashable {
         /// The SQL as written, with `:name` placeholders.
         public var source: String
@@ -31,9 +46,13 @@ public enum RenderedCommand: Sendable {
         public var text: String
         /// Bind values in `$n` order, with their names.
         public var binds: [(name: String, value: Value)]
+        /// Run in a `READ ONLY` transaction: true for checks.
         public var readOnly: Bool
+        /// The most rows kept in `result.rows` (`max-rows:`, default 1000); beyond it the result
+        /// says it was truncated.
         public var maxRows: Int
 
+        /// A statement; `binds` must be in `$n` order.
         public init(source: String, text: String, binds: [(name: String, value: Value)], readOnly: Bool, maxRows: Int = 1000) {
             self.source = source
             self.text = text
@@ -42,22 +61,35 @@ public enum RenderedCommand: Sendable {
             self.maxRows = maxRows
         }
 
+        /// Equal when text, bind names and values, and `readOnly` are; ``source`` and ``maxRows``
+        /// are not compared.
         public static func == (a: SQLCommand, b: SQLCommand) -> Bool {
             a.text == b.text && a.binds.map(\.name) == b.binds.map(\.name) && a.binds.map(\.value) == b.binds.map(\.value) && a.readOnly == b.readOnly
         }
+        /// Hashes the text only (consistent with `==`).
         public func hash(into h: inout Hasher) { h.combine(text) }
     }
 
+    /// A request to send.
     public struct HTTPCommand: Sendable, Hashable {
+        /// Upper-case method; a check may only use GET or HEAD (the driver refuses others).
         public var method: String
+        /// The full URL: interpolated values percent-encoded (except `env.` values), `query:`
+        /// appended.
         public var url: String
+        /// Headers as rendered; a `json:` body adds `Content-Type: application/json` unless set.
         public var headers: [String: String]
+        /// The body (the rendered `json:`); nil for none.
         public var body: String?
         /// Send `Authorization: Bearer <env.api.token>`.
         public var bearer: Bool
+        /// Statuses that count as success (`expect.status`); empty means any 2xx.
         public var expectStatus: [Int]
+        /// `follow-redirects`: follow 301/302/303/307/308 up to the driver's limit; the token is
+        /// never sent to another origin.
         public var followRedirects: Bool
 
+        /// A request; `url` must be absolute http(s).
         public init(method: String, url: String, headers: [String: String] = [:], body: String? = nil, bearer: Bool = false,
                     expectStatus: [Int] = [], followRedirects: Bool = false)
         {
@@ -71,13 +103,18 @@ public enum RenderedCommand: Sendable {
         }
     }
 
+    /// A rendered notification and where it goes.
     public struct NotifyCommand: Sendable, Hashable {
+        /// The template's name under `templates/`.
         public var template: String
+        /// The rendered message, not redacted (the driver redacts it before it writes).
         public var message: String
+        /// `log` (append to ``logPath``) or `stdout` (only returned as the result).
         public var channel: String
         /// Where a `log` channel appends, when the environment names one.
         public var logPath: String?
 
+        /// A notification.
         public init(template: String, message: String, channel: String, logPath: String? = nil) {
             self.template = template
             self.message = message
@@ -138,6 +175,8 @@ public enum RenderedCommand: Sendable {
 
 /// POSIX shell quoting, for showing argv as a line someone could paste.
 public enum ShellQuote {
+    /// `arg` as one shell word: as is when it holds only safe characters, else single-quoted
+    /// (`''` for the empty string).
     public static func quote(_ arg: String) -> String {
         if arg.isEmpty { return "''" }
         let safe = arg.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./=:,+@%".unicodeScalars.contains($0) }

@@ -20,6 +20,7 @@ public struct RunOutcome: Sendable, Hashable {
         case lockLost(step: String)
     }
 
+    /// Why the run stopped.
     public var end: End
     /// The run's colour.
     public var status: RunReport.Status

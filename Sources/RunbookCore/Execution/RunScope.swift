@@ -5,13 +5,17 @@ import Foundation
 /// `runbook plan`, so the two cannot drift: a plan's scope is the same with placeholders
 /// where only a run can know the value.
 public struct RunScope: Sendable {
+    /// What is being run: runbook, environment, inputs, mode, operator.
     public let request: Executor.Request
+    /// When the run began; `run.started_at` and `run.elapsed_minutes` count from it.
     public let startedAt: Date
     /// `runbook plan`: unknown values show as `<placeholders>`.
     public let planning: Bool
     private(set) var steps = ValueObject()
     private(set) var reports: [StepReport] = []
 
+    /// A scope with no step recorded yet. In a plan every step is already readable, with
+    /// placeholders (`steps.<id>.status` is `<id.status>`, its result null).
     public init(request: Executor.Request, startedAt: Date) {
         self.request = request
         self.startedAt = startedAt

@@ -10,26 +10,44 @@
 public struct StepMachine: Sendable {
     /// What the machine needs to know of the step and the run.
     public struct Configuration: Sendable {
+        /// The step id.
         public var id: String
+        /// Check, action or notify: decides gates, the status of a broken step and whether a
+        /// failure stops the run.
         public var kind: Step.Kind
+        /// The title reports show (the id when the step has none).
         public var title: String
+        /// The gate's risk (only actions have a gate).
         public var risk: Step.Risk
+        /// Whether `when` must be evaluated first (never in a plan, which evaluates none).
         public var hasWhen: Bool
         /// `retry:` of a check in a live run (a dry run tries once).
         public var retry: Retry?
+        /// A check's `unreachable:` colour, used instead of `error` when its target cannot be
+        /// reached or it times out; nil: `error`.
         public var unreachable: CheckStatus?
+        /// `continue-on-failure`: a failed action does not stop the run.
         public var continueOnFailure: Bool
+        /// The `same-as` step this check repeats (see ``RunOutcome/effective(_:)``).
         public var supersedes: String?
+        /// An SQL check without thresholds: its rows are the finding, shown even when green.
         public var informational: Bool
+        /// Who runs it, for gate decisions.
         public var operatorName: String
+        /// The run's mode: dry run, plan, flags, terminal.
         public var mode: Planner.Mode
 
         /// `retry: {until, every, for}` without the expression: the machine only needs to
         /// know whether it held.
         public struct Retry: Sendable, Hashable {
+            /// The pause between attempts.
             public var every: Duration
+            /// How long to keep trying, from the step's start: it gives up (a green or yellow result
+            /// turns red) when the next wait would end past it.
             public var total: Duration
+            /// The `until` expression's text, for the give-up message.
             public var condition: String
+            /// The retry's parts.
             public init(every: Duration, total: Duration, condition: String) {
                 self.every = every
                 self.total = total
@@ -37,6 +55,7 @@ public struct StepMachine: Sendable {
             }
         }
 
+        /// A configuration from its parts (as the table tests build it); `title` defaults to `id`.
         public init(id: String, kind: Step.Kind, title: String? = nil, risk: Step.Risk = .medium, hasWhen: Bool = false,
                     retry: Retry? = nil, unreachable: CheckStatus? = nil, continueOnFailure: Bool = false,
                     supersedes: String? = nil, informational: Bool = false, operatorName: String = "operator", mode: Planner.Mode)
@@ -70,11 +89,15 @@ public struct StepMachine: Sendable {
 
     /// The rendered command, as shown and audited (already redacted).
     public struct Rendering: Sendable, Hashable {
+        /// One line a human reads (``RenderedCommand/display``).
         public var display: String
+        /// What a dry run says (``RenderedCommand/wouldDo``).
         public var wouldDo: String
+        /// The structured command for the audit log (``RenderedCommand/auditValue``).
         public var audit: Value
         /// What a dry run shows as the result (a notify step's message).
         public var preview: Value?
+        /// A rendering; every part must already be redacted.
         public init(display: String, wouldDo: String, audit: Value, preview: Value? = nil) {
             self.display = display
             self.wouldDo = wouldDo
@@ -85,6 +108,7 @@ public struct StepMachine: Sendable {
 
     /// One try at performing the step, as the executor saw it (redacted).
     public struct Attempt: Sendable, Hashable {
+        /// How the attempt ended.
         public enum Outcome: Sendable, Hashable {
             /// A check ran: its colour (thresholds, Nagios or the driver's rule), and whether
             /// its `retry.until` held.
@@ -103,11 +127,16 @@ public struct StepMachine: Sendable {
             case leaseLost(String)
         }
 
+        /// How it ended.
         public var outcome: Outcome
+        /// The step's `result`, redacted; `.null` when the command did not run.
         public var result: Value
+        /// A bounded, redacted excerpt of the output; nil when nothing ran.
         public var excerpt: String?
+        /// SHA-256 (hex) of the whole raw output; nil when nothing ran.
         public var digest: String?
 
+        /// An attempt; `result` and `excerpt` must already be redacted.
         public init(_ outcome: Outcome, result: Value = .null, excerpt: String? = nil, digest: String? = nil) {
             self.outcome = outcome
             self.result = result
@@ -116,13 +145,22 @@ public struct StepMachine: Sendable {
         }
     }
 
+    /// What the executor tells the machine, each in answer to an ``Action``.
     public enum Event: Sendable, Hashable {
+        /// `when` held or not (answers `evaluateWhen`).
         case whenEvaluated(Bool)
+        /// `when` could not be evaluated (redacted message): a check becomes `error` (the run
+        /// goes on), an action `failed` (the run stops).
         case whenFailed(String)
+        /// The command was rendered (answers `render`).
         case rendered(Rendering)
+        /// The command could not be rendered (redacted message); `code` is `configuration` when the
+        /// environment lacks what the step needs (exit 2). Broken as for `whenFailed`, except that a
+        /// plan goes on.
         case renderFailed(String, code: DriverError.Code?)
         /// The terminal's answer, with the question that was asked.
         case gateAnswered(approved: Bool, question: String)
+        /// An attempt ended (answers `perform`).
         case performed(Attempt)
         /// The wait between two attempts of a retrying check is over.
         case retryTick
@@ -130,8 +168,11 @@ public struct StepMachine: Sendable {
         case interrupted
     }
 
+    /// What the machine asks the executor to do, in the order returned.
     public enum Action: Sendable {
+        /// Evaluate the step's `when`; answer with `whenEvaluated` or `whenFailed`.
         case evaluateWhen
+        /// Render the command; answer with `rendered` or `renderFailed`.
         case render
         /// Ask on the terminal (y/N, or typing the id for high risk); answer with `gateAnswered`.
         case ask(Step.Risk)
@@ -147,6 +188,7 @@ public struct StepMachine: Sendable {
 
     /// What the run does after the step.
     public enum Flow: Sendable, Hashable {
+        /// Go on to the next step.
         case proceed
         /// The run stops here, for this reason.
         case stop(RunOutcome.End, message: String)
@@ -156,6 +198,7 @@ public struct StepMachine: Sendable {
         case idle, evaluatingWhen, rendering(Planner.Decision), asking, performing(attempt: Int), waiting(attempt: Int), finished
     }
 
+    /// What the machine was made with.
     public let configuration: Configuration
     private(set) var state: State = .idle
     private var report: StepReport
@@ -163,6 +206,7 @@ public struct StepMachine: Sendable {
     private var digest: String?
     private var elapsed: Duration = .zero
 
+    /// A machine that has not started; call ``start()``.
     public init(_ configuration: Configuration) {
         self.configuration = configuration
         report = StepReport(id: configuration.id, kind: configuration.kind, title: configuration.title, status: .skipped)
@@ -335,7 +379,8 @@ public struct StepMachine: Sendable {
         return finish(flow)
     }
 
-    /// Ends the step: the `step.ended` record (unless skipped, planned or only rendered),
+    /// Ends the step: the `step.ended` record (unless skipped, planned, declined or awaiting
+    /// approval: those have their `step.skipped`, `step.planned` or `gate.decision` record),
     /// then `finish`.
     private mutating func finish(_ flow: Flow, audit: [Action] = []) -> [Action] {
         state = .finished

@@ -30,6 +30,7 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The source text.
     public var description: String { source }
 
     /// Every path the expression reads, as its static segments (`["steps", "error-rate", "status"]`),
@@ -54,7 +55,10 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
 
     /// A path read by an expression.
     public struct PathReference: Sendable, Hashable {
+        /// The static segments from the root: `steps.error-rate.status` gives `["steps",
+        /// "error-rate", "status"]`; a string-literal index (`x["k"]`) is a segment too.
         public var segments: [String]
+        /// Character offset of the path's start in the expression's source.
         public var offset: Int
     }
 
@@ -157,10 +161,13 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
 
 /// The names an expression can read: `inputs`, `env`, `steps`, `result`, `run`...
 public struct ExpressionScope: Sendable {
+    /// Root name to value: `inputs`, `env`, `steps`, `run`, and `result` inside a step.
     public var roots: [String: Value]
 
+    /// A scope of `roots`.
     public init(_ roots: [String: Value] = [:]) { self.roots = roots }
 
+    /// The value of `root`; nil when absent (reading an absent root is an evaluation error).
     public subscript(root: String) -> Value? {
         get { roots[root] }
         set { roots[root] = newValue }

@@ -1,12 +1,16 @@
 /// A string with `${{ expression }}` interpolations. A template with none is a literal.
 public struct Template: Sendable, Hashable, CustomStringConvertible {
+    /// A piece of a template: literal text or one `${{ }}`.
     public enum Segment: Sendable, Hashable {
+        /// Literal text, as written.
         case text(String)
         /// An expression and the character offset of its text within the template.
         case expression(Expression, offset: Int)
     }
 
+    /// The text the template was parsed from.
     public let source: String
+    /// Text and expressions in order; empty for an empty template.
     public let segments: [Segment]
 
     /// Parses `source`; errors carry the character offset within the template.
@@ -47,8 +51,10 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
         segments = text.isEmpty ? [] : [.text(text)]
     }
 
+    /// The source text.
     public var description: String { source }
 
+    /// Whether it interpolates nothing (its value is its text).
     public var isLiteral: Bool { segments.allSatisfy { if case .text = $0 { return true } else { return false } } }
 
     /// The expressions interpolated, with their offsets in the template.

@@ -1,5 +1,7 @@
 /// Durations in runbooks: `500ms`, `30s`, `5m`, `2h`, `1d`, or combinations such as `1m30s`.
 public enum DurationText {
+    /// Parses `500ms`, `30s`, `1.5m`, `1h30m` (units ms, s, m, h, d; surrounding whitespace
+    /// ignored), rounded to whole milliseconds; nil for anything else, a bare number included.
     public static func parse(_ text: String) -> Duration? {
         var total: Double = 0
         var number = ""
@@ -64,5 +66,6 @@ extension Duration {
         return s * 1000 + atto / 1_000_000_000_000_000
     }
 
+    /// Seconds, from the whole milliseconds (sub-millisecond parts are dropped).
     public var seconds: Double { Double(milliseconds) / 1000 }
 }

@@ -4,7 +4,10 @@
 public enum InputResolver {
     /// Every problem found, in a stable order.
     public struct Failure: Error, Sendable, CustomStringConvertible {
+        /// One line per problem: unknown input (with a "did you mean"), given twice, wrong type,
+        /// required but missing.
         public var problems: [String]
+        /// The problems, one per line.
         public var description: String { problems.joined(separator: "\n") }
     }
 

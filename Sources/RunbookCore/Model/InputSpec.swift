@@ -2,21 +2,33 @@ import Foundation
 
 /// A typed input of a runbook or reusable check.
 public struct InputSpec: Sendable, Hashable {
+    /// An input's `type:`.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// What `--input` text becomes: `string` as given, `int` an integer, `number` a double,
+        /// `bool` from true/false/yes/no/1/0/on/off, `uuid` lower-cased, `duration` (`30s`,
+        /// `5m`) whole seconds as an int, `enum` one of ``InputSpec/values``.
         case string, int, number, bool, uuid, duration, `enum`
     }
 
+    /// The input's name: `inputs.<name>`, `--input <name>=...`; letters, digits and underscores.
     public var name: String
+    /// Its `type:`.
     public var kind: Kind
+    /// `default:`, already of the input's type (a duration as seconds); nil for a required input.
     public var defaultValue: Value?
+    /// Whether `--input` (or `with:`) must give it: set by `required: true`, and by the loader
+    /// for every input without a default. Never true together with a default.
     public var required: Bool
+    /// `description:`, shown by `runbook show`.
     public var description: String?
     /// Allowed values for `enum`.
     public var values: [String]
     /// Marks a value that must not be shown (it is redacted like a secret).
     public var secret: Bool
+    /// Where the input is declared.
     public var location: SourceLocation
 
+    /// An input spec.
     public init(name: String, kind: Kind, defaultValue: Value? = nil, required: Bool = false, description: String? = nil,
                 values: [String] = [], secret: Bool = false, location: SourceLocation)
     {
@@ -76,11 +88,15 @@ public struct InputSpec: Sendable, Hashable {
 
 /// A bad input value: exit 2 with this message.
 public struct InputError: Error, Sendable, CustomStringConvertible {
+    /// The input's name.
     public var input: String
+    /// What is wrong with the value (quotes the value given).
     public var message: String
+    /// An error about input `input`.
     public init(_ input: String, _ message: String) {
         self.input = input
         self.message = message
     }
+    /// `input 'name': message`.
     public var description: String { "input '\(input)': \(message)" }
 }

@@ -4,16 +4,23 @@ import Foundation
 /// and what expressions compute. Shaped like JSON, with integers kept apart from doubles, and
 /// exact decimals (PostgreSQL `numeric`) apart from both.
 public enum Value: Sendable, Hashable {
+    /// `null`: a missing value, an SQL NULL, an unset key.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A 64-bit integer.
     case int(Int)
+    /// A floating-point number: a JSON or YAML number with a fraction, a `number` input.
     case double(Double)
     /// An exact decimal: a PostgreSQL `numeric` (or any number with a fraction in a SQL row),
     /// with every digit and its scale (`1.50` stays `1.50`). Compared exactly with ints, doubles
     /// and other decimals; rendered and written to JSON as its exact text.
     case decimal(ExactDecimal)
+    /// Text.
     case string(String)
+    /// An ordered list.
     case list([Value])
+    /// An object whose keys keep their order.
     case object(ValueObject)
 
     /// A short name of the value's type, for error messages.
@@ -48,21 +55,25 @@ public enum Value: Sendable, Hashable {
         }
     }
 
+    /// The string, when this is one (no conversion: `1` gives nil).
     public var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
+    /// The bool, when this is one (no truthiness).
     public var boolValue: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
 
+    /// The list, when this is one.
     public var listValue: [Value]? {
         if case .list(let l) = self { return l }
         return nil
     }
 
+    /// The object, when this is one.
     public var objectValue: ValueObject? {
         if case .object(let o) = self { return o }
         return nil
@@ -116,32 +127,47 @@ public enum Value: Sendable, Hashable {
 extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, ExpressibleByNilLiteral
 {
+    /// `"text"` is `.string`.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// `4` is `.int`.
     public init(integerLiteral value: Int) { self = .int(value) }
+    /// `true` is `.bool`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// `1.5` is `.double` (not `.decimal`).
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// `[...]` is `.list`.
     public init(arrayLiteral elements: Value...) { self = .list(elements) }
+    /// `nil` is `.null`.
     public init(nilLiteral: ()) { self = .null }
 }
 
 /// An object whose keys keep the order they were given in (SQL columns, JSON documents).
 public struct ValueObject: Sendable, Hashable {
+    /// The keys, in the order they were first set.
     public private(set) var keys: [String] = []
     private var storage: [String: Value] = [:]
 
+    /// An empty object.
     public init() {}
 
+    /// An object of `pairs` in their order; a repeated key keeps its first place and its last
+    /// value.
     public init(_ pairs: [(String, Value)]) {
         for (k, v) in pairs { self[k] = v }
     }
 
+    /// An object of `dictionary`, keys sorted (a dictionary has no order to keep).
     public init(_ dictionary: [String: Value]) {
         for k in dictionary.keys.sorted() { self[k] = dictionary[k] }
     }
 
+    /// Whether it has no keys.
     public var isEmpty: Bool { keys.isEmpty }
+    /// How many keys it has.
     public var count: Int { keys.count }
 
+    /// The value at `key`, nil when absent. Setting a new key appends it; setting nil removes
+    /// it.
     public subscript(key: String) -> Value? {
         get { storage[key] }
         set {

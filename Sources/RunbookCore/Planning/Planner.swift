@@ -3,6 +3,8 @@
 public enum Planner {
     /// How a run was asked for.
     public struct Mode: Sendable, Hashable {
+        /// `--dry-run`: checks run for real, actions and notify steps are only shown. Also true in
+        /// ``plan``.
         public var dryRun: Bool
         /// `--yes`: passes low and medium gates.
         public var yes: Bool
@@ -13,6 +15,7 @@ public enum Planner {
         /// `runbook plan`: render every step, evaluate no `when`, run nothing, audit nothing.
         public var renderOnly: Bool
 
+        /// A mode of `runbook run`; `runbook plan` uses ``plan``.
         public init(dryRun: Bool, yes: Bool = false, approvals: Set<String> = [], interactive: Bool = false) {
             self.dryRun = dryRun
             self.yes = yes
@@ -29,8 +32,9 @@ public enum Planner {
         }()
     }
 
+    /// What happens to one step, decided before any of it runs.
     public enum Decision: Sendable, Hashable {
-        /// Perform it now (checks always; notify steps in a live run).
+        /// Perform it now: checks in a run of either mode, notify steps in a live run.
         case execute
         /// Dry run: show what it would do, never perform it.
         case preview

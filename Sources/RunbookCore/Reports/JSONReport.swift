@@ -1,5 +1,9 @@
 /// `--format json`: one object with run_id, runbook, environment, mode, status and steps.
 public enum JSONReport {
+    /// The report as a value: `run_id`, `runbook`, `title`, `environment`, `mode`, `status`,
+    /// `exit_code`, `started_at`, `duration_ms`, `message` (only when set) and `steps`, each with
+    /// `id`, `kind`, `title`, `status`, `duration_ms`, `attempts`, `command` and `message` (when
+    /// set), `supersedes` (when it ran) and `result`. Holds what the report holds, already redacted.
     public static func value(_ report: RunReport) -> Value {
         var o: [(String, Value)] = [
             ("run_id", .string(report.runID)), ("runbook", .string(report.runbook)), ("title", .string(report.title)),
@@ -24,5 +28,6 @@ public enum JSONReport {
         return .object(o)
     }
 
+    /// ``value(_:)`` as pretty-printed JSON (two-space indent, keys in the order above).
     public static func render(_ report: RunReport) -> String { JSON.encode(value(report), pretty: true) }
 }

@@ -1,6 +1,11 @@
-/// `--junit FILE`: a testsuite per run, a testcase per step; red and error checks and failed
-/// actions are failures, skipped and planned steps are skipped.
+/// `--junit FILE`: a testsuite per run, a testcase per step. Red checks, failed actions and
+/// declined gates are `<failure>`s; checks in `error` are `<error>`s; skipped, planned and
+/// awaiting-approval steps are `<skipped>`. Every step is a testcase, including a red check
+/// that a later `same-as` re-run superseded: it stays a failure here although the run's status
+/// and exit code no longer count it.
 public enum JUnitReport {
+    /// The whole XML document. Times are in seconds with three decimals; `timestamp` is the run's
+    /// start; each testcase carries the command, message and excerpt as its detail.
     public static func render(_ report: RunReport) -> String {
         let failures = report.steps.filter { $0.status.isFailure }.count
         let errors = report.steps.filter { $0.status == .error }.count

@@ -87,8 +87,11 @@ public enum JSON {
 
     /// A JSON syntax error.
     public struct JSONError: Error, CustomStringConvertible, Sendable {
+        /// Byte offset into the UTF-8 input where the problem was found.
         public let offset: Int
+        /// What was expected or found there.
         public let message: String
+        /// `invalid JSON at byte N: message`.
         public var description: String { "invalid JSON at byte \(offset): \(message)" }
     }
 

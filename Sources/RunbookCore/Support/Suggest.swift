@@ -6,6 +6,9 @@ public enum Suggest {
         return " (did you mean '\(best)'?)"
     }
 
+    /// The candidate nearest to `word` by case-insensitive edit distance, within
+    /// `max(1, min(3, word.count / 3 + 1))` edits; ties go to the earliest candidate. `word`
+    /// itself is never suggested; nil when nothing is close enough.
     public static func closest(_ word: String, in candidates: some Sequence<String>) -> String? {
         let limit = max(1, min(3, word.count / 3 + 1))
         var best: (String, Int)?
