@@ -1,15 +1,3 @@
-/// A token of the expression language.
-struct Token: Equatable, Sendable {
-    enum Kind: Equatable, Sendable {
-        case number(Value)
-        case string(String)
-        case identifier(String)
-        case op(String)
-        case end
-    }
-    var kind: Kind
-    var offset: Int
-}
 
 /// Splits an expression into tokens. Identifiers may contain `-` between letters or digits
 /// (`steps.error-rate.status`), so subtraction needs spaces around the minus sign.
