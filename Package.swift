@@ -88,5 +88,12 @@ let package = Package(
 for target in package.targets {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
+    // The runbook engine's own targets: an import is internal unless it says `public import`,
+    // and a member is visible only where its module is imported. The compiler keeps the
+    // core's API free of Yams and Crypto, and every file names what it uses.
+    if ["RunbookCore", "RunbookDrivers", "runbook"].contains(target.name) {
+        settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+        settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    }
     target.swiftSettings = settings
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RunbookCore
 import Subprocess
 
 /// One captured stream: the first `limit` bytes as text, the total size, and a SHA-256 of all.
@@ -21,7 +22,7 @@ struct Capture: Sendable {
                 if kept.count < limit { kept.append(contentsOf: bytes.prefix(limit - kept.count)) }
             }
         }
-        let digest = hasher.finalize().hex
+        let digest = Hex.encode(hasher.finalize())
         return Capture(text: String(decoding: kept, as: UTF8.self), truncated: total > limit, total: total, digest: digest)
     }
 }

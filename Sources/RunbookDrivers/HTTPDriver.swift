@@ -3,7 +3,7 @@ import Crypto
 import Foundation
 import NIOCore
 import NIOHTTP1
-import RunbookCore
+public import RunbookCore
 import Synchronization
 
 /// Runs `http` steps with one AsyncHTTPClient `HTTPClient` for the whole run, created on the
@@ -215,7 +215,7 @@ public final class HTTPDriver: StepDriver, Sendable {
         var hasher = SHA256()
         hasher.update(data: Array("\(status)\n".utf8))
         hasher.update(data: Array(text.utf8))
-        let digest = hasher.finalize().hex
+        let digest = Hex.encode(hasher.finalize())
         return DriverOutput(result: result, succeeded: succeeded, excerpt: excerpt, digest: digest)
     }
 }

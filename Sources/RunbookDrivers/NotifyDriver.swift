@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import RunbookCore
+public import RunbookCore
 
 /// Delivers a rendered notification: appends it to the environment's operational log
 /// (`notify.log`) with a header line, or just returns it for `channel: stdout`.

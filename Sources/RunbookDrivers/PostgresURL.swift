@@ -1,6 +1,6 @@
 import Foundation
 import PostgresNIO
-import RunbookCore
+public import RunbookCore
 
 /// A parsed `postgres://user:pass@host:port/db?sslmode=...` URL (also `postgresql://`).
 ///

@@ -1,4 +1,4 @@
-import RunbookCore
+public import RunbookCore
 
 /// The drivers of one run, built for its environment: shell, notify, sql (for the
 /// environment's `database.url`) and http. Nothing connects until a step needs it; call

@@ -1,6 +1,6 @@
 import Foundation
 import PostgresNIO
-import RunbookCore
+public import RunbookCore
 import Synchronization
 
 /// A held run lock: a PostgreSQL advisory lock on a connection of its own, kept for the whole

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import PostgresNIO
-import RunbookCore
+public import RunbookCore
 
 extension SQLDriver {
     /// What one statement gave back.

@@ -1,6 +1,6 @@
 import Logging
 import PostgresNIO
-import RunbookCore
+public import RunbookCore
 import Synchronization
 
 /// Runs `sql` steps against the environment's database through one `PostgresClient` (a pool of
@@ -78,7 +78,7 @@ public final class SQLDriver: StepDriver, Sendable {
 
     /// Starts the client's background loop (idempotent; `execute` calls it on first use).
     @discardableResult
-    public func start() throws(DriverError) -> PostgresClient {
+    func start() throws(DriverError) -> PostgresClient {
         let url = try self.url.get()
         let config = try url.clientConfiguration(
             connectTimeout: options.connectTimeout, maxConnections: options.maxConnections, applicationName: options.applicationName)

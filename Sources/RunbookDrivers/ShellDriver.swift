@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import RunbookCore
+public import RunbookCore
 import Subprocess
 
 #if canImport(System)
@@ -111,7 +111,7 @@ public struct ShellDriver: StepDriver {
         var hasher = SHA256()
         hasher.update(data: Array(stdout.digest.utf8))
         hasher.update(data: Array(stderr.digest.utf8))
-        let digest = hasher.finalize().hex
+        let digest = Hex.encode(hasher.finalize())
         return DriverOutput(result: result, succeeded: exitCode == 0, nagiosStatus: nagios, excerpt: excerpt, digest: digest)
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Yams
 
 /// Where things are for one environment (`environments/<name>.yaml`): database URL, API URL and

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Yams
 
 /// The escalation ladder (`escalation.yaml` beside `runbooks/`), kept in one file rather than

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Resolves a step's templates and parameters into a `RenderedCommand`. Pure: the same
 /// step and scope always give the same command, and no value can change its shape: each

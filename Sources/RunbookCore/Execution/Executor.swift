@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Runs a runbook: checks for real (also in a dry run), actions only past their gate and
 /// never in a dry run, every event in the audit log before it happens. A thin loop: what

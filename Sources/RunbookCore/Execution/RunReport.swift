@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The outcome of a run: what `--format json`, `--junit` and the text output are made from.
 public struct RunReport: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What a run's expressions and templates see: `inputs`, `env`, `steps` (every step so far)
 /// and `run` (identity, timing, findings, escalation). One type for `runbook run` and

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An exact decimal number, as PostgreSQL's `numeric` holds it: its significant digits and its
 /// scale (how many of them follow the decimal point). `1.50` keeps its two places and

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 import Yams
 
 /// Reads runbooks and reusable checks from a project home (`runbooks/`, `checks/`), strictly:

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 
 /// Lower-case hexadecimal, for digests: one fast encoder instead of `String(format:)` per byte
 /// in every place that prints a SHA-256.
@@ -23,5 +23,5 @@ public enum Hex {
 
 extension SHA256Digest {
     /// The digest in lower-case hex.
-    public var hex: String { Hex.encode(self) }
+    var hex: String { Hex.encode(self) }
 }
