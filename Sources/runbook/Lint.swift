@@ -52,7 +52,11 @@ struct Lint: ParsableCommand {
     /// A file under a `checks` folder, or one that starts with `check:`, is a reusable check.
     static func isCheck(_ url: URL) -> Bool {
         if url.deletingLastPathComponent().lastPathComponent == "checks" { return true }
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return false }
+        // The first key decides; read only the head (a huge file is refused by the loader).
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return false }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 4096) else { return false }
+        let text = String(decoding: head, as: UTF8.self)
         return text.split(separator: "\n").first { !$0.hasPrefix("#") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }?.hasPrefix("check:") ?? false
     }
 }

@@ -74,11 +74,13 @@ extension RunbookLoader {
                 if let name = doc.string(d.value, key: "template") {
                     let channel = value("channel").flatMap { doc.string($0, key: "channel") } ?? "log"
                     if !["log", "stdout"].contains(channel) { doc.error(value("channel"), "channel must be log or stdout, found '\(channel)'") }
-                    let url = home.appendingPathComponent("templates")
-                    let exists = ["md", "txt", ""].contains { ext in
-                        FileManager.default.fileExists(atPath: url.appendingPathComponent(ext.isEmpty ? name : "\(name).\(ext)").path)
+                    do {
+                        if try locateTemplate(name) == nil {
+                            doc.error(d.value, "no template '\(name)' in templates/ (looked for \(name).md and \(name).txt)")
+                        }
+                    } catch {
+                        doc.error(d.value, "template \(error)")
                     }
-                    if !exists { doc.error(d.value, "no template '\(name)' in templates/ (looked for \(name).md and \(name).txt)") }
                     driver = .notify(NotifySpec(template: Located(name, at: doc.location(of: d.value)), channel: channel))
                 }
             case "shell", "command":
@@ -95,7 +97,11 @@ extension RunbookLoader {
             case "use":
                 if kind != .check { doc.error(d.keyNode, "'use' applies a reusable check; '\(id)' is a \(kind.rawValue)") }
                 if let checkID = doc.string(d.value, key: "use") {
-                    if let loaded = loadCheck(id: checkID) {
+                    var escaped: ContainedPath.Escape?
+                    do { _ = try locateCheck(checkID) } catch { escaped = error }
+                    if let escaped {
+                        doc.error(d.value, "check \(escaped)")
+                    } else if let loaded = loadCheck(id: checkID) {
                         if let problem = loaded.diagnostics.first {
                             doc.error(d.value, "check '\(checkID)' has errors: \(problem)")
                         } else if let step = loaded.step {

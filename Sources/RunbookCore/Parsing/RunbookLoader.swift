@@ -9,8 +9,12 @@ public final class RunbookLoader {
     public let home: URL
     public var runbooksDirectory: URL { home.appendingPathComponent("runbooks") }
     public var checksDirectory: URL { home.appendingPathComponent("checks") }
+    public var templatesDirectory: URL { home.appendingPathComponent("templates") }
 
     private var checkCache: [String: LoadedCheck] = [:]
+    private var secretKeysCache: SecretEnvironmentKeys?
+    /// The current directory, read once (diagnostics show paths relative to it).
+    private let currentDirectory = FileManager.default.currentDirectoryPath
 
     public init(home: URL) {
         self.home = home
@@ -28,6 +32,7 @@ public final class RunbookLoader {
     static let actionOnlyKeys = ["risk", "confirm"]
     static let notifyKeys = ["channel"]
     static let httpKeys = ["method", "url", "headers", "query", "json", "auth", "expect", "follow-redirects"]
+    static let templateExtensions = ["md", "txt", ""]
     static let checkFileKeys = ["check", "title", "description", "inputs", "timeout", "thresholds", "retry", "unreachable",
                                 "shell", "command", "sql", "http", "args", "cwd", "env", "nagios", "stdin", "params", "max-rows"]
 
@@ -47,54 +52,84 @@ public final class RunbookLoader {
 
     /// A path as shown in diagnostics: relative to the current directory when below it.
     public func relativePath(_ url: URL) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
+        let cwd = currentDirectory
         let p = url.standardizedFileURL.path
         return p.hasPrefix(cwd + "/") ? String(p.dropFirst(cwd.count + 1)) : p
     }
 
-    /// Finds a runbook by id (`runbooks/<id>.yaml`); nil when there is none.
+    /// Finds a runbook by id (`runbooks/<id>.yaml`); nil when there is none, or when the id
+    /// leads outside `runbooks/` (``locateRunbook(_:)`` says so).
     public func url(forRunbook id: String) -> URL? {
-        for ext in ["yaml", "yml"] {
-            let url = runbooksDirectory.appendingPathComponent("\(id).\(ext)")
-            if FileManager.default.fileExists(atPath: url.path) { return url }
-        }
-        return nil
+        (try? locateRunbook(id)) ?? nil
+    }
+
+    /// Finds a runbook by id (`runbooks/<id>.yaml`, symlinks resolved); nil when there is none.
+    /// Throws when the id leads outside `runbooks/` (`../x`, an absolute path, a symlink out).
+    public func locateRunbook(_ id: String) throws(ContainedPath.Escape) -> URL? {
+        try ContainedPath.file(named: id, in: runbooksDirectory, extensions: ["yaml", "yml"])
+    }
+
+    /// Finds a reusable check by id (`checks/<id>.yaml`); nil when there is none. Throws when
+    /// the id leads outside `checks/`.
+    public func locateCheck(_ id: String) throws(ContainedPath.Escape) -> URL? {
+        try ContainedPath.file(named: id, in: checksDirectory, extensions: ["yaml", "yml"])
+    }
+
+    /// Finds a notify template by name (`templates/<name>.md`, `.txt`, or the name as written);
+    /// nil when there is none. Throws when the name leads outside `templates/`.
+    public func locateTemplate(_ name: String) throws(ContainedPath.Escape) -> URL? {
+        try ContainedPath.file(named: name, in: templatesDirectory, extensions: Self.templateExtensions)
+    }
+
+    /// The `env.` paths that may hold a secret, from every file of `environments/` (read once).
+    public var secretEnvironmentKeys: SecretEnvironmentKeys {
+        if let keys = secretKeysCache { return keys }
+        let keys = SecretEnvironmentKeys.scan(environmentsDirectory: home.appendingPathComponent("environments"))
+        secretKeysCache = keys
+        return keys
     }
 
     /// Loads one runbook file. Returns the runbook when it has no errors, and every diagnostic.
     public func loadRunbook(at url: URL) -> (runbook: Runbook?, diagnostics: [Diagnostic]) {
         let path = relativePath(url)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            return (nil, [Diagnostic(SourceLocation(path: path, line: 1, column: 1), "cannot read file")])
+        let data: Data
+        let text: String
+        switch SourceFile.read(url, path: path) {
+        case .success(let file): (data, text) = file
+        case .failure(let diagnostic): return (nil, [diagnostic])
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            return (nil, [Diagnostic(SourceLocation(path: path, line: 1, column: 1), "file is not UTF-8")])
-        }
-        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let sha = Hex.string(SHA256.hash(data: data))
         let doc = YAMLDocument(path: path, text: text)
         let runbook = parseRunbook(doc, fileID: url.deletingPathExtension().lastPathComponent, sha256: sha)
         var diagnostics = doc.diagnostics
-        if let runbook { diagnostics += ReferenceValidator(runbook: runbook).validate() }
+        if let runbook {
+            diagnostics += ReferenceValidator(runbook: runbook).validate()
+            diagnostics += secretFlowValidator(inputs: runbook.inputs).validate(runbook.steps)
+        }
         diagnostics.sort { $0.location < $1.location }
         return (diagnostics.contains { $0.severity == .error } ? nil : runbook, diagnostics)
     }
 
     /// Loads a reusable check file by id; diagnostics are those of the check file itself.
+    /// Nil when there is none, or when the id leads outside `checks/` (``locateCheck(_:)`` says so).
     public func loadCheck(id: String) -> LoadedCheck? {
         if let cached = checkCache[id] { return cached }
-        let url = ["yaml", "yml"].map { checksDirectory.appendingPathComponent("\(id).\($0)") }
-            .first { FileManager.default.fileExists(atPath: $0.path) }
-        guard let url else { return nil }
+        guard let url = (try? locateCheck(id)) ?? nil else { return nil }
         let loaded = loadCheck(at: url)
         checkCache[id] = loaded
         return loaded
     }
 
+    /// Loads a reusable check file; its diagnostics are those of the file itself.
     public func loadCheck(at url: URL) -> LoadedCheck {
         let path = relativePath(url)
-        let text = (FileManager.default.contents(atPath: url.path)).flatMap { String(data: $0, encoding: .utf8) } ?? ""
-        let doc = YAMLDocument(path: path, text: text)
         let fileID = url.deletingPathExtension().lastPathComponent
+        let text: String
+        switch SourceFile.read(url, path: path) {
+        case .success(let file): text = file.text
+        case .failure(let diagnostic): return LoadedCheck(id: fileID, path: path, title: nil, inputs: [], step: nil, diagnostics: [diagnostic])
+        }
+        let doc = YAMLDocument(path: path, text: text)
         var step: Step?
         var inputs: [InputSpec] = []
         var title: String?
@@ -115,6 +150,7 @@ public final class RunbookLoader {
             if let s = step {
                 var validator = ReferenceValidator.forCheck(step: s, inputs: inputs)
                 for d in validator.validateCheckFile() { doc.error(at: d.location, d.message) }
+                for d in secretFlowValidator(inputs: inputs).validateCheckFile(s) { doc.error(at: d.location, d.message) }
             }
         } else if doc.root == nil, doc.diagnostics.isEmpty {
             doc.error(nil, "empty check file")
@@ -229,6 +265,15 @@ public final class RunbookLoader {
         case .uuid: "a UUID"
         case .duration: "a duration"
         case .enum: "one of its values"
+        }
+    }
+}
+
+extension RunbookLoader {
+    func secretFlowValidator(inputs: [InputSpec]) -> SecretFlowValidator {
+        let templates = templatesDirectory
+        return SecretFlowValidator(secretKeys: secretEnvironmentKeys, inputs: inputs) { name in
+            ContainedPath.data(of: name, in: templates, extensions: Self.templateExtensions).map { String(decoding: $0, as: UTF8.self) }
         }
     }
 }

@@ -259,7 +259,8 @@ final class YAMLDocument {
             return nil
         }
         do {
-            return Located(try Template(text), at: location(of: node))
+            // Where the text starts (after a quote), so `location.offset(by:)` finds an expression.
+            return Located(try Template(text), at: location(of: node, offset: 0))
         } catch {
             self.error(at: location(of: node, offset: error.offset), "in '\(key)': \(error.message)")
             return nil
