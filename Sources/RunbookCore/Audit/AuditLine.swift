@@ -76,7 +76,7 @@ struct AuditLine {
         }
 
         private mutating func record(key: Range<Int>, valueStart: Int) {
-            let stringValue = bytes[valueStart] == UInt8(ascii: "\"") ? (valueStart + 1)..<(index - 1) : nil
+            let stringValue: Range<Int>? = bytes[valueStart] == UInt8(ascii: "\"") ? (valueStart + 1)..<(index - 1) : nil
             if equals(key, "prev") {
                 line.prev = stringValue
             } else if equals(key, "seq") {

@@ -113,7 +113,7 @@ public final class AuditLog: @unchecked Sendable {
 
     /// The hash and seq of a complete record; nil for a line that is not one (a torn write).
     static func identity(of line: ArraySlice<UInt8>) -> (hash: String, seq: Int)? {
-        line.withUnsafeBufferPointer { bytes in
+        line.withUnsafeBufferPointer { (bytes) -> (hash: String, seq: Int)? in
             guard let fields = AuditLine.scan(bytes), fields.isRecord, let seq = fields.seq else { return nil }
             return (Hex.string(SHA256.hash(data: UnsafeRawBufferPointer(bytes))), seq)
         }

@@ -81,7 +81,7 @@ public enum AuditVerifier {
             let bytes = UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: end)
             var start = 0
             while start < end, let newline = memchr(bytes.baseAddress! + start, 0x0A, end - start) {
-                let stop = bytes.baseAddress!.distance(to: newline.assumingMemoryBound(to: UInt8.self))
+                let stop = UnsafeRawPointer(bytes.baseAddress!).distance(to: UnsafeRawPointer(newline))
                 walker.feed(UnsafeBufferPointer(rebasing: bytes[start..<stop]))
                 start = stop + 1
             }

@@ -59,9 +59,9 @@ struct SecretFlowValidator {
     private func sinks(of step: Step) -> [(key: String, template: Located<Template>, sink: Sink)] {
         switch step.driver {
         case .shell(let s):
-            s.argv.map { ("shell", $0, .argv) } + s.args.map { ("args", $0, .argv) }
+            s.argv.map { (key: "shell", template: $0, sink: Sink.argv) } + s.args.map { (key: "args", template: $0, sink: Sink.argv) }
         case .http(let h):
-            [("url", h.url, .url)] + h.query.map { ("query.\($0.0)", $0.1, .url) }
+            [(key: "url", template: h.url, sink: Sink.url)] + h.query.map { (key: "query.\($0.0)", template: $0.1, sink: Sink.url) }
         case .sql, .notify:
             []
         }
