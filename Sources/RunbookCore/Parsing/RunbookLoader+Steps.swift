@@ -23,7 +23,7 @@ extension RunbookLoader {
             return nil
         }
         guard let id = doc.string(idNode, key: kind.rawValue) else { return nil }
-        guard id.range(of: #"^[a-z0-9][a-z0-9_-]*$"#, options: .regularExpression) != nil else {
+        guard Self.isStepID(id) else {
             doc.error(idNode, "step id '\(id)' must be lower-case letters, digits, '-' and '_'")
             return nil
         }

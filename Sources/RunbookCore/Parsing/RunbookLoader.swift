@@ -13,6 +13,7 @@ public final class RunbookLoader {
 
     private var checkCache: [String: LoadedCheck] = [:]
     private var secretKeysCache: SecretEnvironmentKeys?
+    private var templateCache: [String: [Expression]] = [:]
     /// The current directory, read once (diagnostics show paths relative to it).
     private let currentDirectory = FileManager.default.currentDirectoryPath
 
@@ -79,6 +80,16 @@ public final class RunbookLoader {
     /// nil when there is none. Throws when the name leads outside `templates/`.
     public func locateTemplate(_ name: String) throws(ContainedPath.Escape) -> URL? {
         try ContainedPath.file(named: name, in: templatesDirectory, extensions: Self.templateExtensions)
+    }
+
+    /// The expressions a notify template interpolates (read and parsed once per name; empty
+    /// when there is no such template inside `templates/` or it does not parse).
+    func templateExpressions(_ name: String) -> [Expression] {
+        if let cached = templateCache[name] { return cached }
+        let text = ContainedPath.data(of: name, in: templatesDirectory, extensions: Self.templateExtensions).map { String(decoding: $0, as: UTF8.self) }
+        let expressions = text.flatMap { try? Template($0) }?.expressions.map(\.0) ?? []
+        templateCache[name] = expressions
+        return expressions
     }
 
     /// The `env.` paths that may hold a secret, from every file of `environments/` (read once).
@@ -217,7 +228,7 @@ public final class RunbookLoader {
         for (k, v) in mapping {
             guard let name = k.scalar?.string else { continue }
             let loc = doc.location(of: k)
-            guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil else {
+            guard Self.isInputName(name) else {
                 doc.error(k, "input name '\(name)' must be letters, digits and underscores")
                 continue
             }
@@ -271,10 +282,26 @@ public final class RunbookLoader {
 
 extension RunbookLoader {
     func secretFlowValidator(inputs: [InputSpec]) -> SecretFlowValidator {
-        let templates = templatesDirectory
-        return SecretFlowValidator(secretKeys: secretEnvironmentKeys, inputs: inputs) { name in
-            ContainedPath.data(of: name, in: templates, extensions: Self.templateExtensions).map { String(decoding: $0, as: UTF8.self) }
-        }
+        SecretFlowValidator(secretKeys: secretEnvironmentKeys, inputs: inputs) { [self] name in templateExpressions(name) }
+    }
+
+    /// `[a-z0-9][a-z0-9_-]*` (checked by hand: a regular expression per step is slow on Linux).
+    static func isStepID(_ id: String) -> Bool {
+        let bytes = Array(id.utf8)
+        guard let first = bytes.first, isLowerOrDigit(first) else { return false }
+        return bytes.allSatisfy { isLowerOrDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+    }
+
+    /// `[A-Za-z_][A-Za-z0-9_]*`.
+    static func isInputName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        func letter(_ b: UInt8) -> Bool { (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") || b == UInt8(ascii: "_") }
+        guard let first = bytes.first, letter(first) else { return false }
+        return bytes.allSatisfy { letter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
+    }
+
+    private static func isLowerOrDigit(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
     }
 }
 

@@ -43,7 +43,14 @@ final class YAMLDocument {
     func location(of node: Node, offset: Int) -> SourceLocation {
         let base = location(of: node)
         guard let scalar = node.scalar else { return base }
-        let content = Array(scalar.string)
+        if offset == 0 {
+            switch scalar.style {
+            case .literal, .folded: return SourceLocation(path: path, line: base.line + 1, column: blockIndent(after: base.line) + 1)
+            case .singleQuoted, .doubleQuoted: return base.offset(by: 1)
+            default: return base
+            }
+        }
+        let content = Array(scalar.string.prefix(offset))
         let prefix = content.prefix(max(0, min(offset, content.count)))
         let newlines = prefix.filter { $0 == "\n" }.count
         let afterLastNewline = prefix.lastIndex(of: "\n").map { prefix.count - $0 - 1 } ?? prefix.count
@@ -58,8 +65,10 @@ final class YAMLDocument {
         }
     }
 
+    /// The file's lines, split once (block scalars' locations need their indentation).
+    private lazy var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+
     private func blockIndent(after line: Int) -> Int {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard line < lines.count else { return 0 }
         return lines[line].prefix { $0 == " " }.count
     }
@@ -201,11 +210,28 @@ final class YAMLDocument {
         if scalar.style == .singleQuoted || scalar.style == .doubleQuoted || scalar.style == .literal || scalar.style == .folded {
             return .string(scalar.string)
         }
+        // Most plain scalars are names and expressions: one that starts with a letter no null,
+        // boolean or number starts with is a string, without Yams's (slow) resolvers.
+        if let first = scalar.string.utf8.first, Self.startsOnlyStrings(first) { return .string(scalar.string) }
         if node.null != nil { return .null }
         if let b = node.bool { return .bool(b) }
         if let i = node.int { return .int(i) }
         if let d = node.float, scalar.string.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) ?? false { return .double(d) }
         return .string(scalar.string)
+    }
+
+    /// Whether a plain scalar starting with `byte` can only be a string: a letter but those
+    /// that start `null`, `true`/`false`, `yes`/`no`, `on`/`off`, or `$`, `/`, `_`.
+    static func startsOnlyStrings(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"),
+            UInt8(ascii: "y"), UInt8(ascii: "Y"), UInt8(ascii: "o"), UInt8(ascii: "O"):
+            false
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "$"), UInt8(ascii: "/"), UInt8(ascii: "_"):
+            true
+        default:
+            false
+        }
     }
 
     /// Any YAML node as a `Value`.

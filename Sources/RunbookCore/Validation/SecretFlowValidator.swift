@@ -9,8 +9,8 @@ struct SecretFlowValidator {
     let secretKeys: SecretEnvironmentKeys
     /// The inputs of the runbook (or of the check file being linted).
     let inputs: [InputSpec]
-    /// The text of `templates/<name>` for notify steps, when there is one.
-    var templateText: (String) -> String? = { _ in nil }
+    /// What `templates/<name>` of a notify step interpolates.
+    var templateExpressions: (String) -> [Expression] = { _ in [] }
 
     /// Where a secret must not go, and why, for the message.
     enum Sink {
@@ -30,8 +30,8 @@ struct SecretFlowValidator {
         var out: [Diagnostic] = []
         for step in steps {
             if let confirm = step.confirm { out += check(confirm, key: "confirm", step: step, sink: .output, inputs: runbookInput) }
-            if case .notify(let spec) = step.driver, let text = templateText(spec.template.value), let template = try? Template(text) {
-                for (expression, _) in template.expressions {
+            if case .notify(let spec) = step.driver {
+                for expression in templateExpressions(spec.template.value) {
                     for reference in expression.references {
                         guard let secret = secret(reference, inputs: runbookInput) else { continue }
                         out.append(Diagnostic(spec.template.location, "template '\(spec.template.value)' of step '\(step.id)' shows \(secret); \(Sink.output.why)"))
