@@ -49,7 +49,7 @@ extension RunbookLoader {
     }
 
     /// The keys of a step after its kind (also the body of a check file).
-    func parseStepBody(_ doc: YAMLDocument, pairs: [(key: String, keyNode: Node, value: Node)], id: String, kind: Step.Kind,
+    func parseStepBody(_ doc: YAMLDocument, pairs: [YAMLPair], id: String, kind: Step.Kind,
                        node: Node, priorSteps: [Step]) -> Step?
     {
         func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
@@ -195,7 +195,7 @@ extension RunbookLoader {
         return out
     }
 
-    private func parseShell(_ doc: YAMLDocument, pairs: [(key: String, keyNode: Node, value: Node)], main: (key: String, keyNode: Node, value: Node)) -> DriverSpec? {
+    private func parseShell(_ doc: YAMLDocument, pairs: [YAMLPair], main: YAMLPair) -> DriverSpec? {
         func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
         var spec = ShellSpec()
         if main.key == "shell" {
@@ -236,7 +236,7 @@ extension RunbookLoader {
         return .shell(spec)
     }
 
-    private func parseSQL(_ doc: YAMLDocument, pairs: [(key: String, keyNode: Node, value: Node)], main: (key: String, keyNode: Node, value: Node)) -> DriverSpec? {
+    private func parseSQL(_ doc: YAMLDocument, pairs: [YAMLPair], main: YAMLPair) -> DriverSpec? {
         func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
         guard let sql = doc.string(main.value, key: "sql") else { return nil }
         if let range = sql.range(of: "${{") {

@@ -14,6 +14,7 @@ public final class RunbookLoader {
     private var checkCache: [String: LoadedCheck] = [:]
     private var secretKeysCache: SecretEnvironmentKeys?
     private var templateCache: [String: [Expression]] = [:]
+    private var locations: [String: Result<URL?, ContainedPath.Escape>] = [:]
     /// The current directory, read once (diagnostics show paths relative to it).
     private let currentDirectory = FileManager.default.currentDirectoryPath
 
@@ -73,13 +74,24 @@ public final class RunbookLoader {
     /// Finds a reusable check by id (`checks/<id>.yaml`); nil when there is none. Throws when
     /// the id leads outside `checks/`.
     public func locateCheck(_ id: String) throws(ContainedPath.Escape) -> URL? {
-        try ContainedPath.file(named: id, in: checksDirectory, extensions: ["yaml", "yml"])
+        try located("checks/" + id) { () throws(ContainedPath.Escape) in try ContainedPath.file(named: id, in: checksDirectory, extensions: ["yaml", "yml"]) }
     }
 
     /// Finds a notify template by name (`templates/<name>.md`, `.txt`, or the name as written);
     /// nil when there is none. Throws when the name leads outside `templates/`.
     public func locateTemplate(_ name: String) throws(ContainedPath.Escape) -> URL? {
-        try ContainedPath.file(named: name, in: templatesDirectory, extensions: Self.templateExtensions)
+        try located("templates/" + name) { () throws(ContainedPath.Escape) in
+            try ContainedPath.file(named: name, in: templatesDirectory, extensions: Self.templateExtensions)
+        }
+    }
+
+    /// A lookup done once per loader (a folder of runbooks names the same checks many times).
+    private func located(_ key: String, _ find: () throws(ContainedPath.Escape) -> URL?) throws(ContainedPath.Escape) -> URL? {
+        if let known = locations[key] { return try known.get() }
+        let result: Result<URL?, ContainedPath.Escape>
+        do { result = .success(try find()) } catch { result = .failure(error) }
+        locations[key] = result
+        return try result.get()
     }
 
     /// The expressions a notify template interpolates (read and parsed once per name; empty
