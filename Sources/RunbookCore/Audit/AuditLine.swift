@@ -77,14 +77,12 @@ struct AuditLine {
 
         private mutating func record(key: Range<Int>, valueStart: Int) {
             let stringValue: Range<Int>? = bytes[valueStart] == UInt8(ascii: "\"") ? (valueStart + 1)..<(index - 1) : nil
-            if equals(key, "prev") {
-                line.prev = stringValue
-            } else if equals(key, "seq") {
-                line.seq = integer(valueStart..<index)
-            } else if equals(key, "event") {
-                line.startsRun = stringValue.map { equals($0, "run.started") } ?? false
-            } else if equals(key, "ts") {
-                line.ts = stringValue
+            switch key.count {
+            case 2 where equals(key, "ts"): line.ts = stringValue
+            case 3 where equals(key, "seq"): line.seq = integer(valueStart..<index)
+            case 4 where equals(key, "prev"): line.prev = stringValue
+            case 5 where equals(key, "event"): line.startsRun = stringValue.map { equals($0, "run.started") } ?? false
+            default: break
             }
         }
 
@@ -148,6 +146,8 @@ struct AuditLine {
             index += 1  // "
             let start = index
             while index < bytes.count {
+                skipPlainBytes()
+                guard index < bytes.count else { return nil }
                 let b = bytes[index]
                 if b == UInt8(ascii: "\"") {
                     index += 1
@@ -173,6 +173,26 @@ struct AuditLine {
                 index += 1
             }
             return nil
+        }
+
+        /// Skips, eight at a time, bytes that need no attention inside a string: anything but
+        /// `"`, `\` and control characters (most of a record's bytes).
+        private mutating func skipPlainBytes() {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let base = UnsafeRawPointer(bytes.baseAddress!)
+            while index + 8 <= bytes.count {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let quote = word ^ (ones &* 0x22)
+                let backslash = word ^ (ones &* 0x5C)
+                // A byte is flagged when it is zero (after the xor) or below 0x20; the lowest flag is exact.
+                let flags = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | (word &- ones &* 0x20) & ~word) & highs
+                if flags != 0 {
+                    index += flags.trailingZeroBitCount / 8
+                    return
+                }
+                index += 8
+            }
         }
 
         private func isHex(_ b: UInt8) -> Bool {
