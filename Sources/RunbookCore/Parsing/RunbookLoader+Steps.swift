@@ -27,26 +27,36 @@ extension RunbookLoader {
             doc.error(idNode, "step id '\(id)' must be lower-case letters, digits, '-' and '_'")
             return nil
         }
-        var allowed = [kind.rawValue] + Self.commonStepKeys + Self.driverKeys + Self.shellKeys + Self.sqlKeys
-        switch kind {
-        case .check: allowed += Self.checkOnlyKeys
-        case .action: allowed += Self.actionOnlyKeys
-        case .notify: allowed += Self.notifyKeys + ["risk", "confirm"]
-        }
-        let misplaced = Self.checkOnlyKeys + Self.actionOnlyKeys + Self.notifyKeys
+        let allowed = Self.allowedStepKeys[kind] ?? []
+        let misplaced = Self.misplacedStepKeys
         // Keys that belong to another kind get a precise message rather than "unknown key".
+        var anyMisplaced = false
         for (k, _) in mapping {
             guard let key = k.scalar?.string, !allowed.contains(key), misplaced.contains(key) else { continue }
             let owner = Self.checkOnlyKeys.contains(key) ? "checks" : (Self.actionOnlyKeys.contains(key) ? "actions" : "notify steps")
             doc.error(k, "'\(key)' is only for \(owner), and '\(id)' is a \(kind.rawValue)")
+            anyMisplaced = true
         }
-        let filtered = Node.mapping(Node.Mapping(mapping.filter { k, _ in
+        let filtered = !anyMisplaced ? node : Node.mapping(Node.Mapping(mapping.filter { k, _ in
             guard let key = k.scalar?.string else { return true }
             return !(misplaced.contains(key) && !allowed.contains(key))
         }, mapping.tag, mapping.style, mapping.mark))
         guard let pairs = doc.mapping(filtered, allowed: allowed, what: "step '\(id)'") else { return nil }
         return parseStepBody(doc, pairs: pairs.filter { $0.key != kind.rawValue }, id: id, kind: kind, node: node, priorSteps: priorSteps)
     }
+
+    /// The keys a step of each kind may have (its kind first).
+    static let allowedStepKeys: [Step.Kind: [String]] = {
+        let shared = commonStepKeys + driverKeys + shellKeys + sqlKeys
+        return [
+            .check: ["check"] + shared + checkOnlyKeys,
+            .action: ["action"] + shared + actionOnlyKeys,
+            .notify: ["notify"] + shared + notifyKeys + ["risk", "confirm"],
+        ]
+    }()
+
+    /// Keys that belong to one kind of step, reported precisely on another.
+    static let misplacedStepKeys = checkOnlyKeys + actionOnlyKeys + notifyKeys
 
     /// The keys of a step after its kind (also the body of a check file).
     func parseStepBody(_ doc: YAMLDocument, pairs: [YAMLPair], id: String, kind: Step.Kind,
