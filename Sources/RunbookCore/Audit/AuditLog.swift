@@ -115,12 +115,12 @@ public final class AuditLog: @unchecked Sendable {
     static func identity(of line: ArraySlice<UInt8>) -> (hash: String, seq: Int)? {
         line.withUnsafeBufferPointer { (bytes) -> (hash: String, seq: Int)? in
             guard let fields = AuditLine.scan(bytes), fields.isRecord, let seq = fields.seq else { return nil }
-            return (Hex.string(SHA256.hash(data: UnsafeRawBufferPointer(bytes))), seq)
+            return (Hex.encode(SHA256.hash(data: UnsafeRawBufferPointer(bytes))), seq)
         }
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        Hex.string(SHA256.hash(data: bytes))
+        Hex.encode(SHA256.hash(data: bytes))
     }
 
     public static func sha256Hex(_ text: String) -> String { sha256Hex(Array(text.utf8)) }

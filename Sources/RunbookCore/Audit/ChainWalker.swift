@@ -8,8 +8,8 @@ struct ChainWalker {
     private var lines = 0
     private var records = 0
     private var runs = 0
-    /// Hex SHA-256 of the last complete record (genesis before the first).
-    private var previousHash = Array(AuditLog.genesis.utf8)
+    /// SHA-256 of the last complete record (genesis, all zeros, before the first).
+    private var previousDigest = [UInt8](repeating: 0, count: 32)
     private var previousSeq = 0
     private var previousLine = 0
     private var previousTimestamp: [UInt8] = []
@@ -34,14 +34,14 @@ struct ChainWalker {
             pendingTorn.append(n)
             return
         }
-        let chains = prev.count == 64 && previousHash.withUnsafeBufferPointer { memcmp($0.baseAddress!, line.baseAddress! + prev.lowerBound, 64) == 0 }
+        let chains = prev.count == 64 && Self.hex(line, at: prev.lowerBound, is: previousDigest)
         if chains, seq == previousSeq + 1 {
             let after = previousSeq == 0 ? nil : String(decoding: previousTimestamp, as: UTF8.self)
             for torn in pendingTorn { crashes.append(AuditVerifier.Crash(line: torn, afterTimestamp: after, afterSeq: previousSeq)) }
             pendingTorn.removeAll()
             records += 1
             if fields.startsRun { runs += 1 }
-            Self.hashHex(line, into: &previousHash)
+            for (i, byte) in SHA256.hash(data: UnsafeRawBufferPointer(line)).enumerated() { previousDigest[i] = byte }
             previousSeq = seq
             previousLine = n
             previousTimestamp.removeAll(keepingCapacity: true)
@@ -81,14 +81,18 @@ struct ChainWalker {
         return AuditVerifier.Report(lines: lines, records: records, runs: runs, problem: problem, crashes: crashes)
     }
 
-    /// Writes the hex SHA-256 of `line` into `hex` (64 bytes).
-    static func hashHex(_ line: UnsafeBufferPointer<UInt8>, into hex: inout [UInt8]) {
-        let digest = SHA256.hash(data: UnsafeRawBufferPointer(line))
-        var i = 0
-        for byte in digest {
-            hex[i] = Hex.digits[Int(byte >> 4)]
-            hex[i + 1] = Hex.digits[Int(byte & 0xF)]
-            i += 2
+    /// Whether the 64 bytes of `line` at `start` are `digest` in lower-case hex (as written).
+    static func hex(_ line: UnsafeBufferPointer<UInt8>, at start: Int, is digest: [UInt8]) -> Bool {
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            default: nil
+            }
         }
+        for i in 0..<32 {
+            guard let high = nibble(line[start + 2 * i]), let low = nibble(line[start + 2 * i + 1]), high << 4 | low == digest[i] else { return false }
+        }
+        return true
     }
 }

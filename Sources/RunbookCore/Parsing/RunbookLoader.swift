@@ -121,7 +121,7 @@ public final class RunbookLoader {
         case .success(let file): (data, text) = file
         case .failure(let diagnostic): return (nil, [diagnostic])
         }
-        let sha = Hex.string(SHA256.hash(data: data))
+        let sha = Hex.encode(SHA256.hash(data: data))
         let doc = YAMLDocument(path: path, text: text)
         let runbook = parseRunbook(doc, fileID: url.deletingPathExtension().lastPathComponent, sha256: sha)
         var diagnostics = doc.diagnostics

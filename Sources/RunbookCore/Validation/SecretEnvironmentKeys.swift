@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The `env.` paths that may hold a secret, known before any environment is chosen, so that
 /// `runbook lint` can refuse a runbook that would put one where it shows: `api.token` always,
