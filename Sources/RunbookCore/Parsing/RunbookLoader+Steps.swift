@@ -62,8 +62,8 @@ extension RunbookLoader {
     func parseStepBody(_ doc: YAMLDocument, pairs: [YAMLPair], id: String, kind: Step.Kind,
                        node: Node, priorSteps: [Step]) -> Step?
     {
-        func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
-        func keyNode(_ key: String) -> Node? { pairs.first { $0.key == key }?.keyNode }
+        func value(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
+        func keyNode(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].keyNode } }
         let location = doc.location(of: node)
 
         let drivers = pairs.filter { Self.driverKeys.contains($0.key) }
@@ -206,7 +206,7 @@ extension RunbookLoader {
     }
 
     private func parseShell(_ doc: YAMLDocument, pairs: [YAMLPair], main: YAMLPair) -> DriverSpec? {
-        func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+        func value(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
         var spec = ShellSpec()
         if main.key == "shell" {
             if main.value.scalar != nil {
@@ -247,9 +247,9 @@ extension RunbookLoader {
     }
 
     private func parseSQL(_ doc: YAMLDocument, pairs: [YAMLPair], main: YAMLPair) -> DriverSpec? {
-        func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+        func value(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
         guard let sql = doc.string(main.value, key: "sql") else { return nil }
-        if let range = sql.range(of: "${{") {
+        if sql.utf8.contains(UInt8(ascii: "$")), let range = sql.range(of: "${{") {
             let offset = sql.distance(from: sql.startIndex, to: range.lowerBound)
             doc.error(at: doc.location(of: main.value, offset: offset),
                       "SQL cannot be built by interpolation; write ':name' and give the value in 'params:' (it is sent as a bind parameter)")
@@ -284,7 +284,7 @@ extension RunbookLoader {
 
     func parseHTTP(_ doc: YAMLDocument, _ node: Node) -> HTTPSpec? {
         guard let pairs = doc.mapping(node, allowed: Self.httpKeys, what: "http") else { return nil }
-        func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+        func value(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
         guard let urlNode = value("url") else {
             doc.error(node, "http needs a 'url'")
             return nil
@@ -339,7 +339,7 @@ extension RunbookLoader {
 
     private func parseRetry(_ doc: YAMLDocument, _ node: Node) -> RetrySpec? {
         guard let pairs = doc.mapping(node, allowed: ["until", "every", "for"], what: "retry") else { return nil }
-        func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+        func value(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
         guard let u = value("until") else {
             doc.error(node, "retry needs 'until:', the condition that ends it")
             return nil
@@ -379,6 +379,10 @@ public enum SQLPlaceholders {
     }
 
     static func scan(_ sql: String, _ found: (String, Range<String.Index>) -> Void) {
+        if sql.utf8.allSatisfy({ $0 < 0x80 }) {
+            scanASCII(sql, found)
+            return
+        }
         var i = sql.startIndex
         func next(_ j: String.Index) -> Character? { sql.index(after: j) < sql.endIndex ? sql[sql.index(after: j)] : nil }
         while i < sql.endIndex {
@@ -412,6 +416,61 @@ public enum SQLPlaceholders {
                 i = sql.index(after: i)
             }
         }
+    }
+
+    /// `scan` over the bytes of an ASCII text (nearly all SQL): the same rules, without
+    /// grapheme breaking.
+    private static func scanASCII(_ sql: String, _ found: (String, Range<String.Index>) -> Void) {
+        let b = Array(sql.utf8)
+        let n = b.count
+        func at(_ k: Int) -> UInt8? { k < n ? b[k] : nil }
+        func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= UInt8(ascii: "a") && (c | 0x20) <= UInt8(ascii: "z") }
+        func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+        func index(_ k: Int) -> String.Index { sql.utf8.index(sql.utf8.startIndex, offsetBy: k) }
+        var i = 0
+        while i < n {
+            let c = b[i]
+            if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") {
+                var j = i + 1
+                while j < n, b[j] != c { j += 1 }
+                i = j < n ? j + 1 : j
+            } else if c == UInt8(ascii: "-"), at(i + 1) == UInt8(ascii: "-") {
+                while i < n, b[i] != UInt8(ascii: "\n") { i += 1 }
+            } else if c == UInt8(ascii: "/"), at(i + 1) == UInt8(ascii: "*") {
+                var j = i + 2
+                while j < n, !(b[j] == UInt8(ascii: "*") && at(j + 1) == UInt8(ascii: "/")) { j += 1 }
+                i = j < n ? min(j + 2, n) : j
+            } else if c == UInt8(ascii: "$"), let end = dollarQuoteEndASCII(b, from: i) {
+                i = end
+            } else if c == UInt8(ascii: ":") {
+                if at(i + 1) == UInt8(ascii: ":") {
+                    i += 2
+                    continue
+                }
+                var j = i + 1
+                while j < n, isLetter(b[j]) || isDigit(b[j]) || b[j] == UInt8(ascii: "_") { j += 1 }
+                let prev = i > 0 ? b[i - 1] : UInt8(ascii: " ")
+                if j > i + 1, isLetter(b[i + 1]) || b[i + 1] == UInt8(ascii: "_"), !(isLetter(prev) || isDigit(prev)) {
+                    found(String(decoding: b[(i + 1)..<j], as: UTF8.self), index(i)..<index(j))
+                }
+                i = j
+            } else {
+                i += 1
+            }
+        }
+    }
+
+    private static func dollarQuoteEndASCII(_ b: [UInt8], from start: Int) -> Int? {
+        var j = start + 1
+        while j < b.count, (b[j] | 0x20) >= UInt8(ascii: "a") && (b[j] | 0x20) <= UInt8(ascii: "z") || b[j] == UInt8(ascii: "_") { j += 1 }
+        guard j < b.count, b[j] == UInt8(ascii: "$") else { return nil }
+        let tag = b[start...j]
+        var k = j + 1
+        while k + tag.count <= b.count {
+            if b[k..<(k + tag.count)].elementsEqual(tag) { return k + tag.count }
+            k += 1
+        }
+        return b.count
     }
 
     private static func dollarQuoteEnd(_ sql: String, from start: String.Index) -> String.Index? {

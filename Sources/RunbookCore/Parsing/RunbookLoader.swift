@@ -189,7 +189,7 @@ public final class RunbookLoader {
             return nil
         }
         guard let pairs = doc.mapping(root, allowed: Self.runbookKeys, what: "runbook") else { return nil }
-        func node(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+        func node(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
 
         var runbook = Runbook(id: fileID, title: fileID, path: doc.path, sha256: sha256)
         if let idNode = node("runbook") {
@@ -245,7 +245,7 @@ public final class RunbookLoader {
                 continue
             }
             guard let pairs = doc.mapping(v, allowed: Self.inputKeys, what: "input '\(name)'") else { continue }
-            func node(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+            func node(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
             var spec = InputSpec(name: name, kind: .string, location: loc)
             if let t = node("type"), let typeName = doc.string(t, key: "type") {
                 if let kind = InputSpec.Kind(rawValue: typeName) { spec.kind = kind } else {
