@@ -19,6 +19,7 @@ public enum ContainedPath {
         /// The folder it must stay in, as shown to people (`templates/`).
         public var folder: String
 
+        /// `name` as written leads outside `folder`.
         public init(name: String, folder: String) {
             self.name = name
             self.folder = folder

@@ -9,6 +9,7 @@ public final class RunbookLoader {
     public let home: URL
     public var runbooksDirectory: URL { home.appendingPathComponent("runbooks") }
     public var checksDirectory: URL { home.appendingPathComponent("checks") }
+    /// `templates/`: the texts of notify steps.
     public var templatesDirectory: URL { home.appendingPathComponent("templates") }
 
     private var checkCache: [String: LoadedCheck] = [:]

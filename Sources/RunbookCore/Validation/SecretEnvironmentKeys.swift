@@ -12,6 +12,7 @@ public struct SecretEnvironmentKeys: Sendable {
     /// Paths that are secret whatever the environment files say: the API's bearer token.
     public static let always: [[String]: String] = [["api", "token"]: "the API's bearer token"]
 
+    /// `always`, plus `reasons` (path to why it is secret).
     public init(reasons: [[String]: String] = [:]) {
         self.reasons = Self.always.merging(reasons) { first, _ in first }
     }
