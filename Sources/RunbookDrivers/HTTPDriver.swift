@@ -12,8 +12,10 @@ import Synchronization
 ///
 /// * Redirects are not followed unless the step says `follow_redirects` (then up to 5, and the
 ///   bearer token is sent only while the redirect stays on the same scheme, host and port).
-/// * `auth: bearer` sends `Authorization: Bearer <env api.token>`; the token never appears in
-///   the result, excerpt or an error (it is masked even when the server echoes it).
+/// * `auth: bearer` sends `Authorization: Bearer <env api.token>`, and only to the environment's
+///   API origin (scheme, host and port of `api.url`): a step that would send it anywhere else
+///   fails before connecting. The token never appears in the result, excerpt or an error (it is
+///   masked even when the server echoes it).
 /// * The body is kept up to `bodyLimit` bytes (1 MiB by default); `truncated` says when more came.
 /// * `result`: `status`, `headers` (lower-cased names, repeated ones joined with ", "), `body`,
 ///   `json` (parsed, keys in order, when the content type says JSON or the body parses; else
@@ -82,6 +84,14 @@ public final class HTTPDriver: StepDriver, Sendable {
             guard let t = context.environment.apiToken else {
                 let variable = context.environment.unsetVariables["api.token"] ?? "ETL_API_TOKEN"
                 throw DriverError(.configuration, "step '\(step)': api.token is empty: set \(variable)")
+            }
+            // The token belongs to the environment's API: anywhere else, nothing is sent.
+            guard let api = context.environment.apiURL, !api.isEmpty else {
+                throw DriverError("step '\(step)': auth: bearer needs the environment's api.url (the token is sent only to that origin); nothing was sent")
+            }
+            let target = Self.origin(of: http.url)
+            guard target == Self.origin(of: api) else {
+                throw DriverError("step '\(step)': auth: bearer sends the API token only to the environment's API, \(Self.origin(of: api)), and this URL is on \(target); nothing was sent")
             }
             token = t
         }

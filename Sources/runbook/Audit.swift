@@ -15,7 +15,9 @@ struct Audit: ParsableCommand {
     }
 
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check the chain: exit 0 intact, 1 tampered (names the line).")
+        static let configuration = CommandConfiguration(
+            abstract: "Check the chain: exit 0 intact, 1 tampered (names the line).",
+            discussion: "A record torn by a crash or a full disk is reported on a warning line (its line, and the record before it); it is not tampering and alone does not change the exit code.")
         @OptionGroup var options: Options
 
         func run() throws {
@@ -24,11 +26,14 @@ struct Audit: ParsableCommand {
                 printError("error: \(error)")
                 throw ExitCode(2)
             }
+            for crash in report.crashes { print("warning: \(options.path): \(crash)") }
             if let problem = report.problem {
                 print("TAMPERED: \(options.path): \(problem)")
                 throw ExitCode(1)
             }
-            print("intact: \(options.path): \(report.lines) records, \(report.runs) runs, chain verified")
+            let torn = report.crashes.count
+            print("intact: \(options.path): \(report.records) records, \(report.runs) runs, chain verified"
+                + (torn == 0 ? "" : " (\(torn) torn write\(torn == 1 ? "" : "s") from a crash, see the warning\(torn == 1 ? "" : "s"))"))
         }
     }
 

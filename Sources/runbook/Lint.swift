@@ -1,6 +1,8 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import RunbookCore
+import Synchronization
 
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,13 +33,7 @@ struct Lint: ParsableCommand {
         }
         var errors = 0
         var warnings = 0
-        for file in files {
-            let diagnostics: [Diagnostic]
-            if Lint.isCheck(file) {
-                diagnostics = loader.loadCheck(at: file).diagnostics
-            } else {
-                diagnostics = loader.loadRunbook(at: file).diagnostics
-            }
+        for diagnostics in Lint.diagnostics(of: files, home: loader.home) {
             for d in diagnostics {
                 print(d.description)
                 if d.severity == .error { errors += 1 } else { warnings += 1 }
@@ -49,10 +45,40 @@ struct Lint: ParsableCommand {
         if errors > 0 { throw ExitCode(2) }
     }
 
+    /// Every file's diagnostics, in the order of `files`. Files are independent, so a large
+    /// folder is shared among the processor's cores, each with a loader of its own.
+    static func diagnostics(of files: [URL], home: URL) -> [[Diagnostic]] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, files.count / 50))
+        let results = Mutex([[Diagnostic]](repeating: [], count: files.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let loader = RunbookLoader(home: home)
+            var mine: [(Int, [Diagnostic])] = []
+            for index in stride(from: worker, to: files.count, by: workers) {
+                let file = files[index]
+                mine.append((index, isCheck(file) ? loader.loadCheck(at: file).diagnostics : loader.loadRunbook(at: file).diagnostics))
+            }
+            results.withLock { all in for (index, diagnostics) in mine { all[index] = diagnostics } }
+        }
+        return results.withLock { $0 }
+    }
+
     /// A file under a `checks` folder, or one that starts with `check:`, is a reusable check.
     static func isCheck(_ url: URL) -> Bool {
-        if url.deletingLastPathComponent().lastPathComponent == "checks" { return true }
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return false }
-        return text.split(separator: "\n").first { !$0.hasPrefix("#") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }?.hasPrefix("check:") ?? false
+        if url.path.split(separator: "/").dropLast().last == "checks" { return true }
+        // The first key decides; read only the head (a huge file is refused by the loader).
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return false }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 4096) else { return false }
+        let bytes = [UInt8](head)
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            let line = bytes[start..<end]
+            start = end + 1
+            let blank = line.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+            if blank || line.first == UInt8(ascii: "#") { continue }
+            return line.starts(with: "check:".utf8)
+        }
+        return false
     }
 }

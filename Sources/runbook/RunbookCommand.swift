@@ -43,7 +43,12 @@ func printError(_ text: String) {
 
 /// Loads a runbook by id, printing diagnostics and exiting 2 when it is unknown or invalid.
 func loadRunbookOrExit(_ id: String, loader: RunbookLoader) throws -> Runbook {
-    guard let url = loader.url(forRunbook: id) else {
+    let found: URL?
+    do { found = try loader.locateRunbook(id) } catch {
+        printError("error: runbook id \(error)")
+        throw ExitCode(2)
+    }
+    guard let url = found else {
         let known = loader.runbookFiles().map(\.id)
         printError("error: no runbook '\(id)' in \(loader.relativePath(loader.runbooksDirectory))\(Suggest.didYouMean(id, in: known))")
         throw ExitCode(2)

@@ -83,6 +83,113 @@ struct AuditTests {
         #expect(report.lines == 100)
     }
 
+    /// Appends raw bytes, as a write cut short by a crash or a full disk leaves them.
+    func appendRaw(_ path: String, _ text: String) throws {
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
+    }
+
+    @Test func tornLastRecordIsSteppedOverAndReportedAsACrash() throws {
+        let (path, lines) = try makeLog(records: 3)
+        let third = try JSON.parse(lines[2])
+        try appendRaw(path, #"{"seq":4,"ts":"2026-11-29T10:00:00.000+0000","event":"step.ended","run_id":"r1","ste"#)
+        // A crash leaves the tail torn: verify says so, and it is not tampering.
+        let torn = try AuditVerifier.verify(path: path)
+        #expect(torn.intact)
+        #expect(torn.crashes.map(\.line) == [4])
+        // The next run appends on a line of its own, chained to the last complete record.
+        let log = try AuditLog(path: path)
+        try log.append(event: "run.started", runID: "r2", fields: [], sync: true)
+        try log.append(event: "run.ended", runID: "r2", fields: [], sync: true)
+        let after = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(after.count == 7 && after[6].isEmpty, "\(after)")
+        let next = try JSON.parse(after[4])
+        #expect(next["seq"] == 4)
+        #expect(next["prev"] == .string(AuditLog.sha256Hex(lines[2])))
+        #expect(try JSON.parse(after[5])["seq"] == 5)
+        let report = try AuditVerifier.verify(path: path)
+        #expect(report.intact, "\(String(describing: report.problem))")
+        #expect(report.records == 5)
+        #expect(report.runs == 2)
+        let crash = try #require(report.crashes.first)
+        #expect(report.crashes.count == 1)
+        #expect(crash.line == 4)
+        #expect(crash.afterSeq == 3)
+        #expect(crash.afterTimestamp == third["ts"]?.stringValue)
+        #expect(crash.description.contains("torn write"))
+        #expect(crash.description.contains("not tampering"))
+        // Every run is still listed.
+        #expect(Set(try AuditVerifier.records(path: path).compactMap { $0["run_id"]?.stringValue }) == ["r1", "r2"])
+    }
+
+    @Test func aTornFirstRecordAndAGarbageLastLine() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).jsonl").path
+        try Data(#"{"seq":1,"ts":"#.utf8).write(to: URL(fileURLWithPath: path))
+        let log = try AuditLog(path: path)
+        try log.append(event: "run.started", runID: "r1", fields: [], sync: false)
+        // A whole line that is not JSON at the end (written, then the disk filled up).
+        try appendRaw(path, "{\"seq\":2,\"prev\"\n")
+        try log.append(event: "run.ended", runID: "r1", fields: [], sync: false)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(try JSON.parse(lines[1])["seq"] == 1)
+        #expect(try JSON.parse(lines[1])["prev"] == .string(AuditLog.genesis))
+        #expect(try JSON.parse(lines[3])["seq"] == 2)
+        let report = try AuditVerifier.verify(path: path)
+        #expect(report.intact)
+        #expect(report.crashes.map(\.line) == [1, 3])
+        #expect(report.crashes[0].afterTimestamp == nil)
+    }
+
+    @Test func aRecordMissingOnlyItsNewlineIsKept() throws {
+        let (path, lines) = try makeLog(records: 2)
+        try rewrite(path, lines)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try String(text.dropLast()).write(toFile: path, atomically: true, encoding: .utf8)
+        try AuditLog(path: path).append(event: "step.ended", runID: "r1", fields: [], sync: false)
+        let report = try AuditVerifier.verify(path: path)
+        #expect(report.intact)
+        #expect(report.crashes.isEmpty)
+        #expect(report.records == 3)
+    }
+
+    @Test func tamperingIsStillCaughtBesideATornWrite() throws {
+        let (path, _) = try makeLog(records: 3)
+        try appendRaw(path, #"{"seq":4,"ts":"2026"#)
+        let log = try AuditLog(path: path)
+        for i in 0..<3 { try log.append(event: "step.ended", runID: "r2", fields: [("i", .int(i))], sync: false) }
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(try AuditVerifier.verify(path: path).crashes.count == 1)
+        // An edited record after the torn one.
+        lines[5] = lines[5].replacingOccurrences(of: "\"i\":1", with: "\"i\":7")
+        try rewrite(path, lines)
+        let edited = try AuditVerifier.verify(path: path)
+        #expect(edited.problem?.line == 6)
+        #expect(edited.problem?.message.contains("edited") == true)
+        // A complete record replaced by garbage is not a crash: the chain does not continue across it.
+        var garbage = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        garbage[5] = lines[5].replacingOccurrences(of: "\"i\":7", with: "\"i\":1")
+        garbage[1] = "{\"seq\":2,"
+        try rewrite(path, garbage)
+        let replaced = try AuditVerifier.verify(path: path)
+        #expect(replaced.problem?.line == 2, "\(String(describing: replaced.problem))")
+        #expect(replaced.problem?.message.contains("not a JSON record") == true)
+    }
+
+    @Test func verifyStreamsLongLogsAndLongLines() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).jsonl").path
+        let log = try AuditLog(path: path)
+        let big = String(repeating: "x", count: 3 << 20)  // a line longer than the read buffer
+        try log.append(event: "run.started", runID: "r", fields: [("blob", .string(big))], sync: false)
+        for i in 0..<2000 { try log.append(event: "step.ended", runID: "r", fields: [("i", .int(i)), ("nested", .object([("prev", "x"), ("seq", 9)]))], sync: false) }
+        let report = try AuditVerifier.verify(path: path)
+        #expect(report.intact, "\(String(describing: report.problem))")
+        #expect(report.records == 2001)
+        let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(AuditVerifier.verify(bytes: bytes).records == 2001)
+    }
+
     @Test func unwritableLogIsAnError() {
         #expect(throws: AuditError.self) { try AuditLog(path: "/proc/no-such-dir/audit.jsonl") }
     }

@@ -11,6 +11,8 @@ import Darwin
 /// SHA-256 of the line before it, so `AuditVerifier` finds any edited, removed or reordered
 /// line. Appends take an exclusive `flock`, so concurrent runs interleave whole records and
 /// keep one chain. A record that announces an action is synced to disk before the action.
+/// A record torn by a crash or a full disk is stepped over by the next append (see
+/// `chainHead()`), and reported by `AuditVerifier` as a crash, not as tampering.
 public final class AuditLog: @unchecked Sendable {
     public let path: String
     private let fd: Int32
@@ -43,7 +45,7 @@ public final class AuditLog: @unchecked Sendable {
         defer { lock.unlock() }
         guard flock(fd, LOCK_EX) == 0 else { throw AuditError("cannot lock the audit log \(path): \(String(cString: strerror(errno)))") }
         defer { flock(fd, LOCK_UN) }
-        let (prevHash, prevSeq) = try lastRecord()
+        let (prevHash, prevSeq, needsNewline) = try chainHead()
         var record = ValueObject()
         record["seq"] = .int(prevSeq + 1)
         record["ts"] = .string(AuditLog.timestamp(Date()))
@@ -52,7 +54,8 @@ public final class AuditLog: @unchecked Sendable {
         for (k, v) in fields { record[k] = v }
         record["prev"] = .string(prevHash)
         let line = JSON.encode(.object(record))
-        let bytes = Array((line + "\n").utf8)
+        // After a torn write the record starts on a fresh line; one write, so it stays whole.
+        let bytes = Array(((needsNewline ? "\n" : "") + line + "\n").utf8)
         var written = 0
         while written < bytes.count {
             let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -80,32 +83,44 @@ public final class AuditLog: @unchecked Sendable {
         dirty = false
     }
 
-    /// The hash and seq of the file's last line (genesis for an empty file).
-    private func lastRecord() throws(AuditError) -> (String, Int) {
-        let size = lseek(fd, 0, SEEK_END)
-        guard size > 0 else { return (AuditLog.genesis, 0) }
-        var window = min(Int(size), 65536)
+    /// Where the chain continues: the hash and seq of the file's last complete record (genesis
+    /// and 0 when there is none), and whether the file ends mid-line. A crash or a full disk
+    /// can leave a torn (partial) last record; it is stepped over, never chained to, and the
+    /// next record starts on a line of its own, so `seq` continues and `audit verify` reports
+    /// the torn line as a crash.
+    private func chainHead() throws(AuditError) -> (hash: String, seq: Int, needsNewline: Bool) {
+        let size = Int(lseek(fd, 0, SEEK_END))
+        guard size > 0 else { return (AuditLog.genesis, 0, false) }
+        var window = min(size, 65536)
         while true {
             var buffer = [UInt8](repeating: 0, count: window)
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, window, off_t(Int(size) - window)) }
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, window, off_t(size - window)) }
             guard n == window else { throw AuditError("cannot read the audit log \(path)") }
-            var end = buffer.count
-            while end > 0, buffer[end - 1] == UInt8(ascii: "\n") { end -= 1 }
-            if let start = buffer[..<end].lastIndex(of: UInt8(ascii: "\n")) {
-                return AuditLog.identity(of: Array(buffer[(start + 1)..<end]))
+            let needsNewline = buffer.last != UInt8(ascii: "\n")
+            var end = needsNewline ? buffer.count : buffer.count - 1
+            // Lines from the last back; the first line of a window is whole only at the file's start.
+            while true {
+                let start = buffer[..<end].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }
+                if start == nil, window < size { break }
+                let lineStart = start ?? 0
+                if let head = AuditLog.identity(of: buffer[lineStart..<end]) { return (head.hash, head.seq, needsNewline) }
+                if lineStart == 0 { return (AuditLog.genesis, 0, needsNewline) }
+                end = lineStart - 1
             }
-            if window == Int(size) { return AuditLog.identity(of: Array(buffer[..<end])) }
-            window = min(Int(size), window * 4)
+            window = min(size, window * 4)
         }
     }
 
-    static func identity(of line: [UInt8]) -> (String, Int) {
-        let seq = (try? JSON.parse(bytes: line))?["seq"]?.number.map { Int($0) } ?? 0
-        return (sha256Hex(line), seq)
+    /// The hash and seq of a complete record; nil for a line that is not one (a torn write).
+    static func identity(of line: ArraySlice<UInt8>) -> (hash: String, seq: Int)? {
+        line.withUnsafeBufferPointer { (bytes) -> (hash: String, seq: Int)? in
+            guard let fields = AuditLine.scan(bytes), fields.isRecord, let seq = fields.seq else { return nil }
+            return (Hex.encode(SHA256.hash(data: UnsafeRawBufferPointer(bytes))), seq)
+        }
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: bytes))
     }
 
     public static func sha256Hex(_ text: String) -> String { sha256Hex(Array(text.utf8)) }

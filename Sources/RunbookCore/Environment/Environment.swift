@@ -50,16 +50,23 @@ public struct Environment: Sendable {
     /// Loads `environments/<name>.yaml` under `home`, expanding variables from `processEnvironment`.
     public static func load(name: String, home: URL, processEnvironment: [String: String]) throws(DiagnosticsError) -> Environment {
         let directory = home.appendingPathComponent("environments")
-        guard let url = ["yaml", "yml"].map({ directory.appendingPathComponent("\(name).\($0)") })
-            .first(where: { FileManager.default.fileExists(atPath: $0.path) })
-        else {
+        let found: URL?
+        do { found = try ContainedPath.file(named: name, in: directory, extensions: ["yaml", "yml"]) } catch {
+            throw DiagnosticsError([Diagnostic(SourceLocation(path: "environments/", line: 1, column: 1), "environment \(error)")])
+        }
+        guard let url = found else {
             let known = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
                 .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }
             throw DiagnosticsError([Diagnostic(SourceLocation(path: "environments/\(name).yaml", line: 1, column: 1),
                                                "no environment '\(name)'\(Suggest.didYouMean(name, in: known))" + (known.isEmpty ? "" : " (environments: \(known.sorted().joined(separator: ", ")))"))])
         }
-        let text = FileManager.default.contents(atPath: url.path).flatMap { String(data: $0, encoding: .utf8) } ?? ""
-        let doc = YAMLDocument(path: "environments/\(url.lastPathComponent)", text: text)
+        let path = "environments/\(url.lastPathComponent)"
+        let text: String
+        switch SourceFile.read(url, path: path) {
+        case .success(let file): text = file.text
+        case .failure(let diagnostic): throw DiagnosticsError([diagnostic])
+        }
+        let doc = YAMLDocument(path: path, text: text)
         guard let root = doc.root, let mapping = root.mapping else {
             if doc.diagnostics.isEmpty { doc.error(doc.root, "an environment file must be a mapping") }
             throw DiagnosticsError(doc.diagnostics)

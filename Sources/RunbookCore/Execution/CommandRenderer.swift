@@ -21,7 +21,7 @@ public struct CommandRenderer: Sendable {
         let templates = home.appendingPathComponent("templates")
         self.templateLoader = templateLoader ?? { name in
             for candidate in ["\(name).md", "\(name).txt", name] {
-                if let data = FileManager.default.contents(atPath: templates.appendingPathComponent(candidate).path) {
+                if let data = ContainedPath.data(of: candidate, in: templates) {
                     return String(decoding: data, as: UTF8.self)
                 }
             }

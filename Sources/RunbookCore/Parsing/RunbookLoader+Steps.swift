@@ -23,24 +23,21 @@ extension RunbookLoader {
             return nil
         }
         guard let id = doc.string(idNode, key: kind.rawValue) else { return nil }
-        guard id.range(of: #"^[a-z0-9][a-z0-9_-]*$"#, options: .regularExpression) != nil else {
+        guard Self.isStepID(id) else {
             doc.error(idNode, "step id '\(id)' must be lower-case letters, digits, '-' and '_'")
             return nil
         }
-        var allowed = [kind.rawValue] + Self.commonStepKeys + Self.driverKeys + Self.shellKeys + Self.sqlKeys
-        switch kind {
-        case .check: allowed += Self.checkOnlyKeys
-        case .action: allowed += Self.actionOnlyKeys
-        case .notify: allowed += Self.notifyKeys + ["risk", "confirm"]
-        }
-        let misplaced = Self.checkOnlyKeys + Self.actionOnlyKeys + Self.notifyKeys
+        let allowed = Self.allowedStepKeys[kind] ?? []
+        let misplaced = Self.misplacedStepKeys
         // Keys that belong to another kind get a precise message rather than "unknown key".
+        var anyMisplaced = false
         for (k, _) in mapping {
             guard let key = k.scalar?.string, !allowed.contains(key), misplaced.contains(key) else { continue }
             let owner = Self.checkOnlyKeys.contains(key) ? "checks" : (Self.actionOnlyKeys.contains(key) ? "actions" : "notify steps")
             doc.error(k, "'\(key)' is only for \(owner), and '\(id)' is a \(kind.rawValue)")
+            anyMisplaced = true
         }
-        let filtered = Node.mapping(Node.Mapping(mapping.filter { k, _ in
+        let filtered = !anyMisplaced ? node : Node.mapping(Node.Mapping(mapping.filter { k, _ in
             guard let key = k.scalar?.string else { return true }
             return !(misplaced.contains(key) && !allowed.contains(key))
         }, mapping.tag, mapping.style, mapping.mark))
@@ -48,12 +45,25 @@ extension RunbookLoader {
         return parseStepBody(doc, pairs: pairs.filter { $0.key != kind.rawValue }, id: id, kind: kind, node: node, priorSteps: priorSteps)
     }
 
+    /// The keys a step of each kind may have (its kind first).
+    static let allowedStepKeys: [Step.Kind: [String]] = {
+        let shared = commonStepKeys + driverKeys + shellKeys + sqlKeys
+        return [
+            .check: ["check"] + shared + checkOnlyKeys,
+            .action: ["action"] + shared + actionOnlyKeys,
+            .notify: ["notify"] + shared + notifyKeys + ["risk", "confirm"],
+        ]
+    }()
+
+    /// Keys that belong to one kind of step, reported precisely on another.
+    static let misplacedStepKeys = checkOnlyKeys + actionOnlyKeys + notifyKeys
+
     /// The keys of a step after its kind (also the body of a check file).
-    func parseStepBody(_ doc: YAMLDocument, pairs: [(key: String, keyNode: Node, value: Node)], id: String, kind: Step.Kind,
+    func parseStepBody(_ doc: YAMLDocument, pairs: [YAMLPair], id: String, kind: Step.Kind,
                        node: Node, priorSteps: [Step]) -> Step?
     {
-        func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
-        func keyNode(_ key: String) -> Node? { pairs.first { $0.key == key }?.keyNode }
+        func value(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
+        func keyNode(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].keyNode } }
         let location = doc.location(of: node)
 
         let drivers = pairs.filter { Self.driverKeys.contains($0.key) }
@@ -74,11 +84,13 @@ extension RunbookLoader {
                 if let name = doc.string(d.value, key: "template") {
                     let channel = value("channel").flatMap { doc.string($0, key: "channel") } ?? "log"
                     if !["log", "stdout"].contains(channel) { doc.error(value("channel"), "channel must be log or stdout, found '\(channel)'") }
-                    let url = home.appendingPathComponent("templates")
-                    let exists = ["md", "txt", ""].contains { ext in
-                        FileManager.default.fileExists(atPath: url.appendingPathComponent(ext.isEmpty ? name : "\(name).\(ext)").path)
+                    do {
+                        if try locateTemplate(name) == nil {
+                            doc.error(d.value, "no template '\(name)' in templates/ (looked for \(name).md and \(name).txt)")
+                        }
+                    } catch {
+                        doc.error(d.value, "template \(error)")
                     }
-                    if !exists { doc.error(d.value, "no template '\(name)' in templates/ (looked for \(name).md and \(name).txt)") }
                     driver = .notify(NotifySpec(template: Located(name, at: doc.location(of: d.value)), channel: channel))
                 }
             case "shell", "command":
@@ -95,7 +107,11 @@ extension RunbookLoader {
             case "use":
                 if kind != .check { doc.error(d.keyNode, "'use' applies a reusable check; '\(id)' is a \(kind.rawValue)") }
                 if let checkID = doc.string(d.value, key: "use") {
-                    if let loaded = loadCheck(id: checkID) {
+                    var escaped: ContainedPath.Escape?
+                    do { _ = try locateCheck(checkID) } catch { escaped = error }
+                    if let escaped {
+                        doc.error(d.value, "check \(escaped)")
+                    } else if let loaded = loadCheck(id: checkID) {
                         if let problem = loaded.diagnostics.first {
                             doc.error(d.value, "check '\(checkID)' has errors: \(problem)")
                         } else if let step = loaded.step {
@@ -189,8 +205,8 @@ extension RunbookLoader {
         return out
     }
 
-    private func parseShell(_ doc: YAMLDocument, pairs: [(key: String, keyNode: Node, value: Node)], main: (key: String, keyNode: Node, value: Node)) -> DriverSpec? {
-        func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+    private func parseShell(_ doc: YAMLDocument, pairs: [YAMLPair], main: YAMLPair) -> DriverSpec? {
+        func value(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
         var spec = ShellSpec()
         if main.key == "shell" {
             if main.value.scalar != nil {
@@ -230,10 +246,10 @@ extension RunbookLoader {
         return .shell(spec)
     }
 
-    private func parseSQL(_ doc: YAMLDocument, pairs: [(key: String, keyNode: Node, value: Node)], main: (key: String, keyNode: Node, value: Node)) -> DriverSpec? {
-        func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+    private func parseSQL(_ doc: YAMLDocument, pairs: [YAMLPair], main: YAMLPair) -> DriverSpec? {
+        func value(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
         guard let sql = doc.string(main.value, key: "sql") else { return nil }
-        if let range = sql.range(of: "${{") {
+        if sql.utf8.contains(UInt8(ascii: "$")), let range = sql.range(of: "${{") {
             let offset = sql.distance(from: sql.startIndex, to: range.lowerBound)
             doc.error(at: doc.location(of: main.value, offset: offset),
                       "SQL cannot be built by interpolation; write ':name' and give the value in 'params:' (it is sent as a bind parameter)")
@@ -268,7 +284,7 @@ extension RunbookLoader {
 
     func parseHTTP(_ doc: YAMLDocument, _ node: Node) -> HTTPSpec? {
         guard let pairs = doc.mapping(node, allowed: Self.httpKeys, what: "http") else { return nil }
-        func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+        func value(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
         guard let urlNode = value("url") else {
             doc.error(node, "http needs a 'url'")
             return nil
@@ -323,7 +339,7 @@ extension RunbookLoader {
 
     private func parseRetry(_ doc: YAMLDocument, _ node: Node) -> RetrySpec? {
         guard let pairs = doc.mapping(node, allowed: ["until", "every", "for"], what: "retry") else { return nil }
-        func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+        func value(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
         guard let u = value("until") else {
             doc.error(node, "retry needs 'until:', the condition that ends it")
             return nil
@@ -363,6 +379,10 @@ public enum SQLPlaceholders {
     }
 
     static func scan(_ sql: String, _ found: (String, Range<String.Index>) -> Void) {
+        if sql.utf8.allSatisfy({ $0 < 0x80 }) {
+            scanASCII(sql, found)
+            return
+        }
         var i = sql.startIndex
         func next(_ j: String.Index) -> Character? { sql.index(after: j) < sql.endIndex ? sql[sql.index(after: j)] : nil }
         while i < sql.endIndex {
@@ -396,6 +416,61 @@ public enum SQLPlaceholders {
                 i = sql.index(after: i)
             }
         }
+    }
+
+    /// `scan` over the bytes of an ASCII text (nearly all SQL): the same rules, without
+    /// grapheme breaking.
+    private static func scanASCII(_ sql: String, _ found: (String, Range<String.Index>) -> Void) {
+        let b = Array(sql.utf8)
+        let n = b.count
+        func at(_ k: Int) -> UInt8? { k < n ? b[k] : nil }
+        func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= UInt8(ascii: "a") && (c | 0x20) <= UInt8(ascii: "z") }
+        func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+        func index(_ k: Int) -> String.Index { sql.utf8.index(sql.utf8.startIndex, offsetBy: k) }
+        var i = 0
+        while i < n {
+            let c = b[i]
+            if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") {
+                var j = i + 1
+                while j < n, b[j] != c { j += 1 }
+                i = j < n ? j + 1 : j
+            } else if c == UInt8(ascii: "-"), at(i + 1) == UInt8(ascii: "-") {
+                while i < n, b[i] != UInt8(ascii: "\n") { i += 1 }
+            } else if c == UInt8(ascii: "/"), at(i + 1) == UInt8(ascii: "*") {
+                var j = i + 2
+                while j < n, !(b[j] == UInt8(ascii: "*") && at(j + 1) == UInt8(ascii: "/")) { j += 1 }
+                i = j < n ? min(j + 2, n) : j
+            } else if c == UInt8(ascii: "$"), let end = dollarQuoteEndASCII(b, from: i) {
+                i = end
+            } else if c == UInt8(ascii: ":") {
+                if at(i + 1) == UInt8(ascii: ":") {
+                    i += 2
+                    continue
+                }
+                var j = i + 1
+                while j < n, isLetter(b[j]) || isDigit(b[j]) || b[j] == UInt8(ascii: "_") { j += 1 }
+                let prev = i > 0 ? b[i - 1] : UInt8(ascii: " ")
+                if j > i + 1, isLetter(b[i + 1]) || b[i + 1] == UInt8(ascii: "_"), !(isLetter(prev) || isDigit(prev)) {
+                    found(String(decoding: b[(i + 1)..<j], as: UTF8.self), index(i)..<index(j))
+                }
+                i = j
+            } else {
+                i += 1
+            }
+        }
+    }
+
+    private static func dollarQuoteEndASCII(_ b: [UInt8], from start: Int) -> Int? {
+        var j = start + 1
+        while j < b.count, (b[j] | 0x20) >= UInt8(ascii: "a") && (b[j] | 0x20) <= UInt8(ascii: "z") || b[j] == UInt8(ascii: "_") { j += 1 }
+        guard j < b.count, b[j] == UInt8(ascii: "$") else { return nil }
+        let tag = b[start...j]
+        var k = j + 1
+        while k + tag.count <= b.count {
+            if b[k..<(k + tag.count)].elementsEqual(tag) { return k + tag.count }
+            k += 1
+        }
+        return b.count
     }
 
     private static func dollarQuoteEnd(_ sql: String, from start: String.Index) -> String.Index? {

@@ -9,8 +9,15 @@ public final class RunbookLoader {
     public let home: URL
     public var runbooksDirectory: URL { home.appendingPathComponent("runbooks") }
     public var checksDirectory: URL { home.appendingPathComponent("checks") }
+    /// `templates/`: the texts of notify steps.
+    public var templatesDirectory: URL { home.appendingPathComponent("templates") }
 
     private var checkCache: [String: LoadedCheck] = [:]
+    private var secretKeysCache: SecretEnvironmentKeys?
+    private var templateCache: [String: [Expression]] = [:]
+    private var locations: [String: Result<URL?, ContainedPath.Escape>] = [:]
+    /// The current directory, read once (diagnostics show paths relative to it).
+    private let currentDirectory = FileManager.default.currentDirectoryPath
 
     public init(home: URL) {
         self.home = home
@@ -28,6 +35,7 @@ public final class RunbookLoader {
     static let actionOnlyKeys = ["risk", "confirm"]
     static let notifyKeys = ["channel"]
     static let httpKeys = ["method", "url", "headers", "query", "json", "auth", "expect", "follow-redirects"]
+    static let templateExtensions = ["md", "txt", ""]
     static let checkFileKeys = ["check", "title", "description", "inputs", "timeout", "thresholds", "retry", "unreachable",
                                 "shell", "command", "sql", "http", "args", "cwd", "env", "nagios", "stdin", "params", "max-rows"]
 
@@ -47,54 +55,105 @@ public final class RunbookLoader {
 
     /// A path as shown in diagnostics: relative to the current directory when below it.
     public func relativePath(_ url: URL) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
+        let cwd = currentDirectory
         let p = url.standardizedFileURL.path
         return p.hasPrefix(cwd + "/") ? String(p.dropFirst(cwd.count + 1)) : p
     }
 
-    /// Finds a runbook by id (`runbooks/<id>.yaml`); nil when there is none.
+    /// Finds a runbook by id (`runbooks/<id>.yaml`); nil when there is none, or when the id
+    /// leads outside `runbooks/` (``locateRunbook(_:)`` says so).
     public func url(forRunbook id: String) -> URL? {
-        for ext in ["yaml", "yml"] {
-            let url = runbooksDirectory.appendingPathComponent("\(id).\(ext)")
-            if FileManager.default.fileExists(atPath: url.path) { return url }
+        (try? locateRunbook(id)) ?? nil
+    }
+
+    /// Finds a runbook by id (`runbooks/<id>.yaml`, symlinks resolved); nil when there is none.
+    /// Throws when the id leads outside `runbooks/` (`../x`, an absolute path, a symlink out).
+    public func locateRunbook(_ id: String) throws(ContainedPath.Escape) -> URL? {
+        try ContainedPath.file(named: id, in: runbooksDirectory, extensions: ["yaml", "yml"])
+    }
+
+    /// Finds a reusable check by id (`checks/<id>.yaml`); nil when there is none. Throws when
+    /// the id leads outside `checks/`.
+    public func locateCheck(_ id: String) throws(ContainedPath.Escape) -> URL? {
+        try located("checks/" + id) { () throws(ContainedPath.Escape) in try ContainedPath.file(named: id, in: checksDirectory, extensions: ["yaml", "yml"]) }
+    }
+
+    /// Finds a notify template by name (`templates/<name>.md`, `.txt`, or the name as written);
+    /// nil when there is none. Throws when the name leads outside `templates/`.
+    public func locateTemplate(_ name: String) throws(ContainedPath.Escape) -> URL? {
+        try located("templates/" + name) { () throws(ContainedPath.Escape) in
+            try ContainedPath.file(named: name, in: templatesDirectory, extensions: Self.templateExtensions)
         }
-        return nil
+    }
+
+    /// A lookup done once per loader (a folder of runbooks names the same checks many times).
+    private func located(_ key: String, _ find: () throws(ContainedPath.Escape) -> URL?) throws(ContainedPath.Escape) -> URL? {
+        if let known = locations[key] { return try known.get() }
+        let result: Result<URL?, ContainedPath.Escape>
+        do { result = .success(try find()) } catch { result = .failure(error) }
+        locations[key] = result
+        return try result.get()
+    }
+
+    /// The expressions a notify template interpolates (read and parsed once per name; empty
+    /// when there is no such template inside `templates/` or it does not parse).
+    func templateExpressions(_ name: String) -> [Expression] {
+        if let cached = templateCache[name] { return cached }
+        let text = ContainedPath.data(of: name, in: templatesDirectory, extensions: Self.templateExtensions).map { String(decoding: $0, as: UTF8.self) }
+        let expressions = text.flatMap { try? Template($0) }?.expressions.map(\.0) ?? []
+        templateCache[name] = expressions
+        return expressions
+    }
+
+    /// The `env.` paths that may hold a secret, from every file of `environments/` (read once).
+    public var secretEnvironmentKeys: SecretEnvironmentKeys {
+        if let keys = secretKeysCache { return keys }
+        let keys = SecretEnvironmentKeys.scan(environmentsDirectory: home.appendingPathComponent("environments"))
+        secretKeysCache = keys
+        return keys
     }
 
     /// Loads one runbook file. Returns the runbook when it has no errors, and every diagnostic.
     public func loadRunbook(at url: URL) -> (runbook: Runbook?, diagnostics: [Diagnostic]) {
         let path = relativePath(url)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            return (nil, [Diagnostic(SourceLocation(path: path, line: 1, column: 1), "cannot read file")])
+        let data: Data
+        let text: String
+        switch SourceFile.read(url, path: path) {
+        case .success(let file): (data, text) = file
+        case .failure(let diagnostic): return (nil, [diagnostic])
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            return (nil, [Diagnostic(SourceLocation(path: path, line: 1, column: 1), "file is not UTF-8")])
-        }
-        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let sha = Hex.encode(SHA256.hash(data: data))
         let doc = YAMLDocument(path: path, text: text)
         let runbook = parseRunbook(doc, fileID: url.deletingPathExtension().lastPathComponent, sha256: sha)
         var diagnostics = doc.diagnostics
-        if let runbook { diagnostics += ReferenceValidator(runbook: runbook).validate() }
+        if let runbook {
+            diagnostics += ReferenceValidator(runbook: runbook).validate()
+            diagnostics += secretFlowValidator(inputs: runbook.inputs).validate(runbook.steps)
+        }
         diagnostics.sort { $0.location < $1.location }
         return (diagnostics.contains { $0.severity == .error } ? nil : runbook, diagnostics)
     }
 
     /// Loads a reusable check file by id; diagnostics are those of the check file itself.
+    /// Nil when there is none, or when the id leads outside `checks/` (``locateCheck(_:)`` says so).
     public func loadCheck(id: String) -> LoadedCheck? {
         if let cached = checkCache[id] { return cached }
-        let url = ["yaml", "yml"].map { checksDirectory.appendingPathComponent("\(id).\($0)") }
-            .first { FileManager.default.fileExists(atPath: $0.path) }
-        guard let url else { return nil }
+        guard let url = (try? locateCheck(id)) ?? nil else { return nil }
         let loaded = loadCheck(at: url)
         checkCache[id] = loaded
         return loaded
     }
 
+    /// Loads a reusable check file; its diagnostics are those of the file itself.
     public func loadCheck(at url: URL) -> LoadedCheck {
         let path = relativePath(url)
-        let text = (FileManager.default.contents(atPath: url.path)).flatMap { String(data: $0, encoding: .utf8) } ?? ""
-        let doc = YAMLDocument(path: path, text: text)
         let fileID = url.deletingPathExtension().lastPathComponent
+        let text: String
+        switch SourceFile.read(url, path: path) {
+        case .success(let file): text = file.text
+        case .failure(let diagnostic): return LoadedCheck(id: fileID, path: path, title: nil, inputs: [], step: nil, diagnostics: [diagnostic])
+        }
+        let doc = YAMLDocument(path: path, text: text)
         var step: Step?
         var inputs: [InputSpec] = []
         var title: String?
@@ -115,6 +174,7 @@ public final class RunbookLoader {
             if let s = step {
                 var validator = ReferenceValidator.forCheck(step: s, inputs: inputs)
                 for d in validator.validateCheckFile() { doc.error(at: d.location, d.message) }
+                for d in secretFlowValidator(inputs: inputs).validateCheckFile(s) { doc.error(at: d.location, d.message) }
             }
         } else if doc.root == nil, doc.diagnostics.isEmpty {
             doc.error(nil, "empty check file")
@@ -130,7 +190,7 @@ public final class RunbookLoader {
             return nil
         }
         guard let pairs = doc.mapping(root, allowed: Self.runbookKeys, what: "runbook") else { return nil }
-        func node(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+        func node(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
 
         var runbook = Runbook(id: fileID, title: fileID, path: doc.path, sha256: sha256)
         if let idNode = node("runbook") {
@@ -181,12 +241,12 @@ public final class RunbookLoader {
         for (k, v) in mapping {
             guard let name = k.scalar?.string else { continue }
             let loc = doc.location(of: k)
-            guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil else {
+            guard Self.isInputName(name) else {
                 doc.error(k, "input name '\(name)' must be letters, digits and underscores")
                 continue
             }
             guard let pairs = doc.mapping(v, allowed: Self.inputKeys, what: "input '\(name)'") else { continue }
-            func node(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+            func node(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
             var spec = InputSpec(name: name, kind: .string, location: loc)
             if let t = node("type"), let typeName = doc.string(t, key: "type") {
                 if let kind = InputSpec.Kind(rawValue: typeName) { spec.kind = kind } else {
@@ -230,6 +290,31 @@ public final class RunbookLoader {
         case .duration: "a duration"
         case .enum: "one of its values"
         }
+    }
+}
+
+extension RunbookLoader {
+    func secretFlowValidator(inputs: [InputSpec]) -> SecretFlowValidator {
+        SecretFlowValidator(secretKeys: secretEnvironmentKeys, inputs: inputs) { [self] name in templateExpressions(name) }
+    }
+
+    /// `[a-z0-9][a-z0-9_-]*` (checked by hand: a regular expression per step is slow on Linux).
+    static func isStepID(_ id: String) -> Bool {
+        let bytes = Array(id.utf8)
+        guard let first = bytes.first, isLowerOrDigit(first) else { return false }
+        return bytes.allSatisfy { isLowerOrDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+    }
+
+    /// `[A-Za-z_][A-Za-z0-9_]*`.
+    static func isInputName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        func letter(_ b: UInt8) -> Bool { (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") || b == UInt8(ascii: "_") }
+        guard let first = bytes.first, letter(first) else { return false }
+        return bytes.allSatisfy { letter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
+    }
+
+    private static func isLowerOrDigit(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
     }
 }
 

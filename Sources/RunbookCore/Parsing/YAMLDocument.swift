@@ -15,7 +15,10 @@ final class YAMLDocument {
         var parsed: Node?
         var failure: Diagnostic?
         do {
-            parsed = try Yams.compose(yaml: text)
+            // The basic resolver: no regular expression per scalar (and per mapping key, for the
+            // duplicate check); `scalarValue` types plain scalars as the default resolver would.
+            // UTF-8 named, so Yams does not read the process environment for each file.
+            parsed = try Yams.compose(yaml: text, .basic, .default, .utf8)
         } catch let error as YamlError {
             failure = YAMLDocument.diagnostic(for: error, path: path, text: text)
         } catch {
@@ -43,7 +46,14 @@ final class YAMLDocument {
     func location(of node: Node, offset: Int) -> SourceLocation {
         let base = location(of: node)
         guard let scalar = node.scalar else { return base }
-        let content = Array(scalar.string)
+        if offset == 0 {
+            switch scalar.style {
+            case .literal, .folded: return SourceLocation(path: path, line: base.line + 1, column: blockIndent(after: base.line) + 1)
+            case .singleQuoted, .doubleQuoted: return base.offset(by: 1)
+            default: return base
+            }
+        }
+        let content = Array(scalar.string.prefix(offset))
         let prefix = content.prefix(max(0, min(offset, content.count)))
         let newlines = prefix.filter { $0 == "\n" }.count
         let afterLastNewline = prefix.lastIndex(of: "\n").map { prefix.count - $0 - 1 } ?? prefix.count
@@ -58,10 +68,21 @@ final class YAMLDocument {
         }
     }
 
+    /// The UTF-8 offset where each line starts, found once (block scalars' locations need
+    /// the indentation of their first line).
+    private lazy var lineStarts: [Int] = {
+        var starts = [0]
+        var text = text
+        text.withUTF8 { bytes in
+            for i in bytes.indices where bytes[i] == UInt8(ascii: "\n") { starts.append(i + 1) }
+        }
+        return starts
+    }()
+
+    /// The indentation of line `line + 1` (the 0-based line `line`).
     private func blockIndent(after line: Int) -> Int {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard line < lines.count else { return 0 }
-        return lines[line].prefix { $0 == " " }.count
+        guard line < lineStarts.count else { return 0 }
+        return text.utf8.dropFirst(lineStarts[line]).prefix { $0 == UInt8(ascii: " ") }.count
     }
 
     static func diagnostic(for error: YamlError, path: String, text: String) -> Diagnostic {
@@ -109,12 +130,12 @@ final class YAMLDocument {
     // MARK: - Typed access
 
     /// The pairs of a mapping, reporting unknown keys with a "did you mean".
-    func mapping(_ node: Node, allowed: [String], what: String) -> [(key: String, keyNode: Node, value: Node)]? {
+    func mapping(_ node: Node, allowed: [String], what: String) -> [YAMLPair]? {
         guard let mapping = node.mapping else {
             error(node, "\(what) must be a mapping, found \(describe(node))")
             return nil
         }
-        var out: [(String, Node, Node)] = []
+        var out: [YAMLPair] = []
         for (k, v) in mapping {
             guard let key = k.scalar?.string else {
                 error(k, "\(what) has a key that is not a string")
@@ -124,7 +145,7 @@ final class YAMLDocument {
                 error(k, "unknown key '\(key)' in \(what)\(Suggest.didYouMean(key, in: allowed))")
                 continue
             }
-            out.append((key, k, v))
+            out.append(YAMLPair(key: key, keyNode: k, value: v))
         }
         return out
     }
@@ -201,11 +222,43 @@ final class YAMLDocument {
         if scalar.style == .singleQuoted || scalar.style == .doubleQuoted || scalar.style == .literal || scalar.style == .folded {
             return .string(scalar.string)
         }
+        // Most plain scalars are names and expressions: one that starts with a letter no null,
+        // boolean or number starts with is a string, without Yams's (slow) constructors.
+        guard let first = scalar.string.utf8.first else { return .null }
+        if Self.startsOnlyStrings(first) { return .string(scalar.string) }
         if node.null != nil { return .null }
-        if let b = node.bool { return .bool(b) }
+        if let b = Self.yamlBool[scalar.string] { return .bool(b) }
+        // A YAML 1.1 int or float starts with a digit, a sign or a dot, and is written with
+        // digits, `_ : . + -`, an exponent, a radix prefix or hex digits, or `inf`/`nan`.
+        guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) || first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
+            || first == UInt8(ascii: "."), scalar.string.utf8.allSatisfy(Self.numberBytes.contains)
+        else { return .string(scalar.string) }
         if let i = node.int { return .int(i) }
-        if let d = node.float, scalar.string.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) ?? false { return .double(d) }
+        if let d = node.float { return .double(d) }
         return .string(scalar.string)
+    }
+
+    /// Every byte a YAML 1.1 int or float can be written with.
+    static let numberBytes = Set("0123456789abcdefABCDEFxXoO_:.+-infINFtT".utf8)
+
+    /// YAML 1.1 booleans, exactly those of Yams's default resolver.
+    static let yamlBool: [String: Bool] = [
+        "yes": true, "Yes": true, "YES": true, "true": true, "True": true, "TRUE": true, "on": true, "On": true, "ON": true,
+        "no": false, "No": false, "NO": false, "false": false, "False": false, "FALSE": false, "off": false, "Off": false, "OFF": false,
+    ]
+
+    /// Whether a plain scalar starting with `byte` can only be a string: a letter but those
+    /// that start `null`, `true`/`false`, `yes`/`no`, `on`/`off`, or `$`, `/`, `_`.
+    static func startsOnlyStrings(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"),
+            UInt8(ascii: "y"), UInt8(ascii: "Y"), UInt8(ascii: "o"), UInt8(ascii: "O"):
+            false
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "$"), UInt8(ascii: "/"), UInt8(ascii: "_"):
+            true
+        default:
+            false
+        }
     }
 
     /// Any YAML node as a `Value`.
@@ -259,7 +312,8 @@ final class YAMLDocument {
             return nil
         }
         do {
-            return Located(try Template(text), at: location(of: node))
+            // Where the text starts (after a quote), so `location.offset(by:)` finds an expression.
+            return Located(try Template(text), at: location(of: node, offset: 0))
         } catch {
             self.error(at: location(of: node, offset: error.offset), "in '\(key)': \(error.message)")
             return nil
