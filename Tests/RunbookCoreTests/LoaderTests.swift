@@ -146,8 +146,8 @@ struct LoaderTests {
     }
 
     @Test func sqlPlaceholdersSkipStringsCastsAndComments() {
-        #expect(SQLPlaceholders.names(in: "SELECT ':no', x::int, :yes -- :nope\n FROM t WHERE a = :yes AND b = :other /* :c */") == ["yes", "other"])
-        let (text, names) = SQLPlaceholders.numbered("SELECT :a, :b, :a")
+        #expect(SQLTokenizer.placeholderNames("SELECT ':no', x::int, :yes -- :nope\n FROM t WHERE a = :yes AND b = :other /* :c */") == ["yes", "other"])
+        let (text, names) = SQLTokenizer.numbered("SELECT :a, :b, :a")
         #expect(text == "SELECT $1, $2, $1")
         #expect(names == ["a", "b"])
     }

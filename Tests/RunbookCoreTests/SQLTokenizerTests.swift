@@ -22,4 +22,17 @@ struct SQLTokenizerTests {
         #expect(text == "SELECT $1, ':a', $2, $1 -- :c\n")
         #expect(names == ["a", "b"])
     }
+
+    @Test("edge cases end cleanly", arguments: [
+        "SELECT $$ :in_dollars $$, $tag$ :also $tag$, :after FROM t",
+        "SELECT \"col:umn\", :a1, a:b, 1:x, :_under, ::text, :",
+        "SELECT make_interval(hours => :window_hours) /* unterminated :z",
+        "SELECT 'unterminated :q",
+        "",
+    ])
+    func edges(_ sql: String) {
+        let names = SQLTokenizer.placeholderNames(sql)
+        #expect(SQLTokenizer.numbered(sql).names == names)
+        #expect(!names.contains("z") && !names.contains("q") && !names.contains("in_dollars") && !names.contains("umn"))
+    }
 }

@@ -103,7 +103,7 @@ public struct CommandRenderer: Sendable {
             return .shell(.init(argv: argv, workingDirectory: cwd, environment: env, stdin: stdin, nagios: spec.nagios))
 
         case .sql(let spec):
-            let (text, names) = SQLPlaceholders.numbered(spec.sql.value)
+            let (text, names) = SQLTokenizer.numbered(spec.sql.value)
             var binds: [(String, Value)] = []
             for name in names {
                 guard let p = spec.params.first(where: { $0.0 == name }) else {
