@@ -32,7 +32,7 @@ public final class TextReporter: RunObserver, @unchecked Sendable {
     }
 
     public func runStarted(_ report: RunReport) {
-        emit(paint("▶ \(Self.escape(report.runbook))", "1") + " — \(Self.escape(report.title))\n  run \(report.runID) · env \(report.environment) · \(report.dryRun ? paint("DRY RUN (checks run for real, actions are only shown)", "36") : paint("LIVE", "1;31"))\n\n")
+        emit(paint("▶ \(Self.escape(report.runbook))", "1") + " — \(Self.escape(report.title))\n  run \(report.runID) · env \(Self.escape(report.environment)) · \(report.dryRun ? paint("DRY RUN (checks run for real, actions are only shown)", "36") : paint("LIVE", "1;31"))\n\n")
     }
 
     public func stepStarted(_ step: Step, command: String?) {
