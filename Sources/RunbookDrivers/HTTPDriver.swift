@@ -87,11 +87,11 @@ public final class HTTPDriver: StepDriver, Sendable {
             }
             // The token belongs to the environment's API: anywhere else, nothing is sent.
             guard let api = context.environment.apiURL, !api.isEmpty else {
-                throw DriverError("step '\(step)': auth: bearer needs the environment's api.url (the token is sent only to that origin); nothing was sent")
+                throw DriverError(.configuration, "step '\(step)': auth: bearer needs the environment's api.url (the token is sent only to that origin); nothing was sent")
             }
             let target = Self.origin(of: http.url)
             guard target == Self.origin(of: api) else {
-                throw DriverError("step '\(step)': auth: bearer sends the API token only to the environment's API, \(Self.origin(of: api)), and this URL is on \(target); nothing was sent")
+                throw DriverError(.configuration, "step '\(step)': auth: bearer sends the API token only to the environment's API, \(Self.origin(of: api)), and this URL is on \(target); nothing was sent")
             }
             token = t
         }

@@ -46,13 +46,13 @@ struct Plan: AsyncParsableCommand {
             if let when = step.when { print("   when: \(when.value.source)") }
             if planned.status == .planned, let command = planned.command {
                 if step.kind == .notify, let message = planned.result["message"]?.stringValue {
-                    print("   \(command)")
-                    print(message.split(separator: "\n", omittingEmptySubsequences: false).prefix(6).map { "     │ \($0)" }.joined(separator: "\n"))
+                    print("   \(TextReporter.escape(command))")
+                    print(message.split(separator: "\n", omittingEmptySubsequences: false).prefix(6).map { "     │ \(TextReporter.escape(String($0)))" }.joined(separator: "\n"))
                 } else {
-                    print("   $ \(command)")
+                    print("   $ \(TextReporter.escape(command))")
                 }
             } else {
-                print("   $ (rendered at run time: \(planned.message ?? "needs the results of earlier steps"))")
+                print("   $ (rendered at run time: \(TextReporter.escape(planned.message ?? "needs the results of earlier steps")))")
             }
             if let confirm = step.confirm { print("   confirm: \(redactor.redact((try? confirm.value.render(in: RunScope(request: request, startedAt: report.startedAt).expressionScope())) ?? confirm.value.source))") }
             if !step.thresholds.isEmpty { print("   thresholds: " + step.thresholds.map { "\($0.status.rawValue) if \($0.condition.value.source)" }.joined(separator: "; ")) }
