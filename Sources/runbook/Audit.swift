@@ -4,6 +4,7 @@ import RunbookCore
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "audit",
         abstract: "Read and verify the hash-chained audit log.",
         subcommands: [Verify.self, ListRuns.self, ShowRun.self])
 
@@ -15,7 +16,7 @@ struct Audit: ParsableCommand {
     }
 
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check the chain: exit 0 intact, 1 tampered (names the line).")
+        static let configuration = CommandConfiguration(commandName: "verify", abstract: "Check the chain: exit 0 intact, 1 tampered (names the line).")
         @OptionGroup var options: Options
 
         func run() throws {

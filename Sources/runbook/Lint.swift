@@ -4,6 +4,7 @@ import RunbookCore
 
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "lint",
         abstract: "Validate runbooks and reusable checks; report every problem as path:line:col: error: message.")
 
     @OptionGroup var home: HomeOptions

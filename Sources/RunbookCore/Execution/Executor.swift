@@ -60,7 +60,7 @@ public final class Executor: Sendable {
 
     /// `20261129T140102Z-3f9a1c`: sortable, unique enough, readable on a phone at 3 a.m.
     public static func newRunID(date: Date = Date()) -> String {
-        let stamp = date.formatted(.iso8601.year().month().day().dateSeparator(.omitted).time(includingFractionalSeconds: false).timeSeparator(.omitted))
+        let stamp = UTCTime.compact(date)
         let suffix = (0..<6).map { _ in "0123456789abcdef".randomElement()! }
         return "\(stamp)-\(String(suffix))"
     }
