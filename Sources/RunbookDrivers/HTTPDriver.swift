@@ -163,7 +163,7 @@ public final class HTTPDriver: StepDriver, Sendable {
     static func origin(of url: String) -> String {
         guard let c = URLComponents(string: url) else { return url }
         let scheme = c.scheme?.lowercased() ?? ""
-        return "\(scheme)://\(c.host?.lowercased() ?? ""):\(c.port ?? (scheme == "https" ? 443 : 80))"
+        return "\(scheme)://\(c.writtenHost?.lowercased() ?? ""):\(c.port ?? (scheme == "https" ? 443 : 80))"
     }
 
     /// The code of a failed request: timeouts and connection failures mean the API could
