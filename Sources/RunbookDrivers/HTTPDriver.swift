@@ -36,8 +36,13 @@ public final class HTTPDriver: StepDriver, Sendable {
     /// Redirects followed at most, when a step allows them.
     public let maxRedirects: Int
     private let state = Mutex(State.idle)
+    private let eventLoops: DriverEventLoops
 
-    public init(bodyLimit: Int = 1 << 20, connectTimeout: Duration = .seconds(5), maxRedirects: Int = 5) {
+    /// `eventLoops`: the run's (see ``RunDrivers``), else NIO's singleton group.
+    public init(bodyLimit: Int = 1 << 20, connectTimeout: Duration = .seconds(5), maxRedirects: Int = 5,
+                eventLoops: DriverEventLoops = .singleton)
+    {
+        self.eventLoops = eventLoops
         self.bodyLimit = bodyLimit
         self.connectTimeout = connectTimeout
         self.maxRedirects = maxRedirects
@@ -65,7 +70,7 @@ public final class HTTPDriver: StepDriver, Sendable {
                 configuration.timeout = .init(connect: connect)
                 // A service that refuses connections fails the step now, not after the connect timeout.
                 configuration.connectionPool.retryConnectionEstablishment = false
-                let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+                let client = HTTPClient(eventLoopGroup: eventLoops.group, configuration: configuration)
                 state = .running(client)
                 return .success(client)
             }
@@ -168,7 +173,7 @@ public final class HTTPDriver: StepDriver, Sendable {
     static func origin(of url: String) -> String {
         guard let c = URLComponents(string: url) else { return url }
         let scheme = c.scheme?.lowercased() ?? ""
-        return "\(scheme)://\(c.host?.lowercased() ?? ""):\(c.port ?? (scheme == "https" ? 443 : 80))"
+        return "\(scheme)://\(c.writtenHost?.lowercased() ?? ""):\(c.port ?? (scheme == "https" ? 443 : 80))"
     }
 
     /// The code of a failed request: timeouts and connection failures mean the API could

@@ -38,7 +38,7 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
             throw DriverError(.configuration, "database.url is not a postgres:// URL")
         }
         let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
-        host = components.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+        host = components.writtenHost.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         port = components.port ?? 5432
         user = components.percentEncodedUser?.removingPercentEncoding ?? ""

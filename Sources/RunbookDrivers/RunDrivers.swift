@@ -9,21 +9,25 @@ public struct RunDrivers: Sendable {
     /// The SQL driver (also where a live run takes its run lock).
     public let sql: SQLDriver
     public let http: HTTPDriver
+    /// The one event-loop thread SQL and HTTP share, started by the first step that needs it.
+    let eventLoops: DriverEventLoops
 
     /// `guardChildren`: start a ``ProcessGroupWatchdog`` so that no step's processes outlive
     /// this one (live runs).
     public init(environment: Environment, sqlOptions: SQLDriver.Options = .init(), guardChildren: Bool = false) {
-        sql = SQLDriver(url: environment.databaseURL, options: sqlOptions)
-        http = HTTPDriver()
+        eventLoops = DriverEventLoops(threads: 1)
+        sql = SQLDriver(url: environment.databaseURL, options: sqlOptions, eventLoops: eventLoops)
+        http = HTTPDriver(eventLoops: eventLoops)
         let shell = ShellDriver(watchdog: guardChildren ? ProcessGroupWatchdog() : nil)
         registry = DriverRegistry([.shell: shell, .notify: NotifyDriver(), .sql: sql, .http: http])
     }
 
-    /// Closes the database connections and the HTTP client.
+    /// Closes the database connections and the HTTP client, then stops their event loop.
     public func shutdown() async {
         async let a: Void = sql.shutdown()
         async let b: Void = http.shutdown()
         _ = await (a, b)
+        await eventLoops.shutdown()
     }
 
     /// Runs `body` with the drivers for `environment`, then shuts them down.

@@ -62,7 +62,7 @@ extension SQLDriver {
         do {
             let config = try url.connectionConfiguration(connectTimeout: timeout, applicationName: options.applicationName)
             let connection = try await withDeadline(timeout) {
-                try await PostgresConnection.connect(configuration: config, id: 0, logger: Self.quietLogger)
+                try await PostgresConnection.connect(on: self.eventLoops.group.any(), configuration: config, id: 0, logger: Self.quietLogger)
             }
             try? await connection.close()
             return nil

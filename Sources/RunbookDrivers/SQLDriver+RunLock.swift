@@ -23,7 +23,7 @@ extension SQLDriver {
         let connection: PostgresConnection
         do {
             connection = try await withDeadline(timeout) {
-                try await PostgresConnection.connect(configuration: config, id: 0, logger: Self.quietLogger)
+                try await PostgresConnection.connect(on: self.eventLoops.group.any(), configuration: config, id: 0, logger: Self.quietLogger)
             }
         } catch {
             let failure = Self.connectFailure(error, url: url, timeout: timeout)

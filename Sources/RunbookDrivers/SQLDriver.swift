@@ -46,11 +46,15 @@ public final class SQLDriver: StepDriver, Sendable {
     let failures = ConnectionFailures()
     /// Set once any connection was leased: from then on a lease may wait for a busy connection.
     let everConnected = Atomic(false)
+    /// Where the connections' I/O runs.
+    let eventLoops: DriverEventLoops
 
     /// A driver for `url` (the environment's `database.url`). A missing or malformed URL is
-    /// reported when a SQL step runs, as that step's error.
-    public init(url: String?, options: Options = Options()) {
+    /// reported when a SQL step runs, as that step's error. `eventLoops`: the run's (see
+    /// ``RunDrivers``), else NIO's singleton group.
+    public init(url: String?, options: Options = Options(), eventLoops: DriverEventLoops = .singleton) {
         self.options = options
+        self.eventLoops = eventLoops
         if let url, !url.isEmpty {
             do { self.url = .success(try PostgresURL(url)) } catch { self.url = .failure(error) }
         } else {
@@ -90,7 +94,7 @@ public final class SQLDriver: StepDriver, Sendable {
             case .shutDown:
                 return .failure(DriverError("the SQL driver was already shut down"))
             case .idle:
-                let client = PostgresClient(configuration: config, backgroundLogger: logger)
+                let client = PostgresClient(configuration: config, eventLoopGroup: eventLoops.group, backgroundLogger: logger)
                 let task = Task { await client.run() }
                 state = .running(client, task)
                 return .success(client)

@@ -38,7 +38,10 @@ public struct ShellDriver: StepDriver {
             guard FileManager.default.isExecutableFile(atPath: path) else { throw DriverError("'\(program)' is not an executable file (looked in \(shell.workingDirectory))") }
             executable = .path(FilePath(path))
         } else {
-            executable = .name(program)
+            // Found here, once: given a bare name, Subprocess spawns a process for every PATH
+            // entry until one execs (eight spawns for grep on a typical PATH).
+            let path = shell.environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"]
+            executable = Self.lookUp(program, path: path).map { .path(FilePath($0)) } ?? .name(program)
         }
         var options = PlatformOptions()
         options.createSession = true
@@ -113,6 +116,20 @@ public struct ShellDriver: StepDriver {
         hasher.update(data: Array(stderr.digest.utf8))
         let digest = Hex.encode(hasher.finalize())
         return DriverOutput(result: result, succeeded: exitCode == 0, nagiosStatus: nagios, excerpt: excerpt, digest: digest)
+    }
+
+    /// The first executable regular file named `name` in the absolute folders of `path`, as
+    /// `execvp` would find it; nil when there is none, or when a relative entry (`.`, empty)
+    /// comes first, which is left to Subprocess's own search.
+    static func lookUp(_ name: String, path: String?) -> String? {
+        guard let path, !path.isEmpty else { return nil }
+        for folder in path.split(separator: ":", omittingEmptySubsequences: false) {
+            guard folder.hasPrefix("/") else { return nil }
+            let candidate = folder.hasSuffix("/") ? "\(folder)\(name)" : "\(folder)/\(name)"
+            var info = stat()
+            if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
     }
 
     static func tail(_ text: String, lines: Int) -> String {

@@ -4,6 +4,7 @@ import RunbookCore
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "audit",
         abstract: "Read and verify the hash-chained audit log.",
         subcommands: [Verify.self, ListRuns.self, ShowRun.self])
 
@@ -16,6 +17,7 @@ struct Audit: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check the chain: exit 0 intact, 1 tampered (names the line).",
             discussion: "A record torn by a crash or a full disk is reported on a warning line (its line, and the record before it); it is not tampering and alone does not change the exit code.")
         @OptionGroup var options: Options

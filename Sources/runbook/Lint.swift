@@ -6,6 +6,7 @@ import Synchronization
 
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "lint",
         abstract: "Validate runbooks and reusable checks; report every problem as path:line:col: error: message.")
 
     @OptionGroup var home: HomeOptions

@@ -3,7 +3,7 @@ import Foundation
 import RunbookCore
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the runbooks and reusable checks.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the runbooks and reusable checks.")
 
     @OptionGroup var home: HomeOptions
 

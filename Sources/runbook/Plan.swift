@@ -4,6 +4,7 @@ import RunbookCore
 
 struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "plan",
         abstract: "Print every step with its fully rendered command. Nothing runs.")
 
     @OptionGroup var home: HomeOptions

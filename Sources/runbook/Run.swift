@@ -5,6 +5,7 @@ import RunbookDrivers
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run a runbook: checks for real, actions behind gates (never in --dry-run), everything audited.")
 
     enum Format: String, ExpressibleByArgument { case text, json }

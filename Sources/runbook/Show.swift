@@ -3,7 +3,7 @@ import Foundation
 import RunbookCore
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a runbook: title, inputs and steps.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a runbook: title, inputs and steps.")
 
     @OptionGroup var home: HomeOptions
 

@@ -126,7 +126,7 @@ public final class AuditLog: @unchecked Sendable {
     public static func sha256Hex(_ text: String) -> String { sha256Hex(Array(text.utf8)) }
 
     public static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted))
+        UTCTime.iso8601(date)
     }
 
     /// The default place: `$RUNBOOK_AUDIT_LOG`, else `$XDG_STATE_HOME/runbook/audit.jsonl`,

@@ -120,7 +120,7 @@ public struct CommandRenderer: Sendable {
                 let trusted = !e.references.isEmpty && e.references.allSatisfy { $0.segments.first == "env" }
                 return trusted ? v.interpolated : URLEncoding.segment(v.interpolated)
             }
-            guard var components = URLComponents(string: url), let scheme = components.scheme, ["http", "https"].contains(scheme), components.host != nil else {
+            guard var components = URLComponents(string: url), let scheme = components.scheme, ["http", "https"].contains(scheme), components.rangeOfHost != nil else {
                 throw StepError(step: step.id, "'\(url)' is not an http(s) URL", location: spec.url.location)
             }
             if !spec.query.isEmpty {

@@ -72,7 +72,7 @@ public final class Executor: Sendable {
 
     /// `20261129T140102Z-3f9a1c`: sortable, unique enough, readable on a phone at 3 a.m.
     public static func newRunID(date: Date = Date()) -> String {
-        let stamp = date.formatted(.iso8601.year().month().day().dateSeparator(.omitted).time(includingFractionalSeconds: false).timeSeparator(.omitted))
+        let stamp = UTCTime.compact(date)
         let suffix = (0..<6).map { _ in "0123456789abcdef".randomElement()! }
         return "\(stamp)-\(String(suffix))"
     }
@@ -159,15 +159,20 @@ public final class Executor: Sendable {
         if steps.count == 1 { return [try await runStep(steps[0], scope: scope, request: request)] }
         let results = await withTaskGroup(of: (Int, Result<StepOutcome, AuditError>).self) { tasks in
             for (i, step) in steps.enumerated() {
-                tasks.addTask {
-                    do throws(AuditError) { return (i, .success(try await self.runStep(step, scope: scope, request: request))) } catch { return (i, .failure(error)) }
-                }
+                tasks.addTask { (i, await self.outcome(of: step, scope: scope, request: request)) }
             }
             var collected = [Result<StepOutcome, AuditError>?](repeating: nil, count: steps.count)
             for await (i, result) in tasks { collected[i] = result }
             return collected.compactMap { $0 }
         }
         return try results.map { (r) throws(AuditError) in try r.get() }
+    }
+
+    /// `runStep` as a `Result`. Kept out of the child task's closure on purpose: Swift 6.3.1
+    /// with -O miscompiles a `do throws(AuditError) { return (i, ...) } catch { ... }` inside
+    /// `addTask` (the index read back is wrong; a release build crashed on `collected[i]`).
+    func outcome(of step: Step, scope: ExpressionScope, request: Request) async -> Result<StepOutcome, AuditError> {
+        do throws(AuditError) { return .success(try await runStep(step, scope: scope, request: request)) } catch { return .failure(error) }
     }
 }
 

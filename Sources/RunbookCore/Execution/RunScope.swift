@@ -73,11 +73,5 @@ public struct RunScope: Sendable {
         ])
     }
 
-    static func utc(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        return f.string(from: date)
-    }
+    static func utc(_ date: Date) -> String { UTCTime.minutes(date) }
 }
