@@ -77,6 +77,7 @@ public struct ShellDriver: StepDriver {
             ("exit_code", .int(exitCode)), ("stdout", .string(stdout.text)), ("stderr", .string(stderr.text)),
             ("stdout_truncated", .bool(stdout.truncated)), ("stderr_truncated", .bool(stderr.truncated)),
             ("signal", signal), ("elapsed_ms", .int(Int((ContinuousClock.now - started).milliseconds))),
+            ("json", Self.json(stdout)),
         ])
         var nagios: CheckStatus?
         if shell.nagios {
@@ -95,6 +96,15 @@ public struct ShellDriver: StepDriver {
         hasher.update(data: Array(stderr.digest.utf8))
         let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
         return DriverOutput(result: result, succeeded: exitCode == 0, nagiosStatus: nagios, excerpt: excerpt, digest: digest)
+    }
+
+    /// `result.json`: stdout parsed, when the whole of it (untruncated) is one JSON object or
+    /// array, so thresholds read values by name (`result.json.errors`); `null` otherwise.
+    static func json(_ stdout: Capture) -> Value {
+        guard !stdout.truncated else { return .null }
+        let text = stdout.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.first == "{" || text.first == "[" else { return .null }
+        return (try? JSON.parse(text)) ?? .null
     }
 
     static func tail(_ text: String, lines: Int) -> String {
