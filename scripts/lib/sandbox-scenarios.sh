@@ -13,6 +13,8 @@ SCENARIOS=(
     "daily-red|24 h success rate ~85% (same as success-rate-85)"
     "success-rate-NN|24 h success rate ~NN% (NN from 50 to 99)"
     "weekly-maintenance|120 days of history: rows older than 90 days, rotated logs older than 30 days"
+    "empty|no history at all: empty tables, empty log files (no data must not read as green)"
+    "silent-day|8 weeks of history that ends 26 h ago: nothing uploaded or processed since"
 )
 
 list_scenarios() {
@@ -39,6 +41,8 @@ seed_scenario() {
     case "$name" in
         scenario-1-pipeline-stopped) end_offset=45 ;;
         weekly-maintenance) days=120 ;;
+        empty) days=0 ;;
+        silent-day) end_offset=1560 ;;
         daily-yellow) success=93 ;;
         daily-red) success=85 ;;
         success-rate-*) success=${name#success-rate-} ;;

@@ -80,8 +80,16 @@ extension SandboxSuites {
             #expect(try sandbox.psql(tables) == tablesBefore, "the dry run changed the database")
             #expect(!fm.fileExists(atPath: backup.path), "the dry run wrote a backup")
 
-            // Live run, low and medium gates passed.
-            let live = try sandbox.runbook(["run", "weekly-maintenance", "--yes", "--operator", "oncall", "--format", "json"], audit: audit, extra: extra)
+            // Live run without the named approval of the log deletion (high: the files are
+            // gone for good): it stops at that gate and deletes nothing.
+            let gated = try sandbox.runbook(["run", "weekly-maintenance", "--yes", "--operator", "oncall", "--format", "json"], audit: audit, extra: extra)
+            #expect(gated.code == 3, "\(gated.stdout)\(gated.stderr)")
+            #expect(Sandbox.statuses(try Sandbox.report(gated))["delete-old-logs"] == "awaiting-approval")
+            #expect(try Self.files(under: logs).keys.sorted() == filesBefore.keys.sorted(), "logs deleted without their named approval")
+
+            // Live run, low and medium gates passed, the log deletion approved by name.
+            let live = try sandbox.runbook(["run", "weekly-maintenance", "--yes", "--approve", "delete-old-logs", "--operator", "oncall", "--format", "json"],
+                                           audit: audit, extra: extra)
             #expect(live.code == 0, "\(live.stdout)\(live.stderr)")
             let liveReport = try Sandbox.report(live)
             let liveStatus = Sandbox.statuses(liveReport)
