@@ -24,6 +24,9 @@ public struct Step: Sendable {
     /// `unreachable: red`: a check that cannot reach its target (connection refused, timeout)
     /// is this colour instead of `error` — for probes whose failure to connect is the finding.
     public var unreachable: CheckStatus?
+    /// `undo:` of an action: how what it deletes is brought back (the archive table the rows
+    /// moved to, say). Without it, SQL that deletes needs `risk: high` (DestructiveSQLRule).
+    public var undo: String?
     public var location: SourceLocation
 
     public init(id: String, kind: Kind, driver: DriverSpec, location: SourceLocation) {
