@@ -13,6 +13,7 @@ SCENARIOS=(
     "daily-red|24 h success rate ~85% (same as success-rate-85)"
     "success-rate-NN|24 h success rate ~NN% (NN from 50 to 99)"
     "weekly-maintenance|120 days of history: rows older than 90 days, rotated logs older than 30 days"
+    "busy-backlog|etl-core healthy but busy (slow_ms 1500): 100 files uploaded 35-55 min ago wait while others keep finishing"
     "empty|no history at all: empty tables, empty log files (no data must not read as green)"
     "silent-day|8 weeks of history that ends 26 h ago: nothing uploaded or processed since"
 )
@@ -94,6 +95,7 @@ apply_scenario_runtime() {
             ;;
         scenario-4-performance-degradation) etl_start "{\"slow_ms\": ${SANDBOX_SLOW_MS:-1500}}" ;;
         worker-stopped) etl_start '{"worker_stopped": true}' ;;
+        busy-backlog) etl_start "{\"slow_ms\": ${SANDBOX_SLOW_MS:-1500}}" ;;
         stalled) etl_start '{"stalled": true}' ;;
         *) etl_start ;;
     esac

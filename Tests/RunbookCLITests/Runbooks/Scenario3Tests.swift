@@ -51,6 +51,7 @@ extension SandboxSuites {
             #expect(liveStatus["resolve-transient"] == "succeeded")
             #expect(liveStatus["dlq-depth-after"] != "red", "the DLQ is still over 100")
             #expect(liveStatus["remaining-entries"] == "yellow")
+            #expect(liveStatus["alert-cleared"] == "green", "the page (dlq_backlog) did not resolve")
             #expect(try sandbox.psql(transient) == "0", "transient entries left unresolved")
             #expect(try sandbox.psql(manual) == String(manualBefore), "the runbook touched entries that need a person")
             #expect(try sandbox.psql(tooLarge) == String(tooLargeBefore), "a permanent (file too large) entry was resolved as transient")
