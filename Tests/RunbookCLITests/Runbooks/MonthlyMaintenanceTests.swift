@@ -86,8 +86,12 @@ extension SandboxSuites {
             #expect(unattendedStatus["reindex-cattle-lot"] == nil || unattendedStatus["reindex-cattle-lot"] == "skipped")
             // Exactly what the dry run counted went (whole-day cutoffs: the same within a day).
             #expect(Self.row(unattendedReport, "cleanup-candidates")?["dlq_cutoff"] as? String == dlqCutoff)
-            #expect(Self.result(unattendedReport, "delete-resolved-dlq")["row_count"] as? Int == dlqToGo)
-            #expect(Self.result(unattendedReport, "delete-resolved-alerts")["row_count"] as? Int == alertsToGo)
+            // Batched: the JSON the action prints says how many went, and that it finished.
+            let dlqDone = Self.result(unattendedReport, "delete-resolved-dlq")["json"] as? [String: Any]
+            let alertsDone = Self.result(unattendedReport, "delete-resolved-alerts")["json"] as? [String: Any]
+            #expect(dlqDone?["rows"] as? Int == dlqToGo, "\(String(describing: dlqDone))")
+            #expect(dlqDone?["finished"] as? Bool == true)
+            #expect(alertsDone?["rows"] as? Int == alertsToGo, "\(String(describing: alertsDone))")
             let before = countsBefore.split(separator: "/").compactMap { Int($0) }
             let after = try sandbox.psql(rowCounts).split(separator: "/").compactMap { Int($0) }
             #expect(after == [before[0] - dlqToGo, before[1], before[2] - alertsToGo, before[3], before[4], before[5]],
