@@ -92,7 +92,7 @@ extension SandboxSuites {
             case .empty:
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 for name in ["etl-service.log", "errors.log", "metrics.log", "audit.log"] {
-                    FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data())
+                    _ = FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data())
                 }
                 env["ETL_LOG_DIR"] = folder.path
             }
@@ -192,18 +192,18 @@ final class StubAPI {
             print(s.server_address[1], flush=True)
             s.serve_forever()
             """
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, routesJSON]
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        child.arguments = ["python3", "-c", script, routesJSON]
         let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
+        child.standardOutput = out
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        self.process = child
         var line = Data()
         while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
         guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.terminate()
+            child.terminate()
             throw Sandbox.PSQLFailed(message: "the stub API did not start")
         }
         url = "http://127.0.0.1:\(port)"
