@@ -15,13 +15,14 @@ RUN swift build -c release --product runbook --static-swift-stdlib \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/runbook" /out/runbook
 
 # Run: Debian slim (the runbooks' shell steps use its bash, find, tar, gzip, grep, awk, sort),
-# the CA roots for HTTPS and the time zones, a non-root user.
+# psql (the batched archive and cleanup run one transaction per batch through it), the CA
+# roots for HTTPS and the time zones, a non-root user.
 FROM debian:bookworm-slim
 # No version pins: the bookworm-slim tag fixes the release, and Debian replaces the exact
-# versions of these two packages with each security update, which would break the build.
+# versions of these packages with each security update, which would break the build.
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates tzdata \
+ && apt-get install -y --no-install-recommends ca-certificates tzdata postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 runbook \
  && useradd --system --uid 10001 --gid runbook --create-home --home-dir /home/runbook runbook

@@ -23,6 +23,8 @@ lint: build
 clean:
 	rm -rf .build .sandbox
 
-# Figures, not assertions: the engine against plain bash on the same data (release build).
+# Figures, not assertions: the engine against plain bash on the same data (release build),
+# then each runbook's dry-run time on production-size data (seeded the first time: minutes).
 bench:
 	scripts/bench
+	scripts/bench-runbooks

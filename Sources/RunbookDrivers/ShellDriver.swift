@@ -98,6 +98,7 @@ public struct ShellDriver: StepDriver {
             ("exit_code", .int(exitCode)), ("stdout", .string(stdout.text)), ("stderr", .string(stderr.text)),
             ("stdout_truncated", .bool(stdout.truncated)), ("stderr_truncated", .bool(stderr.truncated)),
             ("signal", signal), ("elapsed_ms", .int(Int((ContinuousClock.now - started).milliseconds))),
+            ("json", Self.json(stdout)),
         ])
         var nagios: CheckStatus?
         if shell.nagios {
@@ -130,6 +131,15 @@ public struct ShellDriver: StepDriver {
             if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 { return candidate }
         }
         return nil
+    }
+
+    /// `result.json`: stdout parsed, when the whole of it (untruncated) is one JSON object or
+    /// array, so thresholds read values by name (`result.json.errors`); `null` otherwise.
+    static func json(_ stdout: Capture) -> Value {
+        guard !stdout.truncated else { return .null }
+        let text = stdout.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.first == "{" || text.first == "[" else { return .null }
+        return (try? JSON.parse(text)) ?? .null
     }
 
     static func tail(_ text: String, lines: Int) -> String {

@@ -44,4 +44,29 @@ struct AlertMonitorTests {
             #expect(try await harness.request(.get, "/metrics", headers: [:]).text.contains("etl_dlq_unresolved 101"))
         }
     }
+
+    @Test("pipeline_stalled: files waiting more than 30 minutes with nothing finished; a busy backlog is not a stall")
+    func pipelineStalled() async throws {
+        try await ServiceHarness.run(worker: false) { harness in
+            let monitor = AlertMonitor(store: harness.service.store, events: harness.service.events,
+                                       faults: harness.service.faults, interval: .seconds(60), logger: TestDatabase.logger)
+            try await harness.database.execute("""
+                INSERT INTO etl_file (filename, status, uploaded_at, updated_at)
+                SELECT 'w' || i || '.csv', 'uploaded', now() - interval '45 minutes', now() - interval '45 minutes'
+                  FROM generate_series(1, 3) AS i
+                """)
+            try await harness.database.execute("""
+                INSERT INTO etl_file (filename, status, uploaded_at, processing_started_at, completed_at, updated_at)
+                VALUES ('done.csv', 'loaded', now() - interval '50 minutes', now() - interval '5 minutes',
+                        now() - interval '4 minutes', now() - interval '4 minutes')
+                """)
+            #expect(try await monitor.evaluate() == [], "busy: a file finished 4 minutes ago")
+            try await harness.database.execute("UPDATE etl_file SET completed_at = now() - interval '40 minutes' WHERE filename = 'done.csv'")
+            #expect(try await monitor.evaluate() == ["pipeline_stalled"], "nothing finished for 40 minutes while files wait")
+            #expect(try await harness.database.scalar("""
+                SELECT count(*) FROM etl_alert_history
+                 WHERE alert = 'pipeline_stalled' AND NOT resolved AND message = '3 files waiting more than 30 minutes, none finished in the last 30 minutes'
+                """) == 1)
+        }
+    }
 }

@@ -90,7 +90,7 @@ struct PipelineTests {
         }
     }
 
-    @Test("resolve-transient resolves connection and resource entries only; single resolve is 200 then 409")
+    @Test("resolve-transient resolves connection entries only (a file too large stays); single resolve is 200 then 409")
     func deadLetterQueue() async throws {
         try await ServiceHarness.run(worker: false) { harness in
             try await harness.database.execute("""
@@ -99,11 +99,11 @@ struct PipelineTests {
                 """)
             let resolved = try await harness.request(.post, "/dlq/resolve-transient")
             #expect(resolved.status == .ok)
-            #expect(resolved.json["resolved"] as? Int == 3)
+            #expect(resolved.json["resolved"] as? Int == 2)
             let left = try await harness.request(.get, "/dlq?status=unresolved").json
-            #expect(left["unresolved_total"] as? Int == 2)
+            #expect(left["unresolved_total"] as? Int == 3)
             let types = (left["entries"] as? [[String: Any]])?.compactMap { $0["error_type"] as? String }.sorted()
-            #expect(types == ["data", "validation"])
+            #expect(types == ["data", "resource", "validation"])
             #expect(try await harness.request(.post, "/dlq/resolve-transient").json["resolved"] as? Int == 0)
 
             let id = try await harness.database.scalar("SELECT id FROM etl_dead_letter_queue WHERE error_type = 'data'")
@@ -111,8 +111,8 @@ struct PipelineTests {
             #expect(one.status == .ok)
             #expect(one.json["resolved"] as? Bool == true && one.json["resolved_at"] is String)
             #expect(try await harness.request(.post, "/dlq/\(id)/resolve").status == .conflict)
-            #expect(try await harness.request(.get, "/dlq?status=resolved&limit=10").json["count"] as? Int == 4)
-            #expect(harness.logLines("audit.log").contains { $0.contains("action=dlq.resolve_transient") && $0.contains("resolved=3") })
+            #expect(try await harness.request(.get, "/dlq?status=resolved&limit=10").json["count"] as? Int == 3)
+            #expect(harness.logLines("audit.log").contains { $0.contains("action=dlq.resolve_transient") && $0.contains("resolved=2") })
         }
     }
 }

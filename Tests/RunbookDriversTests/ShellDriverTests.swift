@@ -70,4 +70,19 @@ struct ShellDriverTests {
         }
         #expect(left == "", "processes left behind: \(left)")
     }
+
+    /// A check that prints a JSON object or array gets it as `result.json`; anything else
+    /// (plain text, text around JSON, broken JSON) leaves `result.json` null.
+    @Test(arguments: [
+        (#"echo '{"errors": 3, "window": {"lines": 10}}'"#, Value.object([("errors", .int(3)), ("window", .object([("lines", .int(10))]))])),
+        (#"printf '[1, 2]\n\n'"#, Value.list([.int(1), .int(2)])),
+        ("echo errors=3", Value.null),
+        (#"echo 'total: {"errors": 3}'"#, Value.null),
+        (#"echo '{"errors": '"#, Value.null),
+        ("true", Value.null),
+    ])
+    func stdoutJSON(script: String, expected: Value) async throws {
+        let out = try await ShellDriver().execute(shell(["bash", "-c", script]), context: context())
+        #expect(out.result["json"] == expected, "\(script)")
+    }
 }

@@ -169,6 +169,7 @@ export ETL_DATABASE_URL='$DATABASE_URL'
 export ETL_API_URL='$API_URL'
 export ETL_API_TOKEN='$token'
 export ETL_LOG_DIR='$LOG_DIR'
+export ETL_CONFIG_DIR='$SANDBOX_DIR/etc/etl'
 export ETL_TEST_DATABASE_URL='$DATABASE_URL'
 # the names the seed runbook's snippets use
 export API_URL='$API_URL'

@@ -13,6 +13,10 @@ SCENARIOS=(
     "daily-red|24 h success rate ~85% (same as success-rate-85)"
     "success-rate-NN|24 h success rate ~NN% (NN from 50 to 99)"
     "weekly-maintenance|120 days of history: rows older than 90 days, rotated logs older than 30 days"
+    "busy-backlog|etl-core healthy but busy (slow_ms 1500): 100 files uploaded 35-55 min ago wait while others keep finishing"
+    "production-size|a busy year: 5 M files, 2 M DLQ entries, 100 k alerts, ~2 GB of logs (SANDBOX_SCALE=0.1 for a tenth)"
+    "empty|no history at all: empty tables, empty log files (no data must not read as green)"
+    "silent-day|8 weeks of history that ends 26 h ago: nothing uploaded or processed since"
 )
 
 list_scenarios() {
@@ -35,10 +39,16 @@ scenario_known() {
 # files (current and rotated) from it.
 seed_scenario() {
     local name=$1 days=56 end_offset=0 success=""
+    if [[ "$name" == "production-size" ]]; then
+        seed_production_size
+        return
+    fi
     local files=("$SEED_DIR/functions.sql" "$SEED_DIR/base.sql")
     case "$name" in
         scenario-1-pipeline-stopped) end_offset=45 ;;
         weekly-maintenance) days=120 ;;
+        empty) days=0 ;;
+        silent-day) end_offset=1560 ;;
         daily-yellow) success=93 ;;
         daily-red) success=85 ;;
         success-rate-*) success=${name#success-rate-} ;;
@@ -76,6 +86,39 @@ seed_scenario() {
     fi
 }
 
+# seed_production_size: the history of a busy year, in minutes. The database through
+# generate_series with the secondary indexes dropped during the load and FK triggers off
+# (production-size.sql, as the superuser); the log files written by awk from the same
+# formulas (production-logs.awk), not read back from the database. SANDBOX_SCALE scales the
+# row counts (1 = 5 M files, 2 M DLQ entries, 100 k alerts).
+seed_production_size() {
+    local scale=${SANDBOX_SCALE:-1} days=365 end_epoch files dlq alerts started=$SECONDS
+    files=$(awk -v s="$scale" 'BEGIN { printf "%d", 5000000 * s }')
+    dlq=$(awk -v s="$scale" 'BEGIN { printf "%d", 2000000 * s }')
+    alerts=$(awk -v s="$scale" 'BEGIN { printf "%d", 100000 * s }')
+    (( files >= 1000 )) || die "SANDBOX_SCALE=$scale gives too few files ($files)"
+    # The last upload 2 minutes ago, so every file of the history has finished by now.
+    end_epoch=$(( $(date +%s) - 120 ))
+    say "seeding production-size: $files files, $dlq DLQ entries, $alerts alerts over $days days"
+    psql_super -d etl -v files="$files" -v dlq="$dlq" -v alerts="$alerts" -v days="$days" -v end_epoch="$end_epoch" \
+        -f "$SEED_DIR/functions.sql" -f "$SEED_DIR/production-size.sql" | sed 's/^/sandbox:   /'
+    say "database seeded in $((SECONDS - started))s; writing the log files"
+    mkdir -p "$LOG_DIR"
+    rm -f "$LOG_DIR"/*.log
+    awk -v files="$files" -v days="$days" -v end_epoch="$end_epoch" -v alerts="$alerts" -v dir="$LOG_DIR" \
+        -f "$SEED_DIR/production-logs.awk"
+    local rotated stamp
+    for rotated in "$LOG_DIR"/*.20[0-9][0-9]-[0-9][0-9]-[0-9][0-9].log; do
+        [[ -e "$rotated" ]] || continue
+        stamp=${rotated%.log}
+        stamp=${stamp##*.}
+        touch -d "$stamp + 7 days" "$rotated"
+    done
+    touch "$LOG_DIR/etl-service.log" "$LOG_DIR/errors.log" "$LOG_DIR/metrics.log" "$LOG_DIR/audit.log"
+    psql_super -d etl -c "SELECT monitoring.pg_stat_statements_reset()" >/dev/null
+    say "production-size seeded in $((SECONDS - started))s: $(du -sh "$LOG_DIR" | cut -f1) of logs, database $(psql_etl -At -c "SELECT pg_size_pretty(pg_database_size('etl'))")"
+}
+
 # apply_scenario_runtime NAME: start etl-core (or not) with the scenario's faults.
 apply_scenario_runtime() {
     local name=$1
@@ -90,6 +133,7 @@ apply_scenario_runtime() {
             ;;
         scenario-4-performance-degradation) etl_start "{\"slow_ms\": ${SANDBOX_SLOW_MS:-1500}}" ;;
         worker-stopped) etl_start '{"worker_stopped": true}' ;;
+        busy-backlog) etl_start "{\"slow_ms\": ${SANDBOX_SLOW_MS:-1500}}" ;;
         stalled) etl_start '{"stalled": true}' ;;
         *) etl_start ;;
     esac

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 extension ETLRoutes {
@@ -15,7 +16,7 @@ extension ETLRoutes {
     }
 
     func upload(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let body = try await request.decode(as: UploadRequest.self, context: context)
+        let body = try await uploadBody(request)
         let filename = body.filename.trimmed()
         guard !filename.isEmpty, filename.count <= 255, !filename.contains(where: { $0.isNewline || $0 == "\0" }) else {
             throw APIError.badRequest("filename must be 1 to 255 characters on one line")
@@ -25,6 +26,26 @@ extension ETLRoutes {
         events.audit(actor: RequestActor.name(of: request), action: "files.upload", target: "file:\(id)", result: "ok",
                      detail: "filename=\(EventLog.token(filename))")
         return JSONBody.response(status: .created, encoding: UploadResponse(id: id, filename: filename, status: FileStatus.uploaded.rawValue))
+    }
+
+    /// The upload, held to the one size limit the worker applies too
+    /// (`ETLConfiguration.maxUploadBytes`, `ETL_MAX_UPLOAD_BYTES`): a file the worker would
+    /// reject as too large is refused here, 413, with the worker's own words.
+    private func uploadBody(_ request: Request) async throws -> UploadRequest {
+        let limit = configuration.maxUploadBytes
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: UploadLimit.bodyBytes(forContentLimit: limit))
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, "request body too large: the file limit is \(limit) bytes")
+        }
+        guard let body = try? JSONDecoder().decode(UploadRequest.self, from: Data(buffer.readableBytesView)) else {
+            throw APIError.badRequest("the body must be JSON {\"filename\": ..., \"content\": ...}")
+        }
+        if let message = UploadLimit.rejection(contentBytes: body.content.utf8.count, limit: limit) {
+            throw APIError(.contentTooLarge, message)
+        }
+        return body
     }
 
     func file(_ context: BasicRequestContext) async throws -> Response {

@@ -32,8 +32,11 @@ public struct AlertRule: Sendable {
             SELECT count(*) > 100, format('%s unresolved dead letter queue entries', count(*))
               FROM etl_dead_letter_queue WHERE NOT resolved
             """),
+        // "Nenhum arquivo sendo processado há > 30 minutos": files wait AND nothing finished.
+        // A busy service with a backlog (old files waiting, others finishing) is not stalled.
         AlertRule(name: "pipeline_stalled", severity: "critical", query: """
-            SELECT count(*) > 0, format('%s files waiting more than 30 minutes', count(*))
+            SELECT count(*) > 0 AND NOT EXISTS (SELECT 1 FROM etl_file WHERE completed_at > now() - interval '30 minutes'),
+                   format('%s files waiting more than 30 minutes, none finished in the last 30 minutes', count(*))
               FROM etl_file
              WHERE status IN ('uploaded', 'processing') AND uploaded_at < now() - interval '30 minutes'
             """),

@@ -14,6 +14,7 @@ import Foundation
 /// | `ETL_ALERT_INTERVAL_MS` | how often alert rules are evaluated | 30000 |
 /// | `ETL_SLOW_MS` | a file slower than this logs a `SLOW_QUERY` line | 1000 |
 /// | `ETL_FAULTS` | faults in force from the start, JSON as for `POST /admin/faults` | none |
+/// | `ETL_MAX_UPLOAD_BYTES` | largest file, for the API (413) and the worker (`resource`) alike | 8388608 |
 public struct ETLConfiguration: Sendable {
     /// Where the database is.
     public var database: DatabaseURL
@@ -40,8 +41,9 @@ public struct ETLConfiguration: Sendable {
     /// Faults in force from the start (the sandbox uses this so that a scenario's fault is
     /// there before the worker's first poll). A restart without it clears them.
     public var initialFaults: FaultSettings = .none
-    /// Largest accepted upload, in bytes.
-    public var maxUploadBytes: Int = 8 * 1024 * 1024
+    /// Largest file, in bytes: the one limit both `POST /files` (413) and the worker (a
+    /// permanent `resource` failure) apply.
+    public var maxUploadBytes: Int = UploadLimit.defaultBytes
 
     /// Creates a configuration with defaults for everything but the essentials.
     public init(database: DatabaseURL, apiToken: String, host: String = "127.0.0.1", port: Int = 18080, logDirectory: String? = nil) {
@@ -84,6 +86,12 @@ public struct ETLConfiguration: Sendable {
             case .success(let faults): self.initialFaults = faults
             case .failure(let error): throw ETLError(.configuration, "ETL_FAULTS: \(error.message)")
             }
+        }
+        if let text = environment["ETL_MAX_UPLOAD_BYTES"], !text.isEmpty {
+            guard let bytes = Int(text), (1...UploadLimit.maximumBytes).contains(bytes) else {
+                throw ETLError(.configuration, "ETL_MAX_UPLOAD_BYTES must be an integer from 1 to \(UploadLimit.maximumBytes)")
+            }
+            self.maxUploadBytes = bytes
         }
         if let text = environment["ETL_BATCH_SIZE"] {
             guard let size = Int(text), (1...1000).contains(size) else {

@@ -127,7 +127,8 @@ public struct ETLStore: Sendable {
                 logger: self.logger
             ).drain()
             if loaded {
-                // A successful load settles the transient failures of earlier attempts.
+                // A successful load settles the file-level failures of earlier attempts that
+                // the load itself disproves: a connection error, or a size limit since raised.
                 try await connection.query(
                     """
                     UPDATE etl_dead_letter_queue SET resolved = true, resolved_at = now()
@@ -270,7 +271,8 @@ public struct ETLStore: Sendable {
         return try await rows.firstString() ?? #"{"entries":[],"count":0,"unresolved_total":0}"#
     }
 
-    /// Resolves every unresolved entry whose error is transient (connection, resource); returns how many.
+    /// Resolves every unresolved entry whose error is transient (`ErrorType.transient`:
+    /// connection); returns how many. Permanent ones (resource, validation, data) stay.
     public func resolveTransient() async throws -> Int {
         let types = ErrorType.transient.map(\.rawValue)
         let rows = try await client.query(

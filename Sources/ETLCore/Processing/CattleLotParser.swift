@@ -13,7 +13,7 @@ public struct CattleLotParser: Sendable {
     public var maxBytes: Int
 
     /// Creates a parser.
-    public init(maxBytes: Int = 8 * 1024 * 1024) {
+    public init(maxBytes: Int = UploadLimit.defaultBytes) {
         self.maxBytes = maxBytes
     }
 
@@ -22,8 +22,8 @@ public struct CattleLotParser: Sendable {
         guard let content, !content.allSatisfy(\.isWhitespace) else {
             throw FileRejection(errorType: .validation, message: "file is empty")
         }
-        guard content.utf8.count <= maxBytes else {
-            throw FileRejection(errorType: .resource, message: "file too large: \(content.utf8.count) bytes exceeds the \(maxBytes)-byte limit")
+        if let message = UploadLimit.rejection(contentBytes: content.utf8.count, limit: maxBytes) {
+            throw FileRejection(errorType: .resource, message: message)
         }
         var lines = content.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
             .enumerated()

@@ -5,11 +5,13 @@ public enum ErrorType: String, Codable, Sendable, CaseIterable {
     case validation
     /// A dependency could not be reached; transient, worth retrying.
     case connection
-    /// The service ran out of something (memory, disk, size limit); transient.
+    /// A limit of the service was exceeded. The one etl-core emits is "file too large" (the
+    /// upload limit, `UploadLimit`): permanent, since no retry makes the file smaller.
     case resource
     /// Well-formed input with values that make no sense (negative weight, duplicate lot).
     case data
 
     /// The kinds `POST /dlq/resolve-transient` resolves: a retry is expected to succeed.
-    public static let transient: [ErrorType] = [.connection, .resource]
+    /// Only `connection`: every other kind fails again on retry and stays for a person.
+    public static let transient: [ErrorType] = [.connection]
 }

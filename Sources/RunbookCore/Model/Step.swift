@@ -42,6 +42,9 @@ public struct Step: Sendable {
     /// `unreachable: red`: a check that cannot reach its target (connection refused, timeout)
     /// is this colour instead of `error` — for probes whose failure to connect is the finding.
     public var unreachable: CheckStatus?
+    /// `undo:` of an action: how what it deletes is brought back (the archive table the rows
+    /// moved to, say). Without it, SQL that deletes needs `risk: high` (DestructiveSQLRule).
+    public var undo: String?
     /// Where the step starts in its file, for diagnostics.
     public var location: SourceLocation
 

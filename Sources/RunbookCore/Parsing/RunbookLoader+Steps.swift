@@ -179,6 +179,8 @@ extension RunbookLoader {
             }
         }
         if let c = value("confirm") { step.confirm = doc.template(c, key: "confirm") }
+        step.undo = value("undo").flatMap { doc.string($0, key: "undo") }
+        if let sqlNode = value("sql") { DestructiveSQLRule.check(step, sqlNode: sqlNode, in: doc) }
         if kind == .action, value("confirm") == nil {
             doc.error(node, "action '\(id)' needs 'confirm:', the question the operator answers before it runs")
         }

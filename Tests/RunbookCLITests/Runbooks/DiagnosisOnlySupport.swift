@@ -79,9 +79,10 @@ enum DiagnosisOnly {
         return nil
     }
 
-    /// `key=NUMBER` from a shell step's summary line.
+    /// `key=NUMBER` from a shell step's summary line, or `"key": NUMBER` from the JSON
+    /// object a shell check prints (`result.json`).
     static func field(_ text: String, _ key: String) -> Double? {
-        guard let range = text.range(of: "\(key)=") else { return nil }
+        guard let range = text.range(of: "\(key)=") ?? text.range(of: "\"\(key)\": ") else { return nil }
         let digits = text[range.upperBound...].prefix { $0.isNumber || $0 == "." }
         return Double(digits)
     }

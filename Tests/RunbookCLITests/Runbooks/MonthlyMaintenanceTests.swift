@@ -4,9 +4,10 @@ import Testing
 extension SandboxSuites {
     /// Manutenção mensal against the `weekly-maintenance` scenario (120 days of history, so
     /// there are resolved DLQ entries and alerts older than 90 days). The dry run counts what
-    /// the cleanup would delete and changes nothing; a live run with --yes cleans up and
-    /// analyzes, then stops at the first REINDEX gate; with the four gates approved it
-    /// rebuilds every index of the ETL tables.
+    /// the cleanup would delete and changes nothing; a live run with --yes alone stops at the
+    /// first delete (it keeps no copy: a named approval); with the two deletes approved it
+    /// cleans up and analyzes, then stops at the first REINDEX gate; with the four REINDEX
+    /// gates approved it rebuilds every index of the ETL tables.
     @Suite("runbook monthly-maintenance")
     struct MonthlyMaintenanceTests {
         let sandbox: Sandbox
@@ -61,8 +62,19 @@ extension SandboxSuites {
             #expect(try sandbox.psql(indexFiles) == indexesBefore, "the dry run rebuilt an index")
             #expect(try sandbox.psql(analyzeCounts) == analyzedBefore, "the dry run analyzed")
 
-            // --yes: cleanup (medium) and ANALYZE (low) run; the high-risk REINDEX gate stops the run.
-            let unattended = try sandbox.runbook(["run", "monthly-maintenance", "--yes", "--operator", "cron", "--format", "json"], audit: audit)
+            // --yes alone: the deletes keep no copy, so each needs its named approval; the run
+            // stops at the first one (exit 3) having deleted nothing.
+            let refused = try sandbox.runbook(["run", "monthly-maintenance", "--yes", "--operator", "cron", "--format", "json"], audit: audit)
+            #expect(refused.code == 3, "\(refused.stdout)\(refused.stderr)")
+            let refusedStatus = Sandbox.statuses(try Sandbox.report(refused))
+            #expect(refusedStatus["delete-resolved-dlq"] == "awaiting-approval")
+            #expect(refusedStatus["analyze"] == nil || refusedStatus["analyze"] == "skipped")
+            #expect(try sandbox.psql(rowCounts) == countsBefore, "a delete ran without its named approval")
+
+            // --yes and the two cleanup approvals: cleanup (high) and ANALYZE (low) run; the
+            // REINDEX gate stops the run.
+            let unattended = try sandbox.runbook(["run", "monthly-maintenance", "--yes", "--operator", "cron", "--format", "json",
+                                                  "--approve", "delete-resolved-dlq", "--approve", "delete-resolved-alerts"], audit: audit)
             #expect(unattended.code == 3, "\(unattended.stdout)\(unattended.stderr)")
             let unattendedReport = try Sandbox.report(unattended)
             let unattendedStatus = Sandbox.statuses(unattendedReport)
@@ -74,8 +86,12 @@ extension SandboxSuites {
             #expect(unattendedStatus["reindex-cattle-lot"] == nil || unattendedStatus["reindex-cattle-lot"] == "skipped")
             // Exactly what the dry run counted went (whole-day cutoffs: the same within a day).
             #expect(Self.row(unattendedReport, "cleanup-candidates")?["dlq_cutoff"] as? String == dlqCutoff)
-            #expect(Self.result(unattendedReport, "delete-resolved-dlq")["row_count"] as? Int == dlqToGo)
-            #expect(Self.result(unattendedReport, "delete-resolved-alerts")["row_count"] as? Int == alertsToGo)
+            // Batched: the JSON the action prints says how many went, and that it finished.
+            let dlqDone = Self.result(unattendedReport, "delete-resolved-dlq")["json"] as? [String: Any]
+            let alertsDone = Self.result(unattendedReport, "delete-resolved-alerts")["json"] as? [String: Any]
+            #expect(dlqDone?["rows"] as? Int == dlqToGo, "\(String(describing: dlqDone))")
+            #expect(dlqDone?["finished"] as? Bool == true)
+            #expect(alertsDone?["rows"] as? Int == alertsToGo, "\(String(describing: alertsDone))")
             let before = countsBefore.split(separator: "/").compactMap { Int($0) }
             let after = try sandbox.psql(rowCounts).split(separator: "/").compactMap { Int($0) }
             #expect(after == [before[0] - dlqToGo, before[1], before[2] - alertsToGo, before[3], before[4], before[5]],

@@ -45,9 +45,9 @@ extension SandboxSuites {
             let states = (DiagnosisOnly.result(report, "db-connections")["rows"] as? [[String: Any]] ?? []).compactMap { $0["state"] as? String }
             #expect(states.contains("active"), "this check's own session is active: \(states)")
             let resources = DiagnosisOnly.stdout(report, "etl-core-resources")
-            #expect(!etlCorePid.isEmpty && resources.contains("pid=\(etlCorePid) "), "our etl-core is listed: \(resources)")
+            #expect(!etlCorePid.isEmpty && resources.contains("\"pid\": \(etlCorePid),"), "our etl-core is listed: \(resources)")
             #expect(!resources.contains("bash -c"), "the check does not count its own shell: \(resources)")
-            #expect(DiagnosisOnly.stdout(report, "log-disk").contains("used_percent="))
+            #expect(DiagnosisOnly.stdout(report, "log-disk").contains("\"used_percent\": "))
         }
 
         @Test func slownessIsDiagnosedNotRepaired() throws {

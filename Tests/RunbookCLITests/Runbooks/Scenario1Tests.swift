@@ -27,7 +27,9 @@ extension SandboxSuites {
             #expect(dryStatus["service-status"] == "red")
             #expect(dryStatus["api-health"] == "red")
             #expect(dryStatus["db-connectivity"] == "green")
+            #expect(dryStatus["config"] == "green")
             #expect(dryStatus["files-flow"] == "red")
+            #expect(DiagnosisOnly.firstRow(dryReport, "files-flow")["state"] as? String == "stalled")
             #expect(dryStatus["recent-log-errors"] == "yellow", "the seeded FATAL line is in the window")
             #expect(dryStatus["restart-service"] == "planned")
             #expect(dryStatus["stop-service"] == "skipped")
@@ -43,6 +45,8 @@ extension SandboxSuites {
             #expect(liveStatus["service-status-after"] == "green")
             #expect(liveStatus["api-health-after"] == "green")
             #expect(liveStatus["files-flow-after"] == "green")
+            #expect(liveStatus["alert-cleared"] == "green", "the page (pipeline_stalled) did not resolve")
+            #expect(try sandbox.psql("SELECT count(*) FROM etl_alert_history WHERE alert = 'pipeline_stalled' AND NOT resolved") == "0")
             #expect(liveStatus["stop-service"] == "skipped", "the fallback ran although the restart worked")
             #expect(liveStatus["incident-update"] == "succeeded")
             #expect(try serviceStatus() == 0)
@@ -74,6 +78,43 @@ extension SandboxSuites {
             #expect(try sandbox.auditIntact(audit))
         }
 
+        /// "Nothing processed for > 30 min", not "some file waited > 30 min": a healthy service
+        /// busy with a backlog (files waiting 35-55 min while others keep finishing) is yellow
+        /// and is not restarted.
+        @Test func busyBacklogIsNotRestarted() throws {
+            try sandbox.reseed("busy-backlog")
+            let audit = Sandbox.auditPath()
+            #expect(Int(try sandbox.psql(stalled)) ?? 0 > 0, "old files wait")
+            let dry = try sandbox.runbook(["run", "scenario-1-pipeline-stopped", "--dry-run", "--format", "json"], audit: audit)
+            let report = try Sandbox.report(dry)
+            let status = Sandbox.statuses(report)
+            #expect(status["service-status"] == "green" && status["api-health"] == "green", "\(status)")
+            #expect(status["files-flow"] == "yellow", "\(DiagnosisOnly.firstRow(report, "files-flow"))")
+            #expect(DiagnosisOnly.firstRow(report, "files-flow")["state"] as? String == "backlog")
+            #expect(status["restart-service"] == "skipped", "a busy, healthy service would be restarted")
+            #expect(dry.code == 0, "\(dry.stdout)\(dry.stderr)")
+        }
+
+        /// The seed's "verificar configuração": a configuration that is not JSON is red, and the
+        /// runbook then restarts nothing (a restart on a broken configuration does not come back).
+        @Test func brokenConfigurationBlocksTheRestart() throws {
+            try sandbox.reseed("scenario-1-pipeline-stopped")
+            let config = FileManager.default.temporaryDirectory.appendingPathComponent("etl-config-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: config) }
+            try #"{"database": {"host": "127.0.0.1", "password": "s3cret"}, "log_dir": "/x""#
+                .write(to: config.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+            let audit = Sandbox.auditPath()
+            let dry = try sandbox.runbook(["run", "scenario-1-pipeline-stopped", "--dry-run", "--format", "json"], audit: audit,
+                                          extra: ["ETL_CONFIG_DIR": config.path])
+            let report = try Sandbox.report(dry)
+            let status = Sandbox.statuses(report)
+            #expect(status["config"] == "red", "\(DiagnosisOnly.stdout(report, "config"))")
+            #expect(!DiagnosisOnly.stdout(report, "config").contains("s3cret"), "a secret of the configuration was printed")
+            #expect(status["restart-service"] == "skipped")
+            #expect(dry.code == 1)
+        }
+
         /// `scripts/sandbox status etl-core`: 0 running, 3 stopped.
         func serviceStatus() throws -> Int32 {
             try Sandbox.spawnAndWait(["/bin/bash", "-c", "cd '\(CLITests.packageRoot.path)' && scripts/sandbox status etl-core > /dev/null 2>&1"])
@@ -99,6 +140,7 @@ extension SandboxSuites {
                 database: {url: "${ETL_DATABASE_URL}"}
                 api: {url: "${ETL_API_URL}", token: "${ETL_API_TOKEN}"}
                 logs: "${ETL_LOG_DIR}"
+                config_dir: "\(CLITests.packageRoot.appendingPathComponent(".sandbox/etc/etl").path)"
                 commands:
                   service_status: ["\(sandbox)", status, etl-core]
                   service_restart: [\(argv)]

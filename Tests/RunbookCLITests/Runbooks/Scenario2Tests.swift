@@ -37,6 +37,8 @@ extension SandboxSuites {
             let liveStatus = Sandbox.statuses(try Sandbox.report(live))
             #expect(liveStatus["reprocess-transient-failures"] == "succeeded")
             #expect(liveStatus["error-rate-after"] == "green")
+            #expect(liveStatus["alert-cleared"] == "green", "the page (high_error_rate) did not resolve")
+            #expect(try sandbox.psql("SELECT count(*) FROM etl_alert_history WHERE alert = 'high_error_rate' AND NOT resolved") == "0")
             let rate = try sandbox.psql("""
                 SELECT round(100.0 * count(*) FILTER (WHERE status = 'error') / count(*) FILTER (WHERE status IN ('loaded','error')), 2)
                 FROM etl_file WHERE updated_at > now() - interval '4 hours'

@@ -4,14 +4,16 @@ import Testing
 extension SandboxSuites {
     /// Cenário 3: 180 new unresolved DLQ entries, mostly transient. The dry run finds the DLQ
     /// full and plans POST /dlq/resolve-transient; the live run resolves exactly the transient
-    /// entries, leaves validation/data entries for people and lists them.
+    /// (connection) entries, and leaves the permanent ones — resource ("file too large", what
+    /// etl-core really emits: no retry fixes it), validation, data — for people and lists them.
     @Suite("runbook scenario-3-dlq-full")
     struct Scenario3Tests {
         let sandbox: Sandbox
         init() throws { sandbox = try Sandbox.current() }
 
-        let transient = "SELECT count(*) FROM etl_dead_letter_queue WHERE NOT resolved AND error_type IN ('connection', 'resource')"
-        let manual = "SELECT count(*) FROM etl_dead_letter_queue WHERE NOT resolved AND error_type IN ('validation', 'data')"
+        let transient = "SELECT count(*) FROM etl_dead_letter_queue WHERE NOT resolved AND error_type = 'connection'"
+        let manual = "SELECT count(*) FROM etl_dead_letter_queue WHERE NOT resolved AND error_type IN ('resource', 'validation', 'data')"
+        let tooLarge = "SELECT count(*) FROM etl_dead_letter_queue WHERE NOT resolved AND error_type = 'resource' AND error_message LIKE 'file too large: % bytes exceeds the %-byte limit'"
 
         @Test func diagnosesResolvesTransientAndListsManualReview() throws {
             try sandbox.reseed("scenario-3-dlq-full")
@@ -20,6 +22,10 @@ extension SandboxSuites {
             let manualBefore = Int(try sandbox.psql(manual)) ?? 0
             #expect(transientBefore + manualBefore > 100, "the scenario should fill the DLQ")
             #expect(manualBefore > 0)
+            let tooLargeBefore = Int(try sandbox.psql(tooLarge)) ?? 0
+            #expect(tooLargeBefore > 0, "the seed emits etl-core's real resource error")
+            #expect(try sandbox.psql("SELECT count(*) FROM etl_dead_letter_queue WHERE error_type = 'resource' AND error_message NOT LIKE 'file too large:%'") == "0",
+                    "no resource error etl-core cannot produce")
 
             let dry = try sandbox.runbook(["run", "scenario-3-dlq-full", "--dry-run", "--format", "json"], audit: audit)
             #expect(dry.code == 1, "\(dry.stderr)")
@@ -45,14 +51,16 @@ extension SandboxSuites {
             #expect(liveStatus["resolve-transient"] == "succeeded")
             #expect(liveStatus["dlq-depth-after"] != "red", "the DLQ is still over 100")
             #expect(liveStatus["remaining-entries"] == "yellow")
+            #expect(liveStatus["alert-cleared"] == "green", "the page (dlq_backlog) did not resolve")
             #expect(try sandbox.psql(transient) == "0", "transient entries left unresolved")
             #expect(try sandbox.psql(manual) == String(manualBefore), "the runbook touched entries that need a person")
-            // What is left for review is exactly the validation/data entries.
+            #expect(try sandbox.psql(tooLarge) == String(tooLargeBefore), "a permanent (file too large) entry was resolved as transient")
+            // What is left for review is exactly the permanent entries.
             let remaining = Self.step(liveReport, "remaining-entries")?["result"] as? [String: Any]
             let json = remaining?["json"] as? [String: Any]
             #expect(json?["unresolved_total"] as? Int == manualBefore)
             let types = Set(((json?["entries"] as? [[String: Any]]) ?? []).compactMap { $0["error_type"] as? String })
-            #expect(!types.isEmpty && types.isSubset(of: ["validation", "data"]), "\(types)")
+            #expect(!types.isEmpty && types.isSubset(of: ["resource", "validation", "data"]), "\(types)")
             #expect(try sandbox.auditIntact(audit))
         }
 

@@ -80,8 +80,16 @@ extension SandboxSuites {
             #expect(try sandbox.psql(tables) == tablesBefore, "the dry run changed the database")
             #expect(!fm.fileExists(atPath: backup.path), "the dry run wrote a backup")
 
-            // Live run, low and medium gates passed.
-            let live = try sandbox.runbook(["run", "weekly-maintenance", "--yes", "--operator", "oncall", "--format", "json"], audit: audit, extra: extra)
+            // Live run without the named approval of the log deletion (high: the files are
+            // gone for good): it stops at that gate and deletes nothing.
+            let gated = try sandbox.runbook(["run", "weekly-maintenance", "--yes", "--operator", "oncall", "--format", "json"], audit: audit, extra: extra)
+            #expect(gated.code == 3, "\(gated.stdout)\(gated.stderr)")
+            #expect(Sandbox.statuses(try Sandbox.report(gated))["delete-old-logs"] == "awaiting-approval")
+            #expect(try Self.files(under: logs).keys.sorted() == filesBefore.keys.sorted(), "logs deleted without their named approval")
+
+            // Live run, low and medium gates passed, the log deletion approved by name.
+            let live = try sandbox.runbook(["run", "weekly-maintenance", "--yes", "--approve", "delete-old-logs", "--operator", "oncall", "--format", "json"],
+                                           audit: audit, extra: extra)
             #expect(live.code == 0, "\(live.stdout)\(live.stderr)")
             let liveReport = try Sandbox.report(live)
             let liveStatus = Sandbox.statuses(liveReport)
@@ -109,7 +117,9 @@ extension SandboxSuites {
             let cutoff = try #require(candidates["cutoff"] as? String)
             let moved = candidates["files"] as? Int ?? -1
             let movedDLQ = candidates["dlq_entries"] as? Int ?? -1
-            #expect(Self.result(liveReport, "archive-old-files")["row_count"] as? Int == moved)
+            let archived = Self.result(liveReport, "archive-old-files")["json"] as? [String: Any]
+            #expect(archived?["rows"] as? Int == moved, "\(String(describing: archived))")
+            #expect(archived?["finished"] as? Bool == true)
             #expect(try sandbox.psql("SELECT count(*) FROM etl_file_archive") == String(moved))
             #expect(try sandbox.psql("SELECT coalesce(sum(jsonb_array_length(dlq_entries)), 0) FROM etl_file_archive") == String(movedDLQ))
             #expect(try sandbox.psql("""
@@ -160,6 +170,46 @@ extension SandboxSuites {
 
         /// Every regular file under `dir` (recursively), with its age in whole days as
         /// `find -mtime` counts it.
+        /// The archive works in batches, one transaction each, with a line of progress per
+        /// batch; stopped after max_batches (as an interrupted run would be) it says so, the
+        /// check after it is yellow, and the next run resumes and finishes.
+        @Test func archivesInBatchesAndResumes() throws {
+            try sandbox.reseed("weekly-maintenance")
+            let fm = FileManager.default
+            let backup = fm.temporaryDirectory.appendingPathComponent("weekly-backup-\(UUID().uuidString)")
+            defer { try? fm.removeItem(at: backup) }
+            let extra = ["ETL_BACKUP_DIR": backup.path]
+            let audit = Sandbox.auditPath()
+            let base = ["run", "weekly-maintenance", "--yes", "--approve", "delete-old-logs", "--operator", "oncall", "--format", "json",
+                        "--input", "batch_rows=4000"]
+
+            let first = try sandbox.runbook(base + ["--input", "max_batches=2"], audit: audit, extra: extra)
+            #expect(first.code == 0, "\(first.stdout)\(first.stderr)")
+            let firstReport = try Sandbox.report(first)
+            let candidates = (Self.result(firstReport, "archive-candidates")["rows"] as? [[String: Any]])?.first?["files"] as? Int ?? -1
+            #expect(candidates > 8000, "\(candidates)")
+            let archive = Self.result(firstReport, "archive-old-files")
+            let json = archive["json"] as? [String: Any]
+            #expect(json?["rows"] as? Int == 8000 && json?["batches"] as? Int == 2 && json?["finished"] as? Bool == false, "\(archive)")
+            let progress = archive["stderr"] as? String ?? ""
+            #expect(progress.contains("archive: batch 1: 4000 rows") && progress.contains("archive: batch 2: 4000 rows"), "\(progress)")
+            #expect(progress.contains("run again to continue"), "\(progress)")
+            #expect(Sandbox.statuses(firstReport)["archive-left"] == "yellow")
+            #expect(try sandbox.psql("SELECT count(*) FROM etl_file_archive") == "8000")
+
+            let second = try sandbox.runbook(base, audit: audit, extra: extra)
+            #expect(second.code == 0, "\(second.stdout)\(second.stderr)")
+            let secondReport = try Sandbox.report(second)
+            let rest = Self.result(secondReport, "archive-old-files")["json"] as? [String: Any]
+            #expect(rest?["finished"] as? Bool == true, "\(String(describing: rest))")
+            #expect(Sandbox.statuses(secondReport)["archive-left"] == "green")
+            let archived = Int(try sandbox.psql("SELECT count(*) FROM etl_file_archive")) ?? -1
+            // A file finishes every 2 minutes in the history: one or two may cross the cutoff between the runs.
+            #expect(archived >= candidates && archived <= candidates + 3, "archived \(archived) of \(candidates)")
+            #expect(8000 + (rest?["rows"] as? Int ?? 0) == archived)
+            #expect(try sandbox.auditIntact(audit))
+        }
+
         static func files(under dir: URL) throws -> [String: FileInfo] {
             var out: [String: FileInfo] = [:]
             let now = Date()

@@ -83,4 +83,4 @@ INSERT INTO seed_log_extra
 SELECT completed_at + interval '40 minutes', 'audit',
        format('%s AUDIT actor=%s action=files.reprocess target=file:%s result=ok previous_status=error',
               pg_temp.ts(completed_at + interval '40 minutes'), (ARRAY['ana.souza', 'bruno.lima', 'carla.mendes'])[1 + id % 3], id)
-  FROM etl_file WHERE status = 'error' AND error_type IN ('connection', 'resource');
+  FROM etl_file WHERE status = 'error' AND error_type = 'connection';

@@ -1,5 +1,6 @@
--- 180 unresolved DLQ entries in the last 12 hours: 85% transient (connection, resource),
--- 15% needing a person (validation, data).
+-- 180 unresolved DLQ entries in the last 12 hours: 60% transient (connection), 40% needing a
+-- person: resource (25%: "file too large", the only resource error etl-core emits, which no
+-- retry fixes) and validation/data (15%). Every message is one etl-core really writes.
 INSERT INTO etl_dead_letter_queue (error_type, entity_type, payload, error_message, file_id, created_at)
 SELECT kind,
        CASE WHEN kind IN ('connection', 'resource') THEN 'file' ELSE 'cattle_lot' END,
@@ -8,7 +9,7 @@ SELECT kind,
                                     'raw', CASE kind WHEN 'validation' THEN format('%s,L%s,abc,450,12000', split_part(f.filename, '_', 1), i)
                                                      ELSE format('%s,L%s,40,-450,12000', split_part(f.filename, '_', 1), i) END) END,
        CASE kind WHEN 'connection' THEN 'connection refused: upstream storage unavailable (storage.conectaboi.internal:9000)'
-                 WHEN 'resource' THEN 'out of memory: worker heap limit 512 MiB reached while reading file'
+                 WHEN 'resource' THEN format('file too large: %s bytes exceeds the 8388608-byte limit', 8388608 + 4096 * (1 + i % 997))
                  WHEN 'validation' THEN 'head_count ''abc'' is not an integer'
                  ELSE 'weight_kg -450 is out of range 1...2000 kg per head' END,
        f.id, now() - (i * 4) * interval '1 minute'
