@@ -203,14 +203,16 @@ final class StubAPI {
         var line = Data()
         while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
         guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            child.terminate()
+            kill(child.processIdentifier, SIGKILL)
             throw Sandbox.PSQLFailed(message: "the stub API did not start")
         }
         url = "http://127.0.0.1:\(port)"
     }
 
+    /// SIGKILL: a child of a process that ignores SIGTERM (as some CI runners do) inherits
+    /// that, and python would keep serving.
     func stop() {
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 }
