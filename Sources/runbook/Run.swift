@@ -105,7 +105,7 @@ struct Run: AsyncParsableCommand {
                 lock = try await drivers.sql.acquireRunLock(key: "\(runbook.id)@\(env.name)",
                                                             holder: "\(request.operatorName) (run \(request.runID))", wait: lockWaitDuration)
             } catch let held as RunLockHeld {
-                await bounded(.seconds(5)) { await drivers.shutdown() }
+                await bounded(.seconds(2)) { await drivers.shutdown() }
                 printError("error: \(held); nothing was run (wait longer with --lock-wait)")
                 throw ExitCode(4)
             } catch let error as DriverError where error.code.meansUnreachable {
@@ -113,7 +113,7 @@ struct Run: AsyncParsableCommand {
                 printError("warning: PostgreSQL cannot be reached, so the run lock was not taken (\(why)); running WITHOUT it: another live run of \(runbook.id) may run at the same time")
                 request.runLock = "not taken: \(why)"
             } catch {
-                await bounded(.seconds(5)) { await drivers.shutdown() }
+                await bounded(.seconds(2)) { await drivers.shutdown() }
                 let code = (error as? DriverError)?.code
                 printError("error: cannot take the run lock: \(redactor.redact("\(error)")); nothing was run")
                 throw ExitCode(code == .configuration ? 2 : 4)

@@ -77,8 +77,8 @@ public struct CommandRenderer: Sendable {
     /// Renders the step's command in `scope` (already the driver scope for reusable checks).
     /// Throws ``StepError`` when an expression fails, a `:name` has no `params:` value, the
     /// environment has no such `command:` (code `configuration`), the URL is not http(s), or
-    /// the notify template is missing or malformed. `runContext` is not used.
-    public func render(_ step: Step, scope: ExpressionScope, runContext: Value = .null) throws(StepError) -> RenderedCommand {
+    /// the notify template is missing or malformed.
+    public func render(_ step: Step, scope: ExpressionScope) throws(StepError) -> RenderedCommand {
         switch step.driver {
         case .shell(let spec):
             var argv: [String] = []
