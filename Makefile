@@ -23,6 +23,7 @@ lint: build
 clean:
 	rm -rf .build .sandbox
 
-# Figures, not assertions: the engine against plain bash on the same data (release build).
+# Figures, not assertions: the engine against plain bash and Ansible on the same data (the
+# release build, statically linked as the image ships it; docs/performance.md).
 bench:
 	scripts/bench
