@@ -23,8 +23,9 @@ lint: build
 clean:
 	rm -rf .build .sandbox
 
-# Figures, not assertions: the engine against plain bash on the same data (release build),
-# then each runbook's dry-run time on production-size data (seeded the first time: minutes).
+# Figures, not assertions: the engine against plain bash and Ansible on the same data (the
+# release build, statically linked as the image ships it; docs/performance.md), then each
+# runbook's dry-run time on production-size data (seeded the first time: minutes).
 bench:
 	scripts/bench
 	scripts/bench-runbooks

@@ -16,10 +16,11 @@ enum UTCTime {
         return "\(pad(f.year, 4))-\(pad(f.month))-\(pad(f.day))T\(pad(f.hour)):\(pad(f.minute)):\(pad(f.second)).\(pad(f.millisecond, 3))Z"
     }
 
-    /// `20261129T140102Z` (ISO 8601 basic format, whole seconds; run ids).
+    /// `20261129T140102` (ISO 8601 basic format, whole seconds, UTC but no zone letter, as run
+    /// ids have always been written).
     static func compact(_ date: Date) -> String {
         let f = Fields(date)
-        return "\(pad(f.year, 4))\(pad(f.month))\(pad(f.day))T\(pad(f.hour))\(pad(f.minute))\(pad(f.second))Z"
+        return "\(pad(f.year, 4))\(pad(f.month))\(pad(f.day))T\(pad(f.hour))\(pad(f.minute))\(pad(f.second))"
     }
 
     /// `2026-11-29 14:01 UTC` (what templates show).
