@@ -32,7 +32,7 @@ END $$;
 \echo files
 INSERT INTO etl_file (id, filename, status, error_type, error_message, rows_loaded, rows_rejected, attempts,
                       uploaded_at, processing_started_at, completed_at, updated_at)
-SELECT i, format('%s_%s_%s.csv', pg_temp.farm(i % 8), to_char(ts, 'YYYYMMDD_HH24MISS'), i),
+SELECT i, format('%s_%s_%s.csv', pg_temp.farm((i % 8)::int), to_char(ts, 'YYYYMMDD_HH24MISS'), i),
        CASE WHEN kind = 'ok' THEN 'loaded' ELSE 'error' END,
        CASE WHEN kind = 'ok' THEN NULL ELSE kind END,
        CASE kind
@@ -49,14 +49,14 @@ SELECT i, format('%s_%s_%s.csv', pg_temp.farm(i % 8), to_char(ts, 'YYYYMMDD_HH24
                CASE WHEN (i * 7919) % 10007 < 9888 THEN 'ok' WHEN (i * 7919) % 10007 < 9948 THEN 'validation'
                     WHEN (i * 7919) % 10007 < 9988 THEN 'data' WHEN (i * 7919) % 10007 < 10002 THEN 'connection'
                     ELSE 'resource' END AS kind
-          FROM generate_series(1, :files) AS i) AS g;
+          FROM generate_series(1::bigint, :files) AS i) AS g;
 SELECT setval('etl_file_id_seq', :files);
 
 \echo content and cattle lots of the last 24 hours
 UPDATE etl_file
-   SET content = CASE error_type WHEN 'validation' THEN pg_temp.bad_header_csv(split_part(filename, '_', 1), 10 + (id * 13) % 50)
-                                 WHEN 'data' THEN pg_temp.bad_data_csv(split_part(filename, '_', 1), 10 + (id * 13) % 50)
-                                 ELSE pg_temp.lots_csv(split_part(filename, '_', 1), 10 + (id * 13) % 50) END
+   SET content = CASE error_type WHEN 'validation' THEN pg_temp.bad_header_csv(split_part(filename, '_', 1), (10 + (id * 13) % 50)::int)
+                                 WHEN 'data' THEN pg_temp.bad_data_csv(split_part(filename, '_', 1), (10 + (id * 13) % 50)::int)
+                                 ELSE pg_temp.lots_csv(split_part(filename, '_', 1), (10 + (id * 13) % 50)::int) END
  WHERE uploaded_at > to_timestamp(:end_epoch) - interval '24 hours';
 INSERT INTO cattle_lot (farm, lot, head_count, weight_kg, price, file_id, loaded_at)
 SELECT split_part(t.l, ',', 1), split_part(t.l, ',', 2), split_part(t.l, ',', 3)::int,
@@ -89,7 +89,7 @@ SELECT CASE WHEN k % 2 = 1 THEN 'validation' ELSE 'data' END, 'cattle_lot',
 \echo alerts
 INSERT INTO etl_alert_history (alert, severity, message, triggered_at, resolved, resolved_at)
 SELECT a.alert, a.severity, a.message, t, true, least(t + (10 + j % 80) * interval '1 minute', to_timestamp(:end_epoch))
-  FROM generate_series(1, :alerts) AS j
+  FROM generate_series(1::bigint, :alerts) AS j
   CROSS JOIN LATERAL (SELECT to_timestamp(floor(:end_epoch - :days * 86400 + j * (:days * 86400.0::float8 / :alerts)))
                              - interval '2 hours' AS t) AS ts
   JOIN (VALUES (0, 'high_error_rate', 'critical', 'error rate 12.5% in the last hour (4 of 32 files)'),
