@@ -19,14 +19,18 @@ TRUNCATE cattle_lot, etl_dead_letter_queue, etl_alert_history, etl_file RESTART 
 DROP TABLE IF EXISTS etl_file_archive;
 CREATE INDEX IF NOT EXISTS etl_file_status_updated_at_idx ON etl_file (status, updated_at);
 
--- Secondary indexes off during the load (kept here, rebuilt below).
-CREATE TEMP TABLE saved_indexes AS
+-- Secondary indexes off during the load, rebuilt below. Their definitions are kept in a real
+-- table until they are rebuilt, so a load that fails half-way leaves them for the next one.
+CREATE TABLE IF NOT EXISTS sandbox_saved_indexes (indexname text PRIMARY KEY, indexdef text NOT NULL);
+ALTER TABLE sandbox_saved_indexes OWNER TO etl;
+INSERT INTO sandbox_saved_indexes
 SELECT indexname, indexdef FROM pg_indexes
  WHERE schemaname = current_schema()
    AND tablename IN ('etl_file', 'etl_dead_letter_queue', 'etl_alert_history', 'cattle_lot')
-   AND indexname NOT LIKE '%\_pkey';
+   AND indexname NOT LIKE '%\_pkey'
+ON CONFLICT (indexname) DO NOTHING;
 DO $$ DECLARE r record; BEGIN
-  FOR r IN SELECT indexname FROM saved_indexes LOOP EXECUTE format('DROP INDEX %I', r.indexname); END LOOP;
+  FOR r IN SELECT indexname FROM sandbox_saved_indexes LOOP EXECUTE format('DROP INDEX IF EXISTS %I', r.indexname); END LOOP;
 END $$;
 
 \echo files
@@ -100,11 +104,15 @@ SELECT a.alert, a.severity, a.message, t, true, least(t + (10 + j % 80) * interv
 
 \echo indexes
 DO $$ DECLARE r record; BEGIN
-  FOR r IN SELECT indexdef FROM saved_indexes LOOP EXECUTE r.indexdef; END LOOP;
+  FOR r IN SELECT indexdef FROM sandbox_saved_indexes LOOP
+    EXECUTE regexp_replace(r.indexdef, '^CREATE (UNIQUE )?INDEX ', 'CREATE \1INDEX IF NOT EXISTS ');
+  END LOOP;
 END $$;
+DROP TABLE sandbox_saved_indexes;
 RESET session_replication_role;
-\echo analyze
-ANALYZE etl_file;
-ANALYZE etl_dead_letter_queue;
-ANALYZE etl_alert_history;
-ANALYZE cattle_lot;
+\echo vacuum analyze
+-- As autovacuum would have by now: statistics, and the visibility map index-only scans need.
+VACUUM (ANALYZE) etl_file;
+VACUUM (ANALYZE) etl_dead_letter_queue;
+VACUUM (ANALYZE) etl_alert_history;
+VACUUM (ANALYZE) cattle_lot;
