@@ -86,6 +86,11 @@ public enum SchemaMigrations {
             CREATE INDEX IF NOT EXISTS etl_file_pending_idx ON etl_file (uploaded_at)
              WHERE status IN ('uploaded', 'processing')
             """,
+            // sla-report availability: the files picked up more than 30 minutes after upload.
+            """
+            CREATE INDEX IF NOT EXISTS etl_file_late_pickup_idx ON etl_file (uploaded_at)
+             WHERE processing_started_at - uploaded_at > interval '30 minutes'
+            """,
             // weekly-performance: DLQ entries created in a window (resolved or not).
             "CREATE INDEX IF NOT EXISTS etl_dlq_created_at_idx ON etl_dead_letter_queue (created_at)",
             // monthly cleanup: resolved entries before a cutoff.

@@ -7,6 +7,16 @@ DROP TABLE IF EXISTS etl_file_archive;
 -- Every scenario starts from the base schema: scenario 4 drops this index, and the runbook
 -- that repairs it may not have run.
 CREATE INDEX IF NOT EXISTS etl_file_status_updated_at_idx ON etl_file (status, updated_at);
+-- A production-size load that stopped half-way left its secondary indexes dropped and their
+-- definitions in sandbox_saved_indexes: build them again.
+DO $$ DECLARE r record; BEGIN
+  IF to_regclass('sandbox_saved_indexes') IS NOT NULL THEN
+    FOR r IN EXECUTE 'SELECT indexdef FROM sandbox_saved_indexes' LOOP
+      EXECUTE regexp_replace(r.indexdef, '^CREATE (UNIQUE )?INDEX ', 'CREATE \1INDEX IF NOT EXISTS ');
+    END LOOP;
+    DROP TABLE sandbox_saved_indexes;
+  END IF;
+END $$;
 
 INSERT INTO etl_file (filename, status, error_type, error_message, content, rows_loaded, rows_rejected, attempts,
                       uploaded_at, processing_started_at, completed_at, updated_at)

@@ -19,20 +19,24 @@ TRUNCATE cattle_lot, etl_dead_letter_queue, etl_alert_history, etl_file RESTART 
 DROP TABLE IF EXISTS etl_file_archive;
 CREATE INDEX IF NOT EXISTS etl_file_status_updated_at_idx ON etl_file (status, updated_at);
 
--- Secondary indexes off during the load (kept here, rebuilt below).
-CREATE TEMP TABLE saved_indexes AS
+-- Secondary indexes off during the load, rebuilt below. Their definitions are kept in a real
+-- table until they are rebuilt, so a load that fails half-way leaves them for the next one.
+CREATE TABLE IF NOT EXISTS sandbox_saved_indexes (indexname text PRIMARY KEY, indexdef text NOT NULL);
+ALTER TABLE sandbox_saved_indexes OWNER TO etl;
+INSERT INTO sandbox_saved_indexes
 SELECT indexname, indexdef FROM pg_indexes
  WHERE schemaname = current_schema()
    AND tablename IN ('etl_file', 'etl_dead_letter_queue', 'etl_alert_history', 'cattle_lot')
-   AND indexname NOT LIKE '%\_pkey';
+   AND indexname NOT LIKE '%\_pkey'
+ON CONFLICT (indexname) DO NOTHING;
 DO $$ DECLARE r record; BEGIN
-  FOR r IN SELECT indexname FROM saved_indexes LOOP EXECUTE format('DROP INDEX %I', r.indexname); END LOOP;
+  FOR r IN SELECT indexname FROM sandbox_saved_indexes LOOP EXECUTE format('DROP INDEX IF EXISTS %I', r.indexname); END LOOP;
 END $$;
 
 \echo files
 INSERT INTO etl_file (id, filename, status, error_type, error_message, rows_loaded, rows_rejected, attempts,
                       uploaded_at, processing_started_at, completed_at, updated_at)
-SELECT i, format('%s_%s_%s.csv', pg_temp.farm(i % 8), to_char(ts, 'YYYYMMDD_HH24MISS'), i),
+SELECT i, format('%s_%s_%s.csv', pg_temp.farm((i % 8)::int), to_char(ts, 'YYYYMMDD_HH24MISS'), i),
        CASE WHEN kind = 'ok' THEN 'loaded' ELSE 'error' END,
        CASE WHEN kind = 'ok' THEN NULL ELSE kind END,
        CASE kind
@@ -49,14 +53,14 @@ SELECT i, format('%s_%s_%s.csv', pg_temp.farm(i % 8), to_char(ts, 'YYYYMMDD_HH24
                CASE WHEN (i * 7919) % 10007 < 9888 THEN 'ok' WHEN (i * 7919) % 10007 < 9948 THEN 'validation'
                     WHEN (i * 7919) % 10007 < 9988 THEN 'data' WHEN (i * 7919) % 10007 < 10002 THEN 'connection'
                     ELSE 'resource' END AS kind
-          FROM generate_series(1, :files) AS i) AS g;
+          FROM generate_series(1::bigint, :files) AS i) AS g;
 SELECT setval('etl_file_id_seq', :files);
 
 \echo content and cattle lots of the last 24 hours
 UPDATE etl_file
-   SET content = CASE error_type WHEN 'validation' THEN pg_temp.bad_header_csv(split_part(filename, '_', 1), 10 + (id * 13) % 50)
-                                 WHEN 'data' THEN pg_temp.bad_data_csv(split_part(filename, '_', 1), 10 + (id * 13) % 50)
-                                 ELSE pg_temp.lots_csv(split_part(filename, '_', 1), 10 + (id * 13) % 50) END
+   SET content = CASE error_type WHEN 'validation' THEN pg_temp.bad_header_csv(split_part(filename, '_', 1), (10 + (id * 13) % 50)::int)
+                                 WHEN 'data' THEN pg_temp.bad_data_csv(split_part(filename, '_', 1), (10 + (id * 13) % 50)::int)
+                                 ELSE pg_temp.lots_csv(split_part(filename, '_', 1), (10 + (id * 13) % 50)::int) END
  WHERE uploaded_at > to_timestamp(:end_epoch) - interval '24 hours';
 INSERT INTO cattle_lot (farm, lot, head_count, weight_kg, price, file_id, loaded_at)
 SELECT split_part(t.l, ',', 1), split_part(t.l, ',', 2), split_part(t.l, ',', 3)::int,
@@ -89,7 +93,7 @@ SELECT CASE WHEN k % 2 = 1 THEN 'validation' ELSE 'data' END, 'cattle_lot',
 \echo alerts
 INSERT INTO etl_alert_history (alert, severity, message, triggered_at, resolved, resolved_at)
 SELECT a.alert, a.severity, a.message, t, true, least(t + (10 + j % 80) * interval '1 minute', to_timestamp(:end_epoch))
-  FROM generate_series(1, :alerts) AS j
+  FROM generate_series(1::bigint, :alerts) AS j
   CROSS JOIN LATERAL (SELECT to_timestamp(floor(:end_epoch - :days * 86400 + j * (:days * 86400.0::float8 / :alerts)))
                              - interval '2 hours' AS t) AS ts
   JOIN (VALUES (0, 'high_error_rate', 'critical', 'error rate 12.5% in the last hour (4 of 32 files)'),
@@ -100,11 +104,15 @@ SELECT a.alert, a.severity, a.message, t, true, least(t + (10 + j % 80) * interv
 
 \echo indexes
 DO $$ DECLARE r record; BEGIN
-  FOR r IN SELECT indexdef FROM saved_indexes LOOP EXECUTE r.indexdef; END LOOP;
+  FOR r IN SELECT indexdef FROM sandbox_saved_indexes LOOP
+    EXECUTE regexp_replace(r.indexdef, '^CREATE (UNIQUE )?INDEX ', 'CREATE \1INDEX IF NOT EXISTS ');
+  END LOOP;
 END $$;
+DROP TABLE sandbox_saved_indexes;
 RESET session_replication_role;
-\echo analyze
-ANALYZE etl_file;
-ANALYZE etl_dead_letter_queue;
-ANALYZE etl_alert_history;
-ANALYZE cattle_lot;
+\echo vacuum analyze
+-- As autovacuum would have by now: statistics, and the visibility map index-only scans need.
+VACUUM (ANALYZE) etl_file;
+VACUUM (ANALYZE) etl_dead_letter_queue;
+VACUUM (ANALYZE) etl_alert_history;
+VACUUM (ANALYZE) cattle_lot;
