@@ -25,7 +25,7 @@ clean:
 
 # Figures, not assertions: the engine against plain bash and Ansible on the same data (the
 # release build, statically linked as the image ships it; docs/performance.md), then each
-# runbook's dry-run time on production-size data (seeded the first time: minutes).
+# runbook's dry-run time on production-size data (seeded the first time: minutes), which
+# scripts/bench runs last with the other benchmarks.
 bench:
 	scripts/bench
-	scripts/bench-runbooks
