@@ -83,6 +83,34 @@ struct AuditTests {
         #expect(report.lines == 100)
     }
 
+    /// Each log remembers the head it wrote and skips re-reading the file while the size is
+    /// the one it left: writers taking turns must each notice the other's records.
+    @Test func writersTakingTurnsChainToEachOther() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).jsonl").path
+        let a = try AuditLog(path: path)
+        let b = try AuditLog(path: path)
+        for (i, log) in [a, a, b, a, b, b, a].enumerated() {
+            try log.append(event: "step.ended", runID: log === a ? "a" : "b", fields: [("i", .int(i))], sync: false)
+        }
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.count == 7)
+        for (i, line) in lines.enumerated() {
+            let record = try JSON.parse(line)
+            #expect(record["seq"] == .int(i + 1), "line \(i + 1): \(line)")
+            #expect(record["prev"] == .string(i == 0 ? AuditLog.genesis : AuditLog.sha256Hex(lines[i - 1])), "line \(i + 1)")
+        }
+        #expect(try AuditVerifier.verify(path: path).intact)
+        // Bytes appended behind both logs' backs (a torn write) change the size: the next
+        // record starts on a line of its own, chained to the last complete record.
+        try appendRaw(path, #"{"seq":8,"ts":"#)
+        try a.append(event: "run.ended", runID: "a", fields: [], sync: true)
+        let after = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(after.count == 9)
+        #expect(try JSON.parse(after[8])["seq"] == 8)
+        #expect(try JSON.parse(after[8])["prev"] == .string(AuditLog.sha256Hex(lines[6])))
+        #expect(try AuditVerifier.verify(path: path).intact)
+    }
+
     /// Appends raw bytes, as a write cut short by a crash or a full disk leaves them.
     func appendRaw(_ path: String, _ text: String) throws {
         let handle = try #require(FileHandle(forWritingAtPath: path))

@@ -18,6 +18,11 @@ public final class AuditLog: @unchecked Sendable {
     private let fd: Int32
     private let lock = NSLock()
     private var dirty = false
+    /// The chain head this log last wrote, and the file's size just after: while the size is
+    /// still that, no one else has appended, and the next record chains to it without
+    /// re-reading the file. Another writer (a concurrent run) or a torn write changes the
+    /// size, and the head is read back from the file.
+    private var lastWritten: (hash: String, seq: Int, size: Int)?
 
     public static let genesis = String(repeating: "0", count: 64)
 
@@ -45,7 +50,15 @@ public final class AuditLog: @unchecked Sendable {
         defer { lock.unlock() }
         guard flock(fd, LOCK_EX) == 0 else { throw AuditError("cannot lock the audit log \(path): \(String(cString: strerror(errno)))") }
         defer { flock(fd, LOCK_UN) }
-        let (prevHash, prevSeq, needsNewline) = try chainHead()
+        let size = Int(lseek(fd, 0, SEEK_END))
+        guard size >= 0 else { throw AuditError("cannot read the audit log \(path): \(String(cString: strerror(errno)))") }
+        let (prevHash, prevSeq, needsNewline): (String, Int, Bool)
+        if let last = lastWritten, last.size == size {
+            (prevHash, prevSeq, needsNewline) = (last.hash, last.seq, false)
+        } else {
+            (prevHash, prevSeq, needsNewline) = try chainHead(size: size)
+        }
+        lastWritten = nil
         var record = ValueObject()
         record["seq"] = .int(prevSeq + 1)
         record["ts"] = .string(AuditLog.timestamp(Date()))
@@ -65,6 +78,11 @@ public final class AuditLog: @unchecked Sendable {
             }
             written += n
         }
+        // What this record chains from next time. The size is where the file ends now: with
+        // O_APPEND and the flock held, the write landed at `size`.
+        // Hashed as `chainHead` hashes a line it reads (raw bytes: one generic instantiation).
+        let hash = bytes[(needsNewline ? 1 : 0)..<(bytes.count - 1)].withUnsafeBytes { AuditLog.lineHash($0) }
+        lastWritten = (hash, prevSeq + 1, size + bytes.count)
         dirty = true
         if sync { try syncLocked() }
         return line
@@ -88,8 +106,7 @@ public final class AuditLog: @unchecked Sendable {
     /// can leave a torn (partial) last record; it is stepped over, never chained to, and the
     /// next record starts on a line of its own, so `seq` continues and `audit verify` reports
     /// the torn line as a crash.
-    private func chainHead() throws(AuditError) -> (hash: String, seq: Int, needsNewline: Bool) {
-        let size = Int(lseek(fd, 0, SEEK_END))
+    private func chainHead(size: Int) throws(AuditError) -> (hash: String, seq: Int, needsNewline: Bool) {
         guard size > 0 else { return (AuditLog.genesis, 0, false) }
         var window = min(size, 65536)
         while true {
@@ -115,8 +132,13 @@ public final class AuditLog: @unchecked Sendable {
     static func identity(of line: ArraySlice<UInt8>) -> (hash: String, seq: Int)? {
         line.withUnsafeBufferPointer { (bytes) -> (hash: String, seq: Int)? in
             guard let fields = AuditLine.scan(bytes), fields.isRecord, let seq = fields.seq else { return nil }
-            return (Hex.encode(SHA256.hash(data: UnsafeRawBufferPointer(bytes))), seq)
+            return (lineHash(UnsafeRawBufferPointer(bytes)), seq)
         }
+    }
+
+    /// The SHA-256 (hex) of a record's line, without its newline: the next record's `prev`.
+    static func lineHash(_ line: UnsafeRawBufferPointer) -> String {
+        Hex.encode(SHA256.hash(data: line))
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
