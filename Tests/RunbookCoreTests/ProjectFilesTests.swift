@@ -36,4 +36,23 @@ struct ProjectFilesTests {
                     "\(name) measures CPU/memory itself; use checks/etl-core-resources.yaml")
         }
     }
+
+    /// The image ships the binary `make bench` measures: the Dockerfile builds the runbook
+    /// product with the flags scripts/bench builds it with (static Swift libraries, the
+    /// linker and its options: docs/performance.md).
+    @Test func imageBuildsWhatTheBenchmarkMeasures() throws {
+        func buildFlags(_ file: String, until end: String) throws -> [String] {
+            let text = try String(contentsOf: Self.root.appendingPathComponent(file), encoding: .utf8)
+                .replacingOccurrences(of: "\\\n", with: " ")
+            let start = try #require(text.range(of: "swift build -c release --product runbook"), "\(file) builds no runbook product")
+            let line = text[start.lowerBound...].prefix { $0 != "\n" }
+            var tokens = (line.range(of: end).map { line[..<$0.lowerBound] } ?? line).split(separator: " ").map(String.init)
+            if let i = tokens.firstIndex(of: "--scratch-path") { tokens.removeSubrange(i...min(i + 1, tokens.count - 1)) }
+            return tokens
+        }
+        let image = try buildFlags("Dockerfile", until: "&&")
+        let bench = try buildFlags("scripts/bench", until: ">")
+        #expect(image == bench, "Dockerfile: \(image.joined(separator: " "))\nscripts/bench: \(bench.joined(separator: " "))")
+        #expect(image.contains("--static-swift-stdlib"))
+    }
 }
