@@ -13,10 +13,13 @@ COPY Sources ./Sources
 COPY Tests ./Tests
 # Linked by lld with packed relative relocations (DT_RELR, read by glibc 2.36 and later, as
 # in bookworm): 130,000 relocations of the Swift runtime and Foundation in 25 KB instead of
-# 3 MB, which every run read at start-up (docs/performance.md). scripts/bench builds the
-# binary it measures with the same flags.
+# 3 MB, which every run read at start-up; and with the functions a dry run executes placed
+# together (bench/runbook.order, from scripts/profile-order), so they share few pages
+# (docs/performance.md). scripts/bench builds the binary it measures with the same flags.
+COPY bench/runbook.order ./bench/
 RUN swift build -c release --product runbook --static-swift-stdlib \
       -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs \
+      -Xlinker --symbol-ordering-file=bench/runbook.order -Xlinker --no-warn-symbol-ordering \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/runbook" /out/runbook
 
 # Run: Debian slim (the runbooks' shell steps use its bash, find, tar, gzip, grep, awk, sort),
