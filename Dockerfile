@@ -11,11 +11,12 @@ COPY Sources ./Sources
 # The manifest declares the test targets too, and SwiftPM rejects a package whose target
 # folders are missing, so Tests/ comes along; only the runbook product is built.
 COPY Tests ./Tests
-# Linked by lld with packed relative relocations (DT_RELR, read by glibc 2.36 and later, as
-# in bookworm): 130,000 relocations of the Swift runtime and Foundation in 25 KB instead of
-# 3 MB, which every run read at start-up; and with the functions a dry run executes placed
-# together (bench/runbook.order, from scripts/profile-order), so they share few pages
-# (docs/performance.md). scripts/bench builds the binary it measures with the same flags.
+# Linked by lld (part of the Swift toolchain since 6.0) with packed relative relocations
+# (DT_RELR, read by glibc 2.36 and later, as in bookworm): 130,000 relocations of the Swift
+# runtime and Foundation in 25 KB instead of 3 MB, which every run read at start-up; and with
+# the functions a dry run executes placed together (bench/runbook.order, from
+# scripts/profile-order), so they share few pages (docs/performance.md). scripts/bench builds
+# the binary it measures with the same flags.
 COPY bench/runbook.order ./bench/
 RUN swift build -c release --product runbook --static-swift-stdlib \
       -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs \
