@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import RunbookCore
+import RunbookLedger
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Read and verify the hash-chained audit log.",
-        subcommands: [Verify.self, ListRuns.self, ShowRun.self])
+        subcommands: [Verify.self, ListRuns.self, ShowRun.self, Sync.self])
 
     struct Options: ParsableArguments {
         @Option(name: .customLong("audit-log"), help: "The audit log (default: $RUNBOOK_AUDIT_LOG or ~/.local/state/runbook/audit.jsonl).")
@@ -85,4 +86,47 @@ struct Audit: ParsableCommand {
             }
         }
     }
+
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sync",
+            abstract: "Send the local audit log's records that the ledger lacks (each exactly once).",
+            discussion: "Exit 0 when the ledger holds every record of the log, 4 when the ledger cannot be reached, 1 when it holds a different record at one of the log's seqs (run `audit verify --ledger`).")
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var options: Options
+
+        func run() async throws {
+            let env = try ledger.loadEnvironment()
+            let redactor = Redactor(secrets: env.secrets)
+            guard let url = env.ledgerURL else {
+                printError("error: environment '\(env.name)' names no ledger: add ledger: {url: ...} to \(env.path ?? "its file")")
+                throw ExitCode(2)
+            }
+            guard FileManager.default.fileExists(atPath: options.path) else {
+                printError("error: no audit log at \(options.path)")
+                throw ExitCode(2)
+            }
+            let warning = WarningBox()
+            let writer = LedgerWriter(url: url, logPath: options.path, host: ProcessInfo.processInfo.hostName, environment: env.name,
+                                      backlogLimit: .max) { message in warning.set(redactor.redact(message)) }
+            await writer.push()
+            let sent = await writer.recordsSent
+            let head = await writer.sent
+            let down = await writer.isDown
+            await writer.close()
+            if down, let message = warning.message {
+                printError(message.hasPrefix("warning: ") ? "error: " + message.dropFirst(9) : message)
+                throw ExitCode(message.contains("different record") || message.contains("was truncated") ? 1 : 4)
+            }
+            print("synced: \(options.path): \(sent) record\(sent == 1 ? "" : "s") sent; the ledger holds this log up to seq \(head)")
+        }
+    }
+}
+
+/// The one message a ledger writer says, kept for the command to print its own way.
+final class WarningBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text: String?
+    func set(_ message: String) { lock.withLock { text = message } }
+    var message: String? { lock.withLock { text } }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RunbookCore
 import RunbookDrivers
+import RunbookLedger
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -81,6 +82,17 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(4)
         }
 
+        // The team's ledger, when the environment names one: connected in the background while
+        // the run starts; every record goes to the local log first.
+        let ledgerWriter: LedgerWriter? = env.ledgerURL.map { url in
+            let quiet = redactor
+            return LedgerWriter(url: url, logPath: auditPath, host: ProcessInfo.processInfo.hostName, environment: env.name) { message in
+                printError(quiet.redact(message))
+            }
+        }
+        await ledgerWriter?.start()
+        let sink: any AuditSink = ledgerWriter.map { LedgerAuditSink(log: audit, writer: $0, eager: !dryRun) } ?? audit
+
         let interactive = TTYTerminal.available
         let isTTY = isatty(STDOUT_FILENO) == 1
         let color = isTTY && processEnvironment["NO_COLOR"] == nil && processEnvironment["TERM"] != "dumb"
@@ -106,6 +118,7 @@ struct Run: AsyncParsableCommand {
                                                             holder: "\(request.operatorName) (run \(request.runID))", wait: lockWaitDuration)
             } catch let held as RunLockHeld {
                 await bounded(.seconds(2)) { await drivers.shutdown() }
+                await bounded(.seconds(2)) { await ledgerWriter?.close() }
                 printError("error: \(held); nothing was run (wait longer with --lock-wait)")
                 throw ExitCode(4)
             } catch let error as DriverError where error.code.meansUnreachable {
@@ -114,6 +127,7 @@ struct Run: AsyncParsableCommand {
                 request.runLock = "not taken: \(why)"
             } catch {
                 await bounded(.seconds(2)) { await drivers.shutdown() }
+                await bounded(.seconds(2)) { await ledgerWriter?.close() }
                 let code = (error as? DriverError)?.code
                 printError("error: cannot take the run lock: \(redactor.redact("\(error)")); nothing was run")
                 throw ExitCode(code == .configuration ? 2 : 4)
@@ -121,7 +135,7 @@ struct Run: AsyncParsableCommand {
             if let lock { request.runLock = "held: \(lock.key)" }
         }
 
-        let executor = Executor(drivers: drivers.registry, audit: audit, renderer: CommandRenderer(environment: env, home: home.home),
+        let executor = Executor(drivers: drivers.registry, audit: sink, renderer: CommandRenderer(environment: env, home: home.home),
                                 redactor: redactor, terminal: interactive ? TTYTerminal() : nil, observer: observer, lease: lock)
         // Trapped before the run starts, so no signal can end it between its first and last
         // audit record.
@@ -136,6 +150,8 @@ struct Run: AsyncParsableCommand {
         let heldLock = lock
         await bounded(.seconds(2)) { await heldLock?.release() }
         await bounded(.seconds(2)) { await drivers.shutdown() }
+        // What the ledger still lacks (a dry run's records, an interrupted run's end).
+        await bounded(LedgerAuditSink.syncWait) { await ledgerWriter?.finish() }
         trap.cancel()
 
         if format == .json { StandardStreams.out(JSONReport.render(report) + "\n") }

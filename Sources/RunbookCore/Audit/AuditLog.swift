@@ -38,9 +38,10 @@ public final class AuditLog: @unchecked Sendable {
     deinit { close(fd) }
 
     /// Appends one record: `event` plus `fields`, chained to the last line of the file.
-    /// `sync` forces it to disk before returning (used before every action).
+    /// `sync` forces it to disk before returning (used before every action). Returns the
+    /// record as written: its seq, hash and line.
     @discardableResult
-    public func append(event: String, runID: String, fields: [(String, Value)], sync: Bool) throws(AuditError) -> String {
+    public func append(event: String, runID: String, fields: [(String, Value)], sync: Bool) throws(AuditError) -> AuditTail.Record {
         lock.lock()
         defer { lock.unlock() }
         guard flock(fd, LOCK_EX) == 0 else { throw AuditError("cannot lock the audit log \(path): \(String(cString: strerror(errno)))") }
@@ -67,7 +68,7 @@ public final class AuditLog: @unchecked Sendable {
         }
         dirty = true
         if sync { try syncLocked() }
-        return line
+        return AuditTail.Record(seq: prevSeq + 1, hash: AuditLog.sha256Hex(line), line: line)
     }
 
     /// Forces everything appended so far to disk.
