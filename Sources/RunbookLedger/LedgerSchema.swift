@@ -81,7 +81,7 @@ public enum LedgerSchema {
                 previous    text NOT NULL,
                 principal   text NOT NULL,
                 run_id      text,
-                signed_at   timestamptz NOT NULL,
+                signed_at   text NOT NULL,
                 signature   text NOT NULL,
                 received_at timestamptz NOT NULL DEFAULT now(),
                 PRIMARY KEY (source_id, seq)

@@ -16,27 +16,72 @@ struct Audit: ParsableCommand {
         var path: String { auditLog ?? AuditLog.defaultPath(environment: ProcessInfo.processInfo.environment) }
     }
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify",
-            abstract: "Check the chain: exit 0 intact, 1 tampered (names the line).",
-            discussion: "A record torn by a crash or a full disk is reported on a warning line (its line, and the record before it); it is not tampering and alone does not change the exit code.")
+            abstract: "Check the chain: exit 0 intact, 1 tampered (names the line), 4 ledger unreachable.",
+            discussion: """
+                A record torn by a crash or a full disk is reported on a warning line (its line, and the record before it); \
+                it is not tampering and alone does not change the exit code. With --ledger, the environment's ledger is \
+                verified too (every operator's chains, rows rewritten or deleted, checkpoints) and compared with the local \
+                log; local records that have not reached the ledger yet are reported as pending, not as tampering.
+                """)
         @OptionGroup var options: Options
+        @Flag(name: .customLong("ledger"), help: "Also verify the environment's ledger and compare it with the local log.")
+        var ledger = false
+        @OptionGroup var ledgerOptions: LedgerOptions
 
-        func run() throws {
-            let report: AuditVerifier.Report
-            do { report = try AuditVerifier.verify(path: options.path) } catch {
-                printError("error: \(error)")
-                throw ExitCode(2)
+        func run() async throws {
+            let localExists = FileManager.default.fileExists(atPath: options.path)
+            var tampered = false
+            var localIntact = true
+            if localExists || !ledger {
+                let report: AuditVerifier.Report
+                do { report = try AuditVerifier.verify(path: options.path) } catch {
+                    printError("error: \(error)")
+                    throw ExitCode(2)
+                }
+                for crash in report.crashes { print("warning: \(options.path): \(crash)") }
+                if let problem = report.problem {
+                    print("TAMPERED: \(options.path): \(problem)")
+                    tampered = true
+                    localIntact = false
+                } else {
+                    let torn = report.crashes.count
+                    print("intact: \(options.path): \(report.records) records, \(report.runs) runs, chain verified"
+                        + (torn == 0 ? "" : " (\(torn) torn write\(torn == 1 ? "" : "s") from a crash, see the warning\(torn == 1 ? "" : "s"))"))
+                }
+            } else {
+                print("no local audit log at \(options.path): verifying the ledger alone")
             }
-            for crash in report.crashes { print("warning: \(options.path): \(crash)") }
-            if let problem = report.problem {
-                print("TAMPERED: \(options.path): \(problem)")
-                throw ExitCode(1)
+            if ledger {
+                let (connection, env) = try await ledgerOptions.connect()
+                let redactor = Redactor(secrets: env.secrets)
+                let report: LedgerVerifier.Report
+                do {
+                    try await connection.requireCurrentSchema()
+                    report = try await LedgerVerifier(ledger: connection, localPath: localExists ? options.path : nil, localIntact: localIntact).verify()
+                } catch {
+                    await connection.close()
+                    throw exitLedgerError(error, redactor: redactor)
+                }
+                await connection.close()
+                let name = "ledger (\(connection.target))"
+                for problem in report.problems { print("TAMPERED: \(name): \(problem)") }
+                if report.problems.count == LedgerVerifier.maxProblems { print("(only the first \(LedgerVerifier.maxProblems) findings are shown)") }
+                if let pending = report.pending {
+                    print("pending: \(options.path): \(pending.count) record\(pending.count == 1 ? "" : "s") (seq \(pending.first)–\(pending.first + pending.count - 1)) not in the ledger yet: `runbook audit sync --env \(env.name)` sends them; not tampering")
+                }
+                if report.intact {
+                    var line = "intact: \(name): \(report.records) records of \(report.sources) log\(report.sources == 1 ? "" : "s"), \(report.runs) runs, chains verified"
+                    if report.localSource != nil { line += "; \(report.localCompared) records match the local log" }
+                    line += "; \(report.checkpointsMatched) of \(report.checkpoints.count) checkpoints match their records"
+                    print(line)
+                } else {
+                    tampered = true
+                }
             }
-            let torn = report.crashes.count
-            print("intact: \(options.path): \(report.records) records, \(report.runs) runs, chain verified"
-                + (torn == 0 ? "" : " (\(torn) torn write\(torn == 1 ? "" : "s") from a crash, see the warning\(torn == 1 ? "" : "s"))"))
+            if tampered { throw ExitCode(1) }
         }
     }
 

@@ -150,6 +150,15 @@ public enum AuditTail {
         }
     }
 
+    /// The chain fields of a line: its `seq` and `prev`; nil when it is not a complete record.
+    public static func chainFields(of line: String) -> (seq: Int, prev: String)? {
+        var text = line
+        return text.withUTF8 { bytes -> (seq: Int, prev: String)? in
+            guard let fields = AuditLine.scan(bytes), let seq = fields.seq, let prev = fields.prev else { return nil }
+            return (seq, String(decoding: UnsafeBufferPointer(rebasing: bytes[prev]), as: UTF8.self))
+        }
+    }
+
     /// A complete record's seq and hash; nil for a line that is not one.
     static func record(_ line: [UInt8]) -> Record? {
         line.withUnsafeBufferPointer { bytes -> Record? in
