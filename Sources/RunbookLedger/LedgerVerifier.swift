@@ -78,7 +78,7 @@ public struct LedgerVerifier {
         let localSource = report.localSource
         try await ledger.run("reading the ledger's records") {
             let rows = try await ledger.connection.query(
-                "SELECT source_id, seq, hash, run_id, event, line FROM runbook.records ORDER BY source_id, seq", logger: Ledger.logger)
+                "SELECT source_id, seq, hash, run_id, line FROM runbook.records ORDER BY source_id, seq", logger: Ledger.logger)
             var source = ""
             var previousSeq = 0
             var previousHash = AuditLog.genesis
@@ -86,7 +86,7 @@ public struct LedgerVerifier {
             func problem(_ seq: Int, _ run: String?, _ message: String) {
                 if report.problems.count < Self.maxProblems { report.problems.append(Problem(source: source, seq: seq, runID: run, message: message)) }
             }
-            for try await (rowSource, seq, hash, runID, event, line) in rows.decode((String, Int, String, String, String, String).self) {
+            for try await (rowSource, seq, hash, runID, line) in rows.decode((String, Int, String, String, String).self) {
                 if rowSource != source {
                     if !source.isEmpty { report.heads[source] = previousSeq }
                     source = rowSource
@@ -96,9 +96,8 @@ public struct LedgerVerifier {
                     previousFlagged = false
                 }
                 report.records += 1
-                if event == "run.started" { report.runs += 1 }
-                let fields = AuditTail.chainFields(of: line)
-                let actual = AuditLog.sha256Hex(line)
+                let fields = AuditTail.facts(of: line)
+                let actual = fields.hash
                 var mine: AuditTail.Record?
                 if rowSource == localSource, var cursor = local {
                     mine = try cursor.record(seq: seq)
@@ -116,10 +115,10 @@ public struct LedgerVerifier {
                 if actual != hash {
                     problem(seq, runID, "the ledger row was rewritten: its line no longer has the hash stored with it\(localNote)")
                     flagged = true
-                } else if fields?.seq != seq || !line.contains("\"run_id\":\(JSON.encode(.string(runID)))") {
+                } else if fields.seq != seq || fields.runID != runID {
                     problem(seq, runID, "the ledger row was rewritten: its seq or run_id column differs from its line")
                     flagged = true
-                } else if seq == previousSeq + 1, let prev = fields?.prev, prev != previousHash, !previousFlagged {
+                } else if seq == previousSeq + 1, let prev = fields.prev, prev != previousHash, !previousFlagged {
                     problem(previousSeq, nil, "the ledger row was edited: its hash is not the prev that seq \(seq) (run \(runID)) holds")
                     flagged = true
                 } else if differs {
@@ -136,6 +135,11 @@ public struct LedgerVerifier {
             let head = report.heads[localSource] ?? 0
             let last = (try? AuditTail.lastSeq(path: path)) ?? 0
             if last > head { report.pending = (head + 1, last - head) }
+        }
+        report.runs = try await ledger.run("counting runs") {
+            var n = 0
+            for try await count in try await ledger.connection.query("SELECT count(*) FROM runbook.runs WHERE started_at IS NOT NULL", logger: Ledger.logger).decode(Int.self) { n = count }
+            return n
         }
         try await checkCheckpoints(&report)
         return report

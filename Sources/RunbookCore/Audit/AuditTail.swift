@@ -150,12 +150,28 @@ public enum AuditTail {
         }
     }
 
-    /// The chain fields of a line: its `seq` and `prev`; nil when it is not a complete record.
-    public static func chainFields(of line: String) -> (seq: Int, prev: String)? {
+    /// What the ledger's verifier checks of one stored line, in one pass over its bytes.
+    public struct LineFacts: Sendable {
+        /// SHA-256 (hex) of the line.
+        public var hash: String
+        /// Its `seq`; nil when the line is not a complete record.
+        public var seq: Int?
+        /// Its `prev`, as written.
+        public var prev: String?
+        /// Its `run_id`, as written (JSON escapes left as they are).
+        public var runID: String?
+    }
+
+    /// The hash and chain fields of `line`.
+    public static func facts(of line: String) -> LineFacts {
         var text = line
-        return text.withUTF8 { bytes -> (seq: Int, prev: String)? in
-            guard let fields = AuditLine.scan(bytes), let seq = fields.seq, let prev = fields.prev else { return nil }
-            return (seq, String(decoding: UnsafeBufferPointer(rebasing: bytes[prev]), as: UTF8.self))
+        return text.withUTF8 { bytes -> LineFacts in
+            let hash = Hex.encode(SHA256.hash(data: UnsafeRawBufferPointer(bytes)))
+            guard let fields = AuditLine.scan(bytes), fields.isRecord else { return LineFacts(hash: hash) }
+            func string(_ range: Range<Int>?) -> String? {
+                range.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) }
+            }
+            return LineFacts(hash: hash, seq: fields.seq, prev: string(fields.prev), runID: string(fields.runID))
         }
     }
 
