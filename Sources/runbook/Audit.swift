@@ -6,7 +6,7 @@ struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Read and verify the hash-chained audit log.",
-        subcommands: [Verify.self, ListRuns.self, ShowRun.self])
+        subcommands: [Verify.self, ListRuns.self, ShowRun.self, MakeCheckpoint.self])
 
     struct Options: ParsableArguments {
         @Option(name: .customLong("audit-log"), help: "The audit log (default: $RUNBOOK_AUDIT_LOG or ~/.local/state/runbook/audit.jsonl).")
@@ -15,27 +15,30 @@ struct Audit: ParsableCommand {
         var path: String { auditLog ?? AuditLog.defaultPath(environment: ProcessInfo.processInfo.environment) }
     }
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify",
-            abstract: "Check the chain: exit 0 intact, 1 tampered (names the line).",
-            discussion: "A record torn by a crash or a full disk is reported on a warning line (its line, and the record before it); it is not tampering and alone does not change the exit code.")
+            abstract: "Check the chain and its signed checkpoints: exit 0 intact, 1 tampered (names the line, or the checkpoint's seq and run).",
+            discussion: "A record torn by a crash or a full disk is reported on a warning line (its line, and the record before it); it is not tampering and alone does not change the exit code. "
+                + "Checkpoints (<log>.checkpoints) are checked against the log (edited records, a log cut behind a checkpoint); their signatures against --allowed-signers or the identity of --env.")
         @OptionGroup var options: Options
+        @OptionGroup var signers: SignersOptions
 
-        func run() throws {
+        func run() async throws {
+            let allowedSigners = try signers.resolve()
             let report: AuditVerifier.Report
             do { report = try AuditVerifier.verify(path: options.path) } catch {
                 printError("error: \(error)")
                 throw ExitCode(2)
             }
             for crash in report.crashes { print("warning: \(options.path): \(crash)") }
-            if let problem = report.problem {
-                print("TAMPERED: \(options.path): \(problem)")
-                throw ExitCode(1)
-            }
+            if let problem = report.problem { print("TAMPERED: \(options.path): \(problem)") }
+            // Identity (issue 10): the signed checkpoints.
+            let checkpoints = try await verifyCheckpoints(auditLog: options.path, allowedSigners: allowedSigners)
+            if report.problem != nil || !checkpoints.intact { throw ExitCode(1) }
             let torn = report.crashes.count
             print("intact: \(options.path): \(report.records) records, \(report.runs) runs, chain verified"
-                + (torn == 0 ? "" : " (\(torn) torn write\(torn == 1 ? "" : "s") from a crash, see the warning\(torn == 1 ? "" : "s"))"))
+                + (torn == 0 ? "" : " (\(torn) torn write\(torn == 1 ? "" : "s") from a crash, see the warning\(torn == 1 ? "" : "s"))") + checkpoints.summary)
         }
     }
 

@@ -33,6 +33,9 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("operator"), help: "Who runs it, for the audit log (default: $RUNBOOK_OPERATOR or the login name).")
     var operatorFlag: String?
 
+    @Option(name: .customLong("key"), help: "Your SSH key (a private key, or the public half of a key in ssh-agent; default: $RUNBOOK_SIGNING_KEY): names you by the environment's allowed_signers and signs the checkpoint.")
+    var key: String?
+
     @Option(name: .customLong("format"), help: "text or json.")
     var format: Format = .text
 
@@ -70,6 +73,8 @@ struct Run: AsyncParsableCommand {
         }
         let values = try resolveInputs(inputs, runbook: runbook)
         let env = try resolveEnvironment(name: environment, runbook: runbook, home: home.home, required: false)
+        // Identity (issue 10): refused here, before the audit log is opened or anything runs.
+        let identity = try await resolveIdentity(environment: env, home: home.home, keyFlag: key, operatorFlag: operatorFlag, requireKey: !dryRun)
         var redactor = Redactor(secrets: env.secrets)
         for input in runbook.inputs where input.secret { if let v = values[input.name] { redactor.add(v.interpolated) } }
 
@@ -89,7 +94,7 @@ struct Run: AsyncParsableCommand {
         var request = Executor.Request(
             runbook: runbook, environment: env, inputs: values,
             mode: Planner.Mode(dryRun: dryRun, yes: yes, approvals: Set(approvals), interactive: interactive),
-            operatorName: operatorName(operatorFlag), host: ProcessInfo.processInfo.hostName)
+            operatorName: identity.recordedOperator(flag: operatorFlag), host: ProcessInfo.processInfo.hostName)
         request.incidentAge = incidentAgeDuration
         request.escalation = escalation
         if format == .text, runbook.tags.contains("incident"), let level = escalation?.level(at: Int(incidentAgeDuration.seconds / 60)) {
@@ -137,6 +142,11 @@ struct Run: AsyncParsableCommand {
         await bounded(.seconds(2)) { await heldLock?.release() }
         await bounded(.seconds(2)) { await drivers.shutdown() }
         trap.cancel()
+        // The signed checkpoint of the chain head, after run.ended.
+        if let signer = identity.signer, report.end != .auditFailed,
+           let checkpoint = await writeCheckpoint(signer, log: audit, runID: report.runID), format == .text {
+            StandardStreams.out("  checkpoint: seq \(checkpoint.seq) signed by \(checkpoint.principal)\n")
+        }
 
         if format == .json { StandardStreams.out(JSONReport.render(report) + "\n") }
         if let junit {

@@ -44,8 +44,9 @@ public enum CheckpointVerifier {
 
     /// What the check found.
     public struct Report: Sendable {
-        /// The checkpoints of the file, with their line numbers.
-        public var checkpoints: [(line: Int, checkpoint: Checkpoint)]
+        /// The checkpoints of the file, with their line numbers and the run of the record each
+        /// covers (the checkpoint's own run when that record is not in the log).
+        public var checkpoints: [(line: Int, checkpoint: Checkpoint, runID: String?)]
         /// Tampering.
         public var problems: [Finding]
         /// Torn writes of the checkpoints file (a crash or a full disk): not tampering.
@@ -99,7 +100,7 @@ public enum CheckpointVerifier {
     static func check(_ entries: [CheckpointFile.Entry], against log: LogFacts) -> Report {
         var problems: [Finding] = []
         var warnings: [Finding] = []
-        var checkpoints: [(line: Int, checkpoint: Checkpoint)] = []
+        var checkpoints: [(line: Int, checkpoint: Checkpoint, runID: String?)] = []
         var before: (line: Int, checkpoint: Checkpoint)?
         var pendingTorn: [CheckpointFile.Entry] = []
         for entry in entries {
@@ -143,7 +144,7 @@ public enum CheckpointVerifier {
             } else if checkpoint.seq > 0, log.records[checkpoint.seq] == nil {
                 problems.append(finding("the log has no record of seq \(checkpoint.seq), which the checkpoint signed by \(checkpoint.principal) covers: records were removed"))
             }
-            checkpoints.append((entry.line, checkpoint))
+            checkpoints.append((entry.line, checkpoint, runID))
             before = (entry.line, checkpoint)
         }
         // Trailing lines that are not checkpoints: a torn last write (cut short, so without its

@@ -44,8 +44,8 @@ struct AllowedSignersLineParser {
         var signer = AllowedSigner(principals: principals, keyType: "", key: "", location: location)
         let wordStart = index
         let word = token()
+        index = wordStart
         if !Self.keyTypes.contains(word) {
-            index = wordStart
             try options(into: &signer)
             skipSpace()
             guard !atEnd else { throw error(at: index, "missing key after the options: expected a key type such as ssh-ed25519 and its base64 key") }

@@ -15,7 +15,7 @@ public enum CheckpointAudit {
             var found: [CheckpointVerifier.Finding] = []
             var next = 0
             func add(_ group: inout ThrowingTaskGroup<CheckpointVerifier.Finding?, any Error>) {
-                let (line, checkpoint) = checkpoints[next]
+                let (line, checkpoint, runID) = checkpoints[next]
                 next += 1
                 group.addTask {
                     do {
@@ -23,7 +23,7 @@ public enum CheckpointAudit {
                         return nil
                     } catch let error as IdentityError where error.code == .signatureInvalid {
                         return CheckpointVerifier.Finding(
-                            line: line, seq: checkpoint.seq, runID: checkpoint.runID,
+                            line: line, seq: checkpoint.seq, runID: runID,
                             message: "the signature of \(checkpoint.principal) does not verify against \(allowedSigners) (\(error.message)): "
                                 + "the checkpoint was forged or edited, or signed by a key not allowed for \(checkpoint.principal)")
                     }

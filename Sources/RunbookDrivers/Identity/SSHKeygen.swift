@@ -86,7 +86,9 @@ public struct SSHKeygen: Sendable {
             try await run(["-Y", "verify", "-f", allowedSigners, "-I", principal, "-n", namespace, "-s", file], input: message)
         }
         guard result.status == 0 else {
-            throw IdentityError(.signatureInvalid, "the signature does not verify for \(principal): \(Self.reason(result.stderr))")
+            let why = Self.reason(result.stderr)
+            throw IdentityError(.signatureInvalid, why == Self.noReason
+                ? "no key the allowed signers give \(principal) made this signature" : "the signature does not verify for \(principal): \(why)")
         }
     }
 
