@@ -97,14 +97,19 @@ struct AllowedSignersLineParser {
     /// `option[,option...]`, up to the next space.
     private mutating func options(into signer: inout AllowedSigner) throws(Diagnostic) {
         var seen = Set<String>()
+        let firstOption = index
         while true {
             let start = index
             let nameEnd = characters[index...].firstIndex { $0 == "=" || $0 == "," || isSpace($0) } ?? characters.count
             let name = String(characters[index..<nameEnd]).lowercased()
             guard Self.optionNames.contains(name) else {
                 let shown = String(characters[index..<nameEnd])
+                if start == firstOption, nameEnd == characters.count || isSpace(characters[nameEnd]) {
+                    // One bare word where the key type or the options go: most likely a mistyped key type.
+                    throw error(at: start, "unknown key type '\(shown)'\(Suggest.didYouMean(shown, in: Self.keyTypes.sorted() + Self.optionNames))")
+                }
                 throw error(at: start, "unknown option '\(shown)'\(Suggest.didYouMean(shown, in: Self.optionNames)) "
-                    + "(options: cert-authority, namespaces=\"...\", valid-after=\"...\", valid-before=\"...\"; or an unknown key type)")
+                    + "(options: cert-authority, namespaces=\"...\", valid-after=\"...\", valid-before=\"...\")")
             }
             guard seen.insert(name).inserted else { throw error(at: start, "option '\(name)' is given twice") }
             index = nameEnd

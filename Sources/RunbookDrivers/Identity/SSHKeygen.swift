@@ -44,7 +44,7 @@ public struct SSHKeygen: Sendable {
     /// signature (`-----BEGIN SSH SIGNATURE-----`...).
     public func sign(message: [UInt8], key: String, namespace: String = SSHKeygen.namespace) async throws(IdentityError) -> String {
         guard FileManager.default.fileExists(atPath: key) else { throw IdentityError(.keyUnreadable, "no key file \(key)") }
-        let result = try await run(["-Y", "sign", "-P", "", "-f", key, "-n", namespace], input: message)
+        let result = try await run(["-Y", "sign", "-P", "", "-f", key, "-n", namespace], message: message)
         if result.status == 0, result.stdout.hasPrefix("-----BEGIN SSH SIGNATURE-----") { return result.stdout }
         let why = Self.reason(result.stderr)
         if why.contains("incorrect passphrase") {
@@ -61,9 +61,7 @@ public struct SSHKeygen: Sendable {
     /// patterns) whose key made `signature`; empty when none does.
     public func findPrincipals(signature: String, allowedSigners: String) async throws(IdentityError) -> [String] {
         try Self.requireFile(allowedSigners)
-        let result = try await withSignatureFile(signature) { (file) throws(IdentityError) in
-            try await run(["-Y", "find-principals", "-s", file, "-f", allowedSigners], input: [])
-        }
+        let result = try await run(["-Y", "find-principals", "-s", Self.signatureArgument, "-f", allowedSigners], signature: signature)
         guard result.status == 0 else {
             let why = Self.reason(result.stderr)
             if why.contains("No principal matched") || why == Self.noReason { return [] }
@@ -82,9 +80,8 @@ public struct SSHKeygen: Sendable {
                        namespace: String = SSHKeygen.namespace) async throws(IdentityError)
     {
         try Self.requireFile(allowedSigners)
-        let result = try await withSignatureFile(signature) { (file) throws(IdentityError) in
-            try await run(["-Y", "verify", "-f", allowedSigners, "-I", principal, "-n", namespace, "-s", file], input: message)
-        }
+        let result = try await run(["-Y", "verify", "-f", allowedSigners, "-I", principal, "-n", namespace, "-s", Self.signatureArgument],
+                                   message: message, signature: signature)
         guard result.status == 0 else {
             let why = Self.reason(result.stderr)
             throw IdentityError(.signatureInvalid, why == Self.noReason
@@ -100,10 +97,31 @@ public struct SSHKeygen: Sendable {
         var stderr: String
     }
 
-    func run(_ arguments: [String], input: [UInt8]) async throws(IdentityError) -> Outcome {
+    /// Stands for the signature file in arguments (ssh-keygen reads signatures only from files).
+    static let signatureArgument = "\u{0}signature"
+
+    /// Runs ssh-keygen with `message` as its standard input and `signature` in a file, both in
+    /// a private temporary folder removed afterwards. Standard input is that file, not a pipe:
+    /// nothing is written to a process that may already have exited (no SIGPIPE), and there
+    /// is no terminal to prompt on.
+    func run(_ arguments: [String], message: [UInt8] = [], signature: String? = nil) async throws(IdentityError) -> Outcome {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw IdentityError(.keygenUnavailable, "\(executable) is not installed (OpenSSH's ssh-keygen signs and verifies operator keys; install openssh-client)")
         }
+        var template = Array((NSTemporaryDirectory() + "/runbook-ssh-XXXXXX").utf8CString)
+        guard let folder = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
+            throw IdentityError(.failed, "cannot create a temporary folder: \(String(cString: strerror(errno)))")
+        }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let messageFile = folder + "/message", signatureFile = folder + "/signature"
+        guard FileManager.default.createFile(atPath: messageFile, contents: Data(message), attributes: [.posixPermissions: 0o600]),
+              signature.map({ FileManager.default.createFile(atPath: signatureFile, contents: Data($0.utf8), attributes: [.posixPermissions: 0o600]) }) ?? true
+        else { throw IdentityError(.failed, "cannot write a temporary file in \(folder)") }
+        let input: FileDescriptor
+        do { input = try FileDescriptor.open(FilePath(messageFile), .readOnly, options: [.closeOnExec]) } catch {
+            throw IdentityError(.failed, "cannot read back \(messageFile): \(error)")
+        }
+        let argv = arguments.map { $0 == Self.signatureArgument ? signatureFile : $0 }
         var options = PlatformOptions()
         // A session of its own: no controlling terminal to prompt on, and a timeout stops the group.
         options.createSession = true
@@ -118,8 +136,9 @@ public struct SSHKeygen: Sendable {
         do {
             return try await withDeadline(limit, grace: .seconds(1)) {
                 let result = try await Subprocess.run(
-                    .path(FilePath(executable)), arguments: Arguments(arguments), environment: .custom(configuredEnvironment),
-                    platformOptions: platformOptions, input: .array(input), output: .string(limit: 1 << 16), error: .string(limit: 1 << 16))
+                    .path(FilePath(executable)), arguments: Arguments(argv), environment: .custom(configuredEnvironment),
+                    platformOptions: platformOptions, input: .fileDescriptor(input, closeAfterSpawningProcess: true),
+                    output: .string(limit: 1 << 16), error: .string(limit: 1 << 16))
                 let status: Int32
                 switch result.terminationStatus {
                 case .exited(let code): status = code
@@ -136,21 +155,6 @@ public struct SSHKeygen: Sendable {
         }
     }
 
-    /// Runs `body` with `signature` in a private temporary file (ssh-keygen reads signatures
-    /// only from files), removed afterwards.
-    private func withSignatureFile(_ signature: String, _ body: (String) async throws(IdentityError) -> Outcome) async throws(IdentityError) -> Outcome {
-        var template = Array((NSTemporaryDirectory() + "/runbook-sig-XXXXXX").utf8CString)
-        guard let directory = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
-            throw IdentityError(.failed, "cannot create a temporary folder: \(String(cString: strerror(errno)))")
-        }
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let file = directory + "/signature"
-        guard FileManager.default.createFile(atPath: file, contents: Data(signature.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw IdentityError(.failed, "cannot write a temporary file in \(directory)")
-        }
-        return try await body(file)
-    }
-
     private static func requireFile(_ allowedSigners: String) throws(IdentityError) {
         guard FileManager.default.isReadableFile(atPath: allowedSigners) else {
             throw IdentityError(.allowedSignersInvalid, "cannot read the allowed_signers file \(allowedSigners)")
@@ -161,7 +165,7 @@ public struct SSHKeygen: Sendable {
 
     /// The lines of ssh-keygen's standard error that say what went wrong (not its chatter).
     static func reason(_ stderr: String) -> String {
-        let lines = stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let lines = stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             .filter { !$0.isEmpty && !$0.hasPrefix("Signing data on standard input") && !$0.hasPrefix("Enter passphrase") }
         return lines.isEmpty ? noReason : lines.joined(separator: "; ")
     }
