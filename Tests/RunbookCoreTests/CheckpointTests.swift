@@ -169,6 +169,7 @@ struct CheckpointTests {
         try rewrite(logPath + ".checkpoints", [lines[1], lines[0]])
         let report = try CheckpointVerifier.verify(auditLog: logPath)
         #expect(report.problems.contains { $0.message.contains("checkpoints were reordered") }, "\(report.problems)")
+        #expect(report.warnings.contains { $0.message.contains("a clock set back, or a back-dated checkpoint") }, "\(report.warnings)")
     }
 
     @Test func aTornCheckpointIsACrashAndTheNextOneChainsAcrossIt() async throws {

@@ -142,6 +142,20 @@ struct IdentityTests {
         #expect(error?.code == .signatureInvalid)
     }
 
+    /// A key retired with `valid-before` still verifies what it signed before then: keys are
+    /// checked at the checkpoint's time.
+    @Test func aRetiredKeyStillVerifiesWhatItSignedWhileValid() async throws {
+        let alice = try keys.make("alice")
+        let allowed = try keys.allowedSigners([("alice@example.com", "valid-before=\"20210101\"", alice)])
+        let writer = CheckpointWriter(key: alice, principal: "alice@example.com", keygen: keygen)
+        let source = String(repeating: "a", count: 64), hash = String(repeating: "b", count: 64)
+        let before = try await writer.make(source: source, seq: 1, hash: hash, previous: Checkpoint.genesis, runID: nil, time: "2020-06-01T00:00:00.000Z")
+        try await Checkpoint.verify(before, allowedSigners: allowed, keygen: keygen)
+        let after = try await writer.make(source: source, seq: 1, hash: hash, previous: Checkpoint.genesis, runID: nil, time: "2021-06-01T00:00:00.000Z")
+        let error = await #expect(throws: IdentityError.self) { try await Checkpoint.verify(after, allowedSigners: allowed, keygen: keygen) }
+        #expect(error?.code == .signatureInvalid)
+    }
+
     /// Eve signs a checkpoint claiming to be alice: it chains and covers the right hash, but
     /// its signature is refused, naming its seq and run.
     @Test func aForgedCheckpointIsNamed() async throws {

@@ -49,7 +49,8 @@ public enum CheckpointVerifier {
         public var checkpoints: [(line: Int, checkpoint: Checkpoint, runID: String?)]
         /// Tampering.
         public var problems: [Finding]
-        /// Torn writes of the checkpoints file (a crash or a full disk): not tampering.
+        /// Not tampering, but worth a look: torn writes of the checkpoints file (a crash or a
+        /// full disk), a checkpoint made at an earlier time than the one before it.
         public var warnings: [Finding]
         /// The seq of the log's last complete record (0 for an empty log).
         public var lastSeq: Int
@@ -129,6 +130,10 @@ public enum CheckpointVerifier {
                 }
             }
             pendingTorn.removeAll()
+            if let before, checkpoint.time < before.checkpoint.time {
+                warnings.append(finding("made at \(checkpoint.time), before the checkpoint on line \(before.line) (\(before.checkpoint.time)): "
+                    + "a clock set back, or a back-dated checkpoint"))
+            }
             if let before, checkpoint.seq < before.checkpoint.seq {
                 problems.append(finding("covers seq \(checkpoint.seq), before seq \(before.checkpoint.seq) of the checkpoint on line \(before.line): checkpoints were reordered"))
             }

@@ -76,12 +76,15 @@ public struct SSHKeygen: Sendable {
     /// `ssh-keygen -Y verify`: succeeds when `signature` is `principal`'s signature of
     /// `message` in `namespace`, by a key `allowedSigners` allows for it; throws
     /// ``IdentityError/Code/signatureInvalid`` (with ssh-keygen's reason) when it is not.
+    /// `verifyTime` (`YYYYMMDDHHMMSSZ`) is the time `valid-after`/`valid-before` are checked
+    /// at (`-O verify-time`); now when nil.
     public func verify(message: [UInt8], signature: String, principal: String, allowedSigners: String,
-                       namespace: String = SSHKeygen.namespace) async throws(IdentityError)
+                       namespace: String = SSHKeygen.namespace, verifyTime: String? = nil) async throws(IdentityError)
     {
         try Self.requireFile(allowedSigners)
-        let result = try await run(["-Y", "verify", "-f", allowedSigners, "-I", principal, "-n", namespace, "-s", Self.signatureArgument],
-                                   message: message, signature: signature)
+        var arguments = ["-Y", "verify", "-f", allowedSigners, "-I", principal, "-n", namespace, "-s", Self.signatureArgument]
+        if let verifyTime { arguments += ["-O", "verify-time=\(verifyTime)"] }
+        let result = try await run(arguments, message: message, signature: signature)
         guard result.status == 0 else {
             let why = Self.reason(result.stderr)
             throw IdentityError(.signatureInvalid, why == Self.noReason
