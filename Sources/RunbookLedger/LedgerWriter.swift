@@ -113,9 +113,13 @@ public actor LedgerWriter {
         }
     }
 
-    /// Sends what is left and closes the connection (bounded by the caller).
-    public func finish() async {
+    /// Sends what is left, then `checkpoint` (once the records it covers are there), and
+    /// closes the connection (bounded by the caller).
+    public func finish(checkpoint: LedgerCheckpoint? = nil) async {
         await push()
+        if let checkpoint, case .up(let ledger) = state, sent >= checkpoint.seq {
+            do { try await ledger.insert(checkpoint: checkpoint) } catch { await giveUp(error) }
+        }
         await close()
     }
 

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import RunbookCore
+import RunbookDrivers
 import RunbookLedger
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Read and verify the hash-chained audit log.",
-        subcommands: [Verify.self, ListRuns.self, ShowRun.self, Sync.self])
+        subcommands: [Verify.self, ListRuns.self, ShowRun.self, Sync.self, MakeCheckpoint.self])
 
     struct Options: ParsableArguments {
         @Option(name: .customLong("audit-log"), help: "The audit log (default: $RUNBOOK_AUDIT_LOG or ~/.local/state/runbook/audit.jsonl).")
@@ -19,19 +20,25 @@ struct Audit: ParsableCommand {
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify",
-            abstract: "Check the chain: exit 0 intact, 1 tampered (names the line), 4 ledger unreachable.",
+            abstract: "Check the chain and its signed checkpoints: exit 0 intact, 1 tampered (names the line, or the seq and run), 4 ledger unreachable.",
             discussion: """
                 A record torn by a crash or a full disk is reported on a warning line (its line, and the record before it); \
-                it is not tampering and alone does not change the exit code. With --ledger, the environment's ledger is \
-                verified too (every operator's chains, rows rewritten or deleted, checkpoints) and compared with the local \
-                log; local records that have not reached the ledger yet are reported as pending, not as tampering.
+                it is not tampering and alone does not change the exit code. Checkpoints (<log>.checkpoints) are checked \
+                against the log (edited records, a log cut behind a checkpoint); their signatures against --allowed-signers \
+                or the identity of --env. With --ledger, the environment's ledger is verified too (every operator's chains, \
+                rows rewritten or deleted, checkpoints and their signatures) and compared with the local log; local records \
+                that have not reached the ledger yet are reported as pending, not as tampering.
                 """)
         @OptionGroup var options: Options
         @Flag(name: .customLong("ledger"), help: "Also verify the environment's ledger and compare it with the local log.")
         var ledger = false
         @OptionGroup var ledgerOptions: LedgerOptions
+        @Option(name: .customLong("allowed-signers"), help: "An OpenSSH allowed_signers file that checks checkpoint signatures (default: the identity of --env).")
+        var allowedSignersFlag: String?
 
         func run() async throws {
+            let named = ledgerOptions.environment != nil || ledger ? try ledgerOptions.loadEnvironment() : nil
+            let allowedSigners = try resolveAllowedSigners(path: allowedSignersFlag, environment: named, home: ledgerOptions.home.home)
             let localExists = FileManager.default.fileExists(atPath: options.path)
             var tampered = false
             var localIntact = true
@@ -42,14 +49,16 @@ struct Audit: ParsableCommand {
                     throw ExitCode(2)
                 }
                 for crash in report.crashes { print("warning: \(options.path): \(crash)") }
-                if let problem = report.problem {
-                    print("TAMPERED: \(options.path): \(problem)")
+                if let problem = report.problem { print("TAMPERED: \(options.path): \(problem)") }
+                // The signed checkpoints of the local log.
+                let checkpoints = try await verifyCheckpoints(auditLog: options.path, allowedSigners: allowedSigners)
+                if report.problem != nil || !checkpoints.intact {
                     tampered = true
                     localIntact = false
                 } else {
                     let torn = report.crashes.count
                     print("intact: \(options.path): \(report.records) records, \(report.runs) runs, chain verified"
-                        + (torn == 0 ? "" : " (\(torn) torn write\(torn == 1 ? "" : "s") from a crash, see the warning\(torn == 1 ? "" : "s"))"))
+                        + (torn == 0 ? "" : " (\(torn) torn write\(torn == 1 ? "" : "s") from a crash, see the warning\(torn == 1 ? "" : "s"))") + checkpoints.summary)
                 }
             } else {
                 print("no local audit log at \(options.path): verifying the ledger alone")
@@ -69,13 +78,26 @@ struct Audit: ParsableCommand {
                 let name = "ledger (\(connection.target))"
                 for problem in report.problems { print("TAMPERED: \(name): \(problem)") }
                 if report.problems.count == LedgerVerifier.maxProblems { print("(only the first \(LedgerVerifier.maxProblems) findings are shown)") }
+                // Every checkpoint in the ledger must be signed by an allowed signer.
+                var forged = 0
+                if let allowedSigners {
+                    for c in report.checkpoints {
+                        let checkpoint = Checkpoint(source: c.source, seq: c.seq, hash: c.hash, previous: c.previous, principal: c.principal,
+                                                    runID: c.runID, time: c.signedAt, signature: c.signature)
+                        do { try await Checkpoint.verify(checkpoint, allowedSigners: allowedSigners) } catch {
+                            forged += 1
+                            print("TAMPERED: \(name): source \(c.source.prefix(12)), seq \(c.seq)\(c.runID.map { " (run \($0))" } ?? ""): the checkpoint said to be signed by \(c.principal) does not verify: \(error.message)")
+                        }
+                    }
+                }
                 if let pending = report.pending {
                     print("pending: \(options.path): \(pending.count) record\(pending.count == 1 ? "" : "s") (seq \(pending.first)–\(pending.first + pending.count - 1)) not in the ledger yet: `runbook audit sync --env \(env.name)` sends them; not tampering")
                 }
-                if report.intact {
+                if report.intact, forged == 0 {
                     var line = "intact: \(name): \(report.records) records of \(report.sources) log\(report.sources == 1 ? "" : "s"), \(report.runs) runs, chains verified"
                     if report.localSource != nil { line += "; \(report.localCompared) records match the local log" }
                     line += "; \(report.checkpointsMatched) of \(report.checkpoints.count) checkpoints match their records"
+                    line += allowedSigners == nil ? " (signatures not checked: no allowed_signers)" : ", signatures verified"
                     print(line)
                 } else {
                     tampered = true

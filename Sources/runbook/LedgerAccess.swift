@@ -7,13 +7,16 @@ import RunbookLedger
 struct LedgerOptions: ParsableArguments {
     @OptionGroup var home: HomeOptions
 
-    @Option(name: .customLong("env"), help: "The environment whose ledger to use (environments/NAME.yaml, its ledger.url).")
-    var environment: String = "sandbox"
+    @Option(name: .customLong("env"), help: "The environment whose ledger (ledger.url) and identity to use (environments/NAME.yaml; default sandbox).")
+    var environment: String?
+
+    /// The environment's name: `--env`, else `sandbox`.
+    var environmentName: String { environment ?? "sandbox" }
 
     /// The environment, or exit 2 with its diagnostics.
     func loadEnvironment() throws -> Environment {
         do {
-            return try Environment.load(name: environment, home: home.home, processEnvironment: ProcessInfo.processInfo.environment)
+            return try Environment.load(name: environmentName, home: home.home, processEnvironment: ProcessInfo.processInfo.environment)
         } catch {
             for d in error.diagnostics { printError(d.description) }
             throw ExitCode(2)

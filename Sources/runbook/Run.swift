@@ -34,6 +34,9 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("operator"), help: "Who runs it, for the audit log (default: $RUNBOOK_OPERATOR or the login name).")
     var operatorFlag: String?
 
+    @Option(name: .customLong("key"), help: "Your SSH key (a private key, or the public half of a key in ssh-agent; default: $RUNBOOK_SIGNING_KEY): names you by the environment's allowed_signers and signs the checkpoint.")
+    var key: String?
+
     @Option(name: .customLong("format"), help: "text or json.")
     var format: Format = .text
 
@@ -71,6 +74,8 @@ struct Run: AsyncParsableCommand {
         }
         let values = try resolveInputs(inputs, runbook: runbook)
         let env = try resolveEnvironment(name: environment, runbook: runbook, home: home.home, required: false)
+        // Identity (issue 10): refused here, before the audit log is opened or anything runs.
+        let identity = try await resolveIdentity(environment: env, home: home.home, keyFlag: key, operatorFlag: operatorFlag, requireKey: !dryRun)
         var redactor = Redactor(secrets: env.secrets)
         for input in runbook.inputs where input.secret { if let v = values[input.name] { redactor.add(v.interpolated) } }
 
@@ -101,7 +106,7 @@ struct Run: AsyncParsableCommand {
         var request = Executor.Request(
             runbook: runbook, environment: env, inputs: values,
             mode: Planner.Mode(dryRun: dryRun, yes: yes, approvals: Set(approvals), interactive: interactive),
-            operatorName: operatorName(operatorFlag), host: ProcessInfo.processInfo.hostName)
+            operatorName: identity.recordedOperator(flag: operatorFlag), host: ProcessInfo.processInfo.hostName)
         request.incidentAge = incidentAgeDuration
         request.escalation = escalation
         if format == .text, runbook.tags.contains("incident"), let level = escalation?.level(at: Int(incidentAgeDuration.seconds / 60)) {
@@ -150,9 +155,23 @@ struct Run: AsyncParsableCommand {
         let heldLock = lock
         await bounded(.seconds(2)) { await heldLock?.release() }
         await bounded(.seconds(2)) { await drivers.shutdown() }
-        // What the ledger still lacks (a dry run's records, an interrupted run's end).
-        await bounded(LedgerAuditSink.syncWait) { await ledgerWriter?.finish() }
+        // The signed checkpoint of the chain head, after run.ended; then what the ledger still
+        // lacks (a dry run's records, an interrupted run's end) and the checkpoint.
+        var checkpoint: Checkpoint?
+        if let signer = identity.signer, report.end != .auditFailed {
+            checkpoint = await writeCheckpoint(signer, log: audit, runID: report.runID)
+        }
+        let signed = checkpoint
+        await bounded(LedgerAuditSink.syncWait) {
+            await ledgerWriter?.finish(checkpoint: signed.map {
+                LedgerCheckpoint(source: $0.source, seq: $0.seq, hash: $0.hash, previous: $0.previous, principal: $0.principal,
+                                 runID: $0.runID, signedAt: $0.time, signature: $0.signature)
+            })
+        }
         trap.cancel()
+        if let checkpoint, format == .text {
+            StandardStreams.out("  checkpoint: seq \(checkpoint.seq) signed by \(checkpoint.principal)\n")
+        }
 
         if format == .json { StandardStreams.out(JSONReport.render(report) + "\n") }
         if let junit {

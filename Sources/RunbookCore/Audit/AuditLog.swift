@@ -84,6 +84,17 @@ public final class AuditLog: @unchecked Sendable {
         dirty = false
     }
 
+    /// The seq and hash of the last complete record, the chain head a ``Checkpoint`` signs
+    /// (0 and genesis for an empty log). Read under the lock, so no append is half seen.
+    public func head() throws(AuditError) -> (seq: Int, hash: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard flock(fd, LOCK_EX) == 0 else { throw AuditError("cannot lock the audit log \(path): \(String(cString: strerror(errno)))") }
+        defer { flock(fd, LOCK_UN) }
+        let head = try chainHead()
+        return (head.seq, head.hash)
+    }
+
     /// Where the chain continues: the hash and seq of the file's last complete record (genesis
     /// and 0 when there is none), and whether the file ends mid-line. A crash or a full disk
     /// can leave a torn (partial) last record; it is stepped over, never chained to, and the
