@@ -41,6 +41,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The team's ledger: audit records, runs, checkpoints in PostgreSQL (PostgresNIO).
+        .target(
+            name: "RunbookLedger",
+            dependencies: [
+                "RunbookCore",
+                "RunbookDrivers",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The ETL service the runbooks drive, as a library.
         .target(
             name: "ETLCore",
@@ -57,6 +67,7 @@ let package = Package(
             dependencies: [
                 "RunbookCore",
                 "RunbookDrivers",
+                "RunbookLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -91,7 +102,7 @@ for target in package.targets {
     // The runbook engine's own targets: an import is internal unless it says `public import`,
     // and a member is visible only where its module is imported. The compiler keeps the
     // core's API free of Yams and Crypto, and every file names what it uses.
-    if ["RunbookCore", "RunbookDrivers", "runbook"].contains(target.name) {
+    if ["RunbookCore", "RunbookDrivers", "RunbookLedger", "runbook"].contains(target.name) {
         settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
         settings.append(.enableUpcomingFeature("MemberImportVisibility"))
     }

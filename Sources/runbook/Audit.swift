@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
 import RunbookCore
+import RunbookDrivers
+import RunbookLedger
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Read and verify the hash-chained audit log.",
-        subcommands: [Verify.self, ListRuns.self, ShowRun.self])
+        subcommands: [Verify.self, ListRuns.self, ShowRun.self, Sync.self, MakeCheckpoint.self])
 
     struct Options: ParsableArguments {
         @Option(name: .customLong("audit-log"), help: "The audit log (default: $RUNBOOK_AUDIT_LOG or ~/.local/state/runbook/audit.jsonl).")
@@ -15,27 +17,93 @@ struct Audit: ParsableCommand {
         var path: String { auditLog ?? AuditLog.defaultPath(environment: ProcessInfo.processInfo.environment) }
     }
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify",
-            abstract: "Check the chain: exit 0 intact, 1 tampered (names the line).",
-            discussion: "A record torn by a crash or a full disk is reported on a warning line (its line, and the record before it); it is not tampering and alone does not change the exit code.")
+            abstract: "Check the chain and its signed checkpoints: exit 0 intact, 1 tampered (names the line, or the seq and run), 4 ledger unreachable.",
+            discussion: """
+                A record torn by a crash or a full disk is reported on a warning line (its line, and the record before it); \
+                it is not tampering and alone does not change the exit code. Checkpoints (<log>.checkpoints) are checked \
+                against the log (edited records, a log cut behind a checkpoint); their signatures against --allowed-signers \
+                or the identity of --env. With --ledger, the environment's ledger is verified too (every operator's chains, \
+                rows rewritten or deleted, checkpoints and their signatures) and compared with the local log; local records \
+                that have not reached the ledger yet are reported as pending, not as tampering.
+                """)
         @OptionGroup var options: Options
+        @Flag(name: .customLong("ledger"), help: "Also verify the environment's ledger and compare it with the local log.")
+        var ledger = false
+        @OptionGroup var ledgerOptions: LedgerOptions
+        @Option(name: .customLong("allowed-signers"), help: "An OpenSSH allowed_signers file that checks checkpoint signatures (default: the identity of --env).")
+        var allowedSignersFlag: String?
 
-        func run() throws {
-            let report: AuditVerifier.Report
-            do { report = try AuditVerifier.verify(path: options.path) } catch {
-                printError("error: \(error)")
-                throw ExitCode(2)
+        func run() async throws {
+            let named = ledgerOptions.environment != nil || ledger ? try ledgerOptions.loadEnvironment() : nil
+            let allowedSigners = try resolveAllowedSigners(path: allowedSignersFlag, environment: named, home: ledgerOptions.home.home)
+            let localExists = FileManager.default.fileExists(atPath: options.path)
+            var tampered = false
+            var localIntact = true
+            if localExists || !ledger {
+                let report: AuditVerifier.Report
+                do { report = try AuditVerifier.verify(path: options.path) } catch {
+                    printError("error: \(error)")
+                    throw ExitCode(2)
+                }
+                for crash in report.crashes { print("warning: \(options.path): \(crash)") }
+                if let problem = report.problem { print("TAMPERED: \(options.path): \(problem)") }
+                // The signed checkpoints of the local log.
+                let checkpoints = try await verifyCheckpoints(auditLog: options.path, allowedSigners: allowedSigners)
+                if report.problem != nil || !checkpoints.intact {
+                    tampered = true
+                    localIntact = false
+                } else {
+                    let torn = report.crashes.count
+                    print("intact: \(options.path): \(report.records) records, \(report.runs) runs, chain verified"
+                        + (torn == 0 ? "" : " (\(torn) torn write\(torn == 1 ? "" : "s") from a crash, see the warning\(torn == 1 ? "" : "s"))") + checkpoints.summary)
+                }
+            } else {
+                print("no local audit log at \(options.path): verifying the ledger alone")
             }
-            for crash in report.crashes { print("warning: \(options.path): \(crash)") }
-            if let problem = report.problem {
-                print("TAMPERED: \(options.path): \(problem)")
-                throw ExitCode(1)
+            if ledger {
+                let (connection, env) = try await ledgerOptions.connect()
+                let redactor = Redactor(secrets: env.secrets)
+                let report: LedgerVerifier.Report
+                do {
+                    try await connection.requireCurrentSchema()
+                    report = try await LedgerVerifier(ledger: connection, localPath: localExists ? options.path : nil, localIntact: localIntact).verify()
+                } catch {
+                    await connection.close()
+                    throw exitLedgerError(error, redactor: redactor)
+                }
+                await connection.close()
+                let name = "ledger (\(connection.target))"
+                for problem in report.problems { print("TAMPERED: \(name): \(problem)") }
+                if report.problems.count == LedgerVerifier.maxProblems { print("(only the first \(LedgerVerifier.maxProblems) findings are shown)") }
+                // Every checkpoint in the ledger must be signed by an allowed signer.
+                var forged = 0
+                if let allowedSigners {
+                    for c in report.checkpoints {
+                        let checkpoint = Checkpoint(source: c.source, seq: c.seq, hash: c.hash, previous: c.previous, principal: c.principal,
+                                                    runID: c.runID, time: c.signedAt, signature: c.signature)
+                        do { try await Checkpoint.verify(checkpoint, allowedSigners: allowedSigners) } catch {
+                            forged += 1
+                            print("TAMPERED: \(name): source \(c.source.prefix(12)), seq \(c.seq)\(c.runID.map { " (run \($0))" } ?? ""): the checkpoint said to be signed by \(c.principal) does not verify: \(error.message)")
+                        }
+                    }
+                }
+                if let pending = report.pending {
+                    print("pending: \(options.path): \(pending.count) record\(pending.count == 1 ? "" : "s") (seq \(pending.first)–\(pending.first + pending.count - 1)) not in the ledger yet: `runbook audit sync --env \(env.name)` sends them; not tampering")
+                }
+                if report.intact, forged == 0 {
+                    var line = "intact: \(name): \(report.records) records of \(report.sources) log\(report.sources == 1 ? "" : "s"), \(report.runs) runs, chains verified"
+                    if report.localSource != nil { line += "; \(report.localCompared) records match the local log" }
+                    line += "; \(report.checkpointsMatched) of \(report.checkpoints.count) checkpoints match their records"
+                    line += allowedSigners == nil ? " (signatures not checked: no allowed_signers)" : ", signatures verified"
+                    print(line)
+                } else {
+                    tampered = true
+                }
             }
-            let torn = report.crashes.count
-            print("intact: \(options.path): \(report.records) records, \(report.runs) runs, chain verified"
-                + (torn == 0 ? "" : " (\(torn) torn write\(torn == 1 ? "" : "s") from a crash, see the warning\(torn == 1 ? "" : "s"))"))
+            if tampered { throw ExitCode(1) }
         }
     }
 
@@ -85,4 +153,47 @@ struct Audit: ParsableCommand {
             }
         }
     }
+
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sync",
+            abstract: "Send the local audit log's records that the ledger lacks (each exactly once).",
+            discussion: "Exit 0 when the ledger holds every record of the log, 4 when the ledger cannot be reached, 1 when it holds a different record at one of the log's seqs (run `audit verify --ledger`).")
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var options: Options
+
+        func run() async throws {
+            let env = try ledger.loadEnvironment()
+            let redactor = Redactor(secrets: env.secrets)
+            guard let url = env.ledgerURL else {
+                printError("error: environment '\(env.name)' names no ledger: add ledger: {url: ...} to \(env.path ?? "its file")")
+                throw ExitCode(2)
+            }
+            guard FileManager.default.fileExists(atPath: options.path) else {
+                printError("error: no audit log at \(options.path)")
+                throw ExitCode(2)
+            }
+            let warning = WarningBox()
+            let writer = LedgerWriter(url: url, logPath: options.path, host: ProcessInfo.processInfo.hostName, environment: env.name,
+                                      backlogLimit: .max) { message in warning.set(redactor.redact(message)) }
+            await writer.push()
+            let sent = await writer.recordsSent
+            let head = await writer.sent
+            let down = await writer.isDown
+            await writer.close()
+            if down, let message = warning.message {
+                printError(message.hasPrefix("warning: ") ? "error: " + message.dropFirst(9) : message)
+                throw ExitCode(message.contains("different record") || message.contains("was truncated") ? 1 : 4)
+            }
+            print("synced: \(options.path): \(sent) record\(sent == 1 ? "" : "s") sent; the ledger holds this log up to seq \(head)")
+        }
+    }
+}
+
+/// The one message a ledger writer says, kept for the command to print its own way.
+final class WarningBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text: String?
+    func set(_ message: String) { lock.withLock { text = message } }
+    var message: String? { lock.withLock { text } }
 }

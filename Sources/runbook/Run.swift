@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RunbookCore
 import RunbookDrivers
+import RunbookLedger
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,6 +33,9 @@ struct Run: AsyncParsableCommand {
 
     @Option(name: .customLong("operator"), help: "Who runs it, for the audit log (default: $RUNBOOK_OPERATOR or the login name).")
     var operatorFlag: String?
+
+    @Option(name: .customLong("key"), help: "Your SSH key (a private key, or the public half of a key in ssh-agent; default: $RUNBOOK_SIGNING_KEY): names you by the environment's allowed_signers and signs the checkpoint.")
+    var key: String?
 
     @Option(name: .customLong("format"), help: "text or json.")
     var format: Format = .text
@@ -70,6 +74,8 @@ struct Run: AsyncParsableCommand {
         }
         let values = try resolveInputs(inputs, runbook: runbook)
         let env = try resolveEnvironment(name: environment, runbook: runbook, home: home.home, required: false)
+        // Identity (issue 10): refused here, before the audit log is opened or anything runs.
+        let identity = try await resolveIdentity(environment: env, home: home.home, keyFlag: key, operatorFlag: operatorFlag, requireKey: !dryRun)
         var redactor = Redactor(secrets: env.secrets)
         for input in runbook.inputs where input.secret { if let v = values[input.name] { redactor.add(v.interpolated) } }
 
@@ -81,6 +87,17 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(4)
         }
 
+        // The team's ledger, when the environment names one: connected in the background while
+        // the run starts; every record goes to the local log first.
+        let ledgerWriter: LedgerWriter? = env.ledgerURL.map { url in
+            let quiet = redactor
+            return LedgerWriter(url: url, logPath: auditPath, host: ProcessInfo.processInfo.hostName, environment: env.name) { message in
+                printError(quiet.redact(message))
+            }
+        }
+        await ledgerWriter?.start()
+        let sink: any AuditSink = ledgerWriter.map { LedgerAuditSink(log: audit, writer: $0, eager: !dryRun) } ?? audit
+
         let interactive = TTYTerminal.available
         let isTTY = isatty(STDOUT_FILENO) == 1
         let color = isTTY && processEnvironment["NO_COLOR"] == nil && processEnvironment["TERM"] != "dumb"
@@ -89,7 +106,7 @@ struct Run: AsyncParsableCommand {
         var request = Executor.Request(
             runbook: runbook, environment: env, inputs: values,
             mode: Planner.Mode(dryRun: dryRun, yes: yes, approvals: Set(approvals), interactive: interactive),
-            operatorName: operatorName(operatorFlag), host: ProcessInfo.processInfo.hostName)
+            operatorName: identity.recordedOperator(flag: operatorFlag), host: ProcessInfo.processInfo.hostName)
         request.incidentAge = incidentAgeDuration
         request.escalation = escalation
         if format == .text, runbook.tags.contains("incident"), let level = escalation?.level(at: Int(incidentAgeDuration.seconds / 60)) {
@@ -106,6 +123,7 @@ struct Run: AsyncParsableCommand {
                                                             holder: "\(request.operatorName) (run \(request.runID))", wait: lockWaitDuration)
             } catch let held as RunLockHeld {
                 await bounded(.seconds(2)) { await drivers.shutdown() }
+                await bounded(.seconds(2)) { await ledgerWriter?.close() }
                 printError("error: \(held); nothing was run (wait longer with --lock-wait)")
                 throw ExitCode(4)
             } catch let error as DriverError where error.code.meansUnreachable {
@@ -114,6 +132,7 @@ struct Run: AsyncParsableCommand {
                 request.runLock = "not taken: \(why)"
             } catch {
                 await bounded(.seconds(2)) { await drivers.shutdown() }
+                await bounded(.seconds(2)) { await ledgerWriter?.close() }
                 let code = (error as? DriverError)?.code
                 printError("error: cannot take the run lock: \(redactor.redact("\(error)")); nothing was run")
                 throw ExitCode(code == .configuration ? 2 : 4)
@@ -121,7 +140,7 @@ struct Run: AsyncParsableCommand {
             if let lock { request.runLock = "held: \(lock.key)" }
         }
 
-        let executor = Executor(drivers: drivers.registry, audit: audit, renderer: CommandRenderer(environment: env, home: home.home),
+        let executor = Executor(drivers: drivers.registry, audit: sink, renderer: CommandRenderer(environment: env, home: home.home),
                                 redactor: redactor, terminal: interactive ? TTYTerminal() : nil, observer: observer, lease: lock)
         // Trapped before the run starts, so no signal can end it between its first and last
         // audit record.
@@ -136,7 +155,23 @@ struct Run: AsyncParsableCommand {
         let heldLock = lock
         await bounded(.seconds(2)) { await heldLock?.release() }
         await bounded(.seconds(2)) { await drivers.shutdown() }
+        // The signed checkpoint of the chain head, after run.ended; then what the ledger still
+        // lacks (a dry run's records, an interrupted run's end) and the checkpoint.
+        var checkpoint: Checkpoint?
+        if let signer = identity.signer, report.end != .auditFailed {
+            checkpoint = await writeCheckpoint(signer, log: audit, runID: report.runID)
+        }
+        let signed = checkpoint
+        await bounded(LedgerAuditSink.syncWait) {
+            await ledgerWriter?.finish(checkpoint: signed.map {
+                LedgerCheckpoint(source: $0.source, seq: $0.seq, hash: $0.hash, previous: $0.previous, principal: $0.principal,
+                                 runID: $0.runID, signedAt: $0.time, signature: $0.signature)
+            })
+        }
         trap.cancel()
+        if let checkpoint, format == .text {
+            StandardStreams.out("  checkpoint: seq \(checkpoint.seq) signed by \(checkpoint.principal)\n")
+        }
 
         if format == .json { StandardStreams.out(JSONReport.render(report) + "\n") }
         if let junit {

@@ -8,6 +8,7 @@ LOG_DIR=$SANDBOX_DIR/logs
 API_URL="http://127.0.0.1:$API_PORT"
 ETL_PID_FILE=$SANDBOX_DIR/etl-core.pid
 TOKEN_FILE=$SANDBOX_DIR/token
+LEDGER_PASSWORD_FILE=$SANDBOX_DIR/ledger-password
 DATABASE_URL="postgres://etl:etl@127.0.0.1:$PG_PORT/etl?sslmode=disable"
 SEED_DIR=$ROOT/scripts/lib/seed
 
@@ -112,6 +113,17 @@ END $$;
 GRANT pg_read_all_stats TO etl;
 SELECT 'CREATE DATABASE etl OWNER etl' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'etl')\gexec
 SQL
+    # The team's ledger (runbook ledger init creates its schema): its own role and database.
+    ensure_ledger_password
+    psql_super -d postgres -v password="$(cat "$LEDGER_PASSWORD_FILE")" <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'runbook') THEN
+    CREATE ROLE runbook LOGIN;
+  END IF;
+END $$;
+ALTER ROLE runbook PASSWORD :'password';
+SELECT 'CREATE DATABASE runbook OWNER runbook' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'runbook')\gexec
+SQL
     psql_super -d etl <<'SQL'
 CREATE SCHEMA IF NOT EXISTS monitoring;
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA monitoring;
@@ -160,6 +172,25 @@ ensure_token() {
     fi
 }
 
+ensure_ledger_password() {
+    if [[ ! -s "$LEDGER_PASSWORD_FILE" ]]; then
+        (umask 077; head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$LEDGER_PASSWORD_FILE")
+    fi
+}
+
+ledger_url() {
+    echo "postgres://runbook:$(cat "$LEDGER_PASSWORD_FILE")@127.0.0.1:$PG_PORT/runbook?sslmode=disable"
+}
+
+# The ledger's schema, when the runbook binary is built (scripts/test and make demo build it
+# first); otherwise `runbook ledger init --env sandbox` does it later.
+ledger_init() {
+    local bin=${SANDBOX_RUNBOOK_BIN:-$ROOT/.build/debug/runbook}
+    [[ -x "$bin" ]] || { say "ledger: no runbook binary yet; run: runbook ledger init --env sandbox"; return 0; }
+    (cd "$ROOT" && RUNBOOK_LEDGER_URL=$(ledger_url) "$bin" ledger init --env sandbox >/dev/null) \
+        || die "runbook ledger init failed"
+}
+
 write_env() {
     local token
     token=$(cat "$TOKEN_FILE")
@@ -171,6 +202,7 @@ export ETL_API_TOKEN='$token'
 export ETL_LOG_DIR='$LOG_DIR'
 export ETL_CONFIG_DIR='$SANDBOX_DIR/etc/etl'
 export ETL_TEST_DATABASE_URL='$DATABASE_URL'
+export RUNBOOK_LEDGER_URL='$(ledger_url)'
 # the names the seed runbook's snippets use
 export API_URL='$API_URL'
 export API_TOKEN='$token'

@@ -9,6 +9,7 @@ struct AuditLine {
     /// Byte ranges of the string values (as written, between the quotes).
     var prev: Range<Int>?
     var ts: Range<Int>?
+    var runID: Range<Int>?
     /// `event` is `run.started` (the verifier counts runs by it).
     var startsRun = false
 
@@ -82,6 +83,7 @@ struct AuditLine {
             case 3 where equals(key, "seq"): line.seq = integer(valueStart..<index)
             case 4 where equals(key, "prev"): line.prev = stringValue
             case 5 where equals(key, "event"): line.startsRun = stringValue.map { equals($0, "run.started") } ?? false
+            case 6 where equals(key, "run_id"): line.runID = stringValue
             default: break
             }
         }

@@ -43,9 +43,10 @@ public final class AuditLog: @unchecked Sendable {
     deinit { close(fd) }
 
     /// Appends one record: `event` plus `fields`, chained to the last line of the file.
-    /// `sync` forces it to disk before returning (used before every action).
+    /// `sync` forces it to disk before returning (used before every action). Returns the
+    /// record as written: its seq, hash and line.
     @discardableResult
-    public func append(event: String, runID: String, fields: [(String, Value)], sync: Bool) throws(AuditError) -> String {
+    public func append(event: String, runID: String, fields: [(String, Value)], sync: Bool) throws(AuditError) -> AuditTail.Record {
         lock.lock()
         defer { lock.unlock() }
         guard flock(fd, LOCK_EX) == 0 else { throw AuditError("cannot lock the audit log \(path): \(String(cString: strerror(errno)))") }
@@ -85,7 +86,7 @@ public final class AuditLog: @unchecked Sendable {
         lastWritten = (hash, prevSeq + 1, size + bytes.count)
         dirty = true
         if sync { try syncLocked() }
-        return line
+        return AuditTail.Record(seq: prevSeq + 1, hash: AuditLog.sha256Hex(line), line: line)
     }
 
     /// Forces everything appended so far to disk.
@@ -99,6 +100,17 @@ public final class AuditLog: @unchecked Sendable {
         guard dirty else { return }
         guard fsync(fd) == 0 else { throw AuditError("cannot sync the audit log \(path): \(String(cString: strerror(errno)))") }
         dirty = false
+    }
+
+    /// The seq and hash of the last complete record, the chain head a ``Checkpoint`` signs
+    /// (0 and genesis for an empty log). Read under the lock, so no append is half seen.
+    public func head() throws(AuditError) -> (seq: Int, hash: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard flock(fd, LOCK_EX) == 0 else { throw AuditError("cannot lock the audit log \(path): \(String(cString: strerror(errno)))") }
+        defer { flock(fd, LOCK_UN) }
+        let head = try chainHead()
+        return (head.seq, head.hash)
     }
 
     /// Where the chain continues: the hash and seq of the file's last complete record (genesis

@@ -47,6 +47,9 @@ public struct Environment: Sendable {
     /// variable is listed in `secrets`.
     public var apiToken: String? { values["api"]?["token"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } }
 
+    /// `ledger.url`: the team's ledger (a PostgreSQL URL, a secret); nil when missing or empty.
+    public var ledgerURL: String? { values["ledger"]?["url"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } }
+
     /// Loads `environments/<name>.yaml` under `home`, expanding variables from `processEnvironment`.
     public static func load(name: String, home: URL, processEnvironment: [String: String]) throws(DiagnosticsError) -> Environment {
         let directory = home.appendingPathComponent("environments")

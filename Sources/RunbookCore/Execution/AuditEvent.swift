@@ -175,9 +175,9 @@ public enum AuditEvent: Sendable {
 /// may run after it.
 public protocol AuditSink: Sendable {
     /// Writes `event` for run `runID`; `sync` forces it to stable storage before returning.
-    func record(_ event: AuditEvent, runID: String, sync: Bool) throws(AuditError)
+    func record(_ event: AuditEvent, runID: String, sync: Bool) async throws(AuditError)
     /// Forces every record written so far to stable storage.
-    func flush() throws(AuditError)
+    func flush() async throws(AuditError)
 }
 
 extension AuditLog: AuditSink {

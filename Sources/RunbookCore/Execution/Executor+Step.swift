@@ -20,7 +20,7 @@ extension Executor {
             case .finish(let report, let flow):
                 return StepOutcome(report: report, flow: flow)
             case .audit(let record, let sync):
-                try audit.record(record, runID: request.runID, sync: sync)
+                try await audit.record(record, runID: request.runID, sync: sync)
                 continue
             case .evaluateWhen:
                 event = evaluateWhen(&work)

@@ -98,7 +98,7 @@ public final class Executor: Sendable {
         var scope = RunScope(request: request, startedAt: started)
 
         do {
-            try audit.record(.runStarted(.init(
+            try await audit.record(.runStarted(.init(
                 runbook: runbook.id, runbookSHA256: runbook.sha256, runbookPath: runbook.path, environment: request.environment.name,
                 mode: report.mode, operatorName: request.operatorName, host: request.host,
                 inputs: redactor.redact(.object(ValueObject(request.inputs))), runLock: request.runLock)), runID: request.runID, sync: !request.mode.dryRun)
@@ -143,7 +143,7 @@ public final class Executor: Sendable {
 
         if end != .auditFailed {
             do {
-                try audit.record(.runEnded(status: report.status.rawValue, exitCode: report.exitCode, durationMs: report.durationMs,
+                try await audit.record(.runEnded(status: report.status.rawValue, exitCode: report.exitCode, durationMs: report.durationMs,
                                            message: report.message.map(redactor.redact)), runID: request.runID, sync: true)
             } catch {
                 report.end = .auditFailed

@@ -1,0 +1,24 @@
+public import PostgresNIO
+public import RunbookCore
+
+extension PostgresURL {
+    /// One connection outside any pool (the ledger), on `eventLoops`, within `timeout` (or the
+    /// URL's `connect_timeout`). Failures come back as ``DriverError`` with their code
+    /// (`unreachable`, `timedOut`, `authentication`, `tls`, `configuration`) and a message that
+    /// names the server but never the password.
+    public func connect(on eventLoops: DriverEventLoops, timeout: Duration, applicationName: String) async throws(DriverError) -> PostgresConnection
+    {
+        let limit = connectTimeout ?? timeout
+        let config = try connectionConfiguration(connectTimeout: limit, applicationName: applicationName)
+        do {
+            return try await withDeadline(limit) {
+                try await PostgresConnection.connect(on: eventLoops.group.any(), configuration: config, id: 1, logger: SQLDriver.quietLogger)
+            }
+        } catch {
+            throw SQLDriver.connectFailure(error, url: self, timeout: limit)
+        }
+    }
+
+    /// "PostgreSQL at host:port (database d, user u)": never the password.
+    public var target: String { SQLDriver.target(self) }
+}

@@ -1,0 +1,46 @@
+public import Foundation
+
+/// One run as the ledger knows it (`runbook runs`): from its `run.started` and `run.ended`
+/// records, whoever ran it, wherever.
+public struct LedgerRun: Sendable, Hashable {
+    public var runID: String
+    public var runbook: String?
+    public var environment: String?
+    /// `dry-run` or `live`.
+    public var mode: String?
+    public var operatorName: String?
+    public var host: String?
+    /// What became of the run lock (`held: KEY`, `not taken: ...`), when the run takes one.
+    public var runLock: String?
+    public var startedAt: Date?
+    public var endedAt: Date?
+    /// The run's status (`green`, `red`, `aborted`, ...); nil while it has not ended.
+    public var status: String?
+    public var exitCode: Int?
+    public var durationMs: Int?
+    /// Whether its process is still connected to the ledger: going on now.
+    public var active: Bool
+
+    /// What to show for the status: the status, `running`, or `unfinished` (no end recorded
+    /// and no longer connected: killed, or its end never reached the ledger).
+    public var displayStatus: String {
+        if let status { return status }
+        return active ? "running" : "unfinished"
+    }
+}
+
+/// Which runs `runbook runs` lists.
+public struct LedgerRunFilter: Sendable {
+    public var environment: String?
+    public var runbook: String?
+    public var operatorName: String?
+    public var status: String?
+    /// Only runs started this long ago or less.
+    public var since: Duration?
+    /// Only runs going on now.
+    public var activeOnly = false
+    public var limit = 100
+
+    /// Every run (the newest `limit`).
+    public init() {}
+}

@@ -1,0 +1,181 @@
+import RunbookCore
+public import RunbookDrivers
+
+/// Sends a local audit log's records to the ledger: whatever the log holds after what the
+/// ledger already has, in seq order, each record at most once (the ledger's primary key is
+/// the source and seq). Records from earlier runs that never arrived go first, so the ledger's
+/// chain of a source has no holes.
+///
+/// The local log stays the record of truth: the writer never blocks a run for long and never
+/// fails it. When the ledger cannot be reached, refuses the login, lacks its schema or holds
+/// a conflicting record, the writer says so once (through `warn`) and stops; the records
+/// wait in the local log for the next run or `runbook audit sync`.
+public actor LedgerWriter {
+    /// How far behind the ledger may be for a run to catch it up on its way; beyond that the
+    /// run leaves the ledger alone and `runbook audit sync` does it.
+    public static let runBacklogLimit = 10_000
+    /// Records per statement.
+    static let batch = 1000
+
+    enum State {
+        case idle
+        case connecting(Task<Ledger?, Never>)
+        case up(Ledger)
+        case down
+    }
+
+    private let url: String
+    private let logPath: String
+    private let host: String
+    private let environment: String
+    private let eventLoops: DriverEventLoops?
+    private let backlogLimit: Int
+    private let warn: @Sendable (String) -> Void
+    private var state = State.idle
+    private var source: String?
+    /// Where in the local log the records not yet sent start.
+    private var offset: Int?
+    /// The highest seq the ledger is known to hold.
+    public private(set) var sent = 0
+    private var activeRun: String?
+    /// Records sent by this writer (catch-up included).
+    public private(set) var recordsSent = 0
+
+    /// A writer for the log at `logPath` and the ledger at `url`; nothing connects until
+    /// ``start()``. `warn` receives the one message said when the ledger is left alone.
+    public init(url: String, logPath: String, host: String, environment: String, eventLoops: DriverEventLoops? = nil,
+                backlogLimit: Int = LedgerWriter.runBacklogLimit, warn: @escaping @Sendable (String) -> Void)
+    {
+        self.url = url
+        self.logPath = logPath
+        self.host = host
+        self.environment = environment
+        self.eventLoops = eventLoops
+        self.backlogLimit = backlogLimit
+        self.warn = warn
+    }
+
+    /// Starts connecting in the background (the run goes on meanwhile).
+    public func start() {
+        guard case .idle = state else { return }
+        let url = url
+        let eventLoops = eventLoops
+        let task = Task { [weak self] () -> Ledger? in
+            do {
+                let ledger = try await Ledger.connect(url: url, eventLoops: eventLoops)
+                do {
+                    try await ledger.requireCurrentSchema()
+                } catch {
+                    await ledger.close()
+                    throw error
+                }
+                return ledger
+            } catch {
+                await self?.giveUp(error)
+                return nil
+            }
+        }
+        state = .connecting(task)
+    }
+
+    /// Sends every complete record the local log holds now (at least through `seq`, when it was
+    /// written). Returns once they are in the ledger, or once the ledger is given up.
+    /// `runID`: the run being written, marked active in the ledger while the writer is connected.
+    public func push(runID: String? = nil) async {
+        if case .idle = state { start() }
+        if case .connecting(let task) = state {
+            if let ledger = await task.value, case .connecting = state { state = .up(ledger) }
+        }
+        guard case .up(let ledger) = state else { return }
+        do {
+            if source == nil { try await prepare(ledger) }
+            guard let source, var position = offset else { return }
+            if let runID, activeRun == nil {
+                activeRun = runID
+                try await ledger.markActive(runID: runID)
+            }
+            while true {
+                let (records, next) = try AuditTail.read(path: logPath, from: position, limit: Self.batch)
+                if records.isEmpty { break }
+                let conflicts = try await ledger.insert(source: source, records: records)
+                if let seq = conflicts.first {
+                    throw LedgerError(.conflict, "the ledger already holds a different record at seq \(seq) of this audit log (\(logPath)): the log or the ledger was changed; run `runbook audit verify --ledger --env \(environment)`")
+                }
+                position = next
+                offset = next
+                sent = max(sent, records.last!.seq)
+                recordsSent += records.count
+            }
+        } catch let error as LedgerError {
+            await giveUp(error)
+        } catch {
+            await giveUp(LedgerError(.failed, "\(error)"))
+        }
+    }
+
+    /// Sends what is left, then `checkpoint` (once the records it covers are there), and
+    /// closes the connection (bounded by the caller).
+    public func finish(checkpoint: LedgerCheckpoint? = nil) async {
+        await push()
+        if let checkpoint, case .up(let ledger) = state, sent >= checkpoint.seq {
+            do { try await ledger.insert(checkpoint: checkpoint) } catch { await giveUp(error) }
+        }
+        await close()
+    }
+
+    /// Gives the ledger up for this run (a write that did not answer in time), saying so once.
+    public func abandon(_ why: String) async {
+        await giveUp(LedgerError(.unreachable, why))
+    }
+
+    /// Closes the connection without sending anything more.
+    public func close() async {
+        switch state {
+        case .up(let ledger):
+            state = .down
+            await ledger.close()
+        case .connecting(let task):
+            state = .down
+            await task.value?.close()
+        case .idle, .down:
+            state = .down
+        }
+    }
+
+    /// Whether the writer gave up on the ledger (or was closed).
+    public var isDown: Bool {
+        if case .down = state { return true }
+        return false
+    }
+
+    /// Learns the source and where its unsent records start: the ledger's head, found in the
+    /// local log by scanning back from its end.
+    private func prepare(_ ledger: Ledger) async throws {
+        guard let id = try AuditTail.sourceID(path: logPath) else { return }
+        try await ledger.register(source: id, host: host, path: logPath)
+        let head = try await ledger.head(source: id)
+        guard let found = try AuditTail.offset(after: head, path: logPath, atMost: backlogLimit) else {
+            let last = try AuditTail.lastSeq(path: logPath)
+            if last < head {
+                throw LedgerError(.conflict, "the ledger holds records of this audit log (\(logPath)) up to seq \(head), but the log ends at seq \(last): the local log was truncated; run `runbook audit verify --ledger --env \(environment)`")
+            }
+            throw LedgerError(.behind, "the ledger is \(last - head) records behind this machine's audit log (\(logPath)); run `runbook audit sync --env \(environment)` to send them")
+        }
+        source = id
+        offset = found.offset
+        sent = head
+    }
+
+    private func giveUp(_ error: any Error) async {
+        if case .down = state { return }
+        if case .up(let ledger) = state { await ledger.close() }
+        state = .down
+        let ledgerError = error as? LedgerError ?? LedgerError(.failed, "\(error)")
+        switch ledgerError.code {
+        case .conflict, .behind:
+            warn("warning: \(ledgerError.message); this run's records stay in the local audit log")
+        default:
+            warn("warning: \(ledgerError.message); records stay in the local audit log and reach the ledger with the next run or `runbook audit sync --env \(environment)`")
+        }
+    }
+}

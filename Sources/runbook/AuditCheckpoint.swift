@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import RunbookCore
+import RunbookDrivers
+
+extension Audit {
+    /// `runbook audit checkpoint`: signs the head of the audit log now.
+    struct MakeCheckpoint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "checkpoint",
+            abstract: "Sign the head of the audit log with your SSH key and keep the checkpoint next to the log (<log>.checkpoints).",
+            discussion: "With --env NAME whose environment has identity, the key must belong to one of its allowed signers, and the checkpoint is signed as that principal; otherwise as --operator.")
+        @OptionGroup var options: Options
+        @OptionGroup var signers: SignersOptions
+
+        @Option(name: .customLong("key"), help: "Your SSH key (a private key, or the public half of a key in ssh-agent; default: $RUNBOOK_SIGNING_KEY).")
+        var key: String?
+
+        @Option(name: .customLong("operator"), help: "Who signs, when no environment identity names you (default: $RUNBOOK_OPERATOR or the login name).")
+        var operatorFlag: String?
+
+        func run() async throws {
+            guard OperatorIdentity.keyPath(flag: key, environment: ProcessInfo.processInfo.environment) != nil else {
+                printError("error: a checkpoint is signed with your SSH key: give --key FILE or set RUNBOOK_SIGNING_KEY")
+                throw ExitCode(2)
+            }
+            guard FileManager.default.fileExists(atPath: options.path) else {
+                printError("error: no audit log at \(options.path)")
+                throw ExitCode(2)
+            }
+            let env = try signers.loadEnvironment() ?? .empty(name: "none")
+            let identity = try await resolveIdentity(environment: env, home: signers.home.home, keyFlag: key, operatorFlag: operatorFlag, requireKey: true)
+            guard let signer = identity.signer else { throw ExitCode(2) }
+            let log: AuditLog
+            do { log = try AuditLog(path: options.path) } catch {
+                printError("error: \(error)")
+                throw ExitCode(4)
+            }
+            let checkpoint: Checkpoint
+            do { checkpoint = try await signer.write(log: log, runID: nil) } catch {
+                printError("error: no checkpoint was written: \(error)")
+                throw ExitCode(4)
+            }
+            print("checkpoint: \(CheckpointFile(auditLog: options.path).path): seq \(checkpoint.seq), hash \(checkpoint.hash), signed by \(checkpoint.principal)")
+        }
+    }
+}

@@ -1,0 +1,302 @@
+import Foundation
+import Testing
+
+/// The team's ledger against the sandbox's PostgreSQL: each test makes a database of its own
+/// (`ledger_<random>`), runs the built binary in a throw-away project, and reads the ledger
+/// with psql. Nothing here is timed; waits only detect a hang.
+@Suite("runbook ledger")
+struct LedgerTests {
+    let sandbox: Sandbox
+    let home: URL
+    let database: String
+    let ledgerURL: String
+
+    init() throws {
+        sandbox = try Sandbox.current()
+        database = "ledger_\(UInt32.random(in: 0...UInt32.max))"
+        try sandbox.psql("CREATE DATABASE \(database)")
+        ledgerURL = SandboxSuites.SLAReportTests.url(sandbox.databaseURL, database: database)
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString)")
+        for d in ["runbooks", "environments"] {
+            try FileManager.default.createDirectory(at: home.appendingPathComponent(d), withIntermediateDirectories: true)
+        }
+        try write("environments/team.yaml", """
+            environment: team
+            database: {url: "${ETL_DATABASE_URL}"}
+            ledger: {url: "${RUNBOOK_LEDGER_URL}"}
+            secrets: [ETL_DATABASE_URL, RUNBOOK_LEDGER_URL, TEAM_TOKEN]
+            """)
+        try write("runbooks/repair.yaml", """
+            runbook: repair
+            title: Checks and a repair
+            inputs:
+              token: {type: string, secret: true, default: "none"}
+              sleep: {type: int, default: 0}
+            steps:
+              - check: first
+                shell: [echo, one]
+              - check: second
+                shell: [bash, -c, "echo token=$TOKEN"]
+                env: {TOKEN: "${{ inputs.token }}"}
+              - action: fix
+                risk: low
+                confirm: "Fix it?"
+                shell: [bash, -c, "echo fixed; sleep $0", "${{ inputs.sleep }}"]
+              - check: after
+                shell: [echo, done]
+            """)
+    }
+
+    func write(_ path: String, _ text: String) throws {
+        try text.write(to: home.appendingPathComponent(path), atomically: true, encoding: .utf8)
+    }
+
+    var environment: [String: String] {
+        ["RUNBOOK_LEDGER_URL": ledgerURL, "ETL_DATABASE_URL": sandbox.databaseURL, "TEAM_TOKEN": "s3cr3t-team-token", "NO_COLOR": "1"]
+    }
+
+    /// Runs the binary in the project; `audit` names its local log.
+    func runbook(_ args: [String], audit: String, extra: [String: String] = [:]) throws -> CLITests.Output {
+        try sandbox.runbook(args, audit: audit, extra: environment.merging(extra) { $1 }, dir: home)
+    }
+
+    /// Starts the binary without waiting.
+    func launch(_ args: [String], audit: String, extra: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLITests.binary)
+        process.arguments = args + ["--dir", home.path] + (args.first == "run" ? ["--audit-log", audit] : [])
+        process.currentDirectoryURL = home
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        env.merge(extra) { $1 }
+        process.environment = env
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// psql on the test's ledger database.
+    @discardableResult
+    func ledgerSQL(_ sql: String) throws -> String {
+        try Sandbox(databaseURL: ledgerURL, apiURL: sandbox.apiURL, token: sandbox.token, logDir: sandbox.logDir).psql(sql)
+    }
+
+    func initLedger() throws {
+        let audit = Sandbox.auditPath()
+        let out = try runbook(["ledger", "init", "--env", "team"], audit: audit)
+        #expect(out.code == 0, "\(out.stdout)\(out.stderr)")
+    }
+
+    /// Complete records in a local log.
+    func localRecords(_ path: String) -> Int {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.contains("\"prev\"") }.count
+    }
+
+    func waitFor(_ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(90)
+        while !condition() {
+            if Date() > deadline { return false }
+            usleep(20_000)
+        }
+        return true
+    }
+
+    @Test func initIsIdempotentAndSafeConcurrently() throws {
+        defer { _ = try? sandbox.psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+        let audit = Sandbox.auditPath()
+        let a = try launch(["ledger", "init", "--env", "team"], audit: audit)
+        let b = try launch(["ledger", "init", "--env", "team"], audit: audit)
+        #expect(waitFor { !a.isRunning && !b.isRunning })
+        #expect(a.terminationStatus == 0 && b.terminationStatus == 0)
+        #expect(try ledgerSQL("SELECT count(*) FROM runbook.schema_version") == "1")
+        let again = try runbook(["ledger", "init", "--env", "team"], audit: audit)
+        #expect(again.code == 0 && again.stdout.contains("nothing to do"), "\(again.stdout)")
+    }
+
+    @Test func newerSchemaIsRefusedAndLeftUnchanged() throws {
+        defer { _ = try? sandbox.psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+        try initLedger()
+        try ledgerSQL("INSERT INTO runbook.schema_version (version, applied_by) VALUES (99, 'the future')")
+        let audit = Sandbox.auditPath()
+        let init2 = try runbook(["ledger", "init", "--env", "team"], audit: audit)
+        #expect(init2.code == 2, "\(init2.stdout)\(init2.stderr)")
+        #expect(init2.stderr.contains("newer than this runbook binary"), "\(init2.stderr)")
+        let run = try runbook(["run", "repair", "--env", "team", "--yes"], audit: audit)
+        #expect(run.code == 0, "the run goes on without the ledger: \(run.stderr)")
+        #expect(run.stderr.contains("schema version 99"), "\(run.stderr)")
+        #expect(try ledgerSQL("SELECT count(*) FROM runbook.records") == "0")
+        #expect(try ledgerSQL("SELECT max(version) FROM runbook.schema_version") == "99")
+    }
+
+    @Test func runsListsAndShowsEveryStepWithoutSecrets() throws {
+        defer { _ = try? sandbox.psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+        try initLedger()
+        let audit = Sandbox.auditPath()
+        let live = try runbook(["run", "repair", "--env", "team", "--yes", "--operator", "ana", "--input", "token=s3cr3t-team-token"], audit: audit)
+        #expect(live.code == 0, "\(live.stderr)")
+        #expect(!live.stderr.contains("warning"), "\(live.stderr)")
+        let dry = try runbook(["run", "repair", "--env", "team", "--dry-run", "--operator", "bruno"], audit: audit)
+        #expect(dry.code == 0, "\(dry.stderr)")
+
+        let list = try runbook(["runs", "--env", "team", "--format", "json"], audit: audit)
+        #expect(list.code == 0, "\(list.stderr)")
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(runs.count == 2)
+        #expect(runs.first?["operator"] as? String == "bruno", "newest first")
+        #expect(runs.first?["mode"] as? String == "dry-run")
+        #expect(runs.last?["operator"] as? String == "ana")
+        #expect(runs.last?["status"] as? String == "green")
+        #expect(runs.allSatisfy { $0["active"] as? Bool == false })
+
+        let mine = try runbook(["runs", "--env", "team", "--operator", "ana"], audit: audit)
+        #expect(mine.stdout.contains("ana") && !mine.stdout.contains("bruno"), "\(mine.stdout)")
+        let liveID = try #require(runs.last?["run_id"] as? String)
+        let show = try runbook(["runs", "show", liveID, "--env", "team"], audit: audit)
+        #expect(show.code == 0, "\(show.stderr)")
+        for expected in ["repair on team (live)", "[first]", "[fix] action runs: bash -c", "gate (low): approved by ana via --yes", "fix: succeeded", "| fixed", "ended"] {
+            #expect(show.stdout.contains(expected), "missing '\(expected)' in:\n\(show.stdout)")
+        }
+        #expect(!show.stdout.contains("s3cr3t-team-token"), "a secret input reached the ledger")
+        #expect(try !ledgerSQL("SELECT string_agg(line, '') FROM runbook.records").contains("s3cr3t-team-token"))
+        let unknown = try runbook(["runs", "show", "no-such-run", "--env", "team"], audit: audit)
+        #expect(unknown.code == 2)
+    }
+
+    @Test func ledgerDownDuringALiveRunThenSync() throws {
+        defer { _ = try? sandbox.psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+        try initLedger()
+        let audit = Sandbox.auditPath()
+        let closed = ledgerURL.replacingOccurrences(of: ":\(URL(string: ledgerURL)?.port ?? 0)/", with: ":1/")
+        let down = try runbook(["run", "repair", "--env", "team", "--yes"], audit: audit, extra: ["RUNBOOK_LEDGER_URL": closed])
+        #expect(down.code == 0, "the run goes on: \(down.stderr)")
+        #expect(down.stderr.components(separatedBy: "warning:").count - 1 == 1, "said once: \(down.stderr)")
+        #expect(down.stderr.contains("audit sync"), "\(down.stderr)")
+        #expect(try ledgerSQL("SELECT count(*) FROM runbook.records") == "0")
+
+        let sync = try runbook(["audit", "sync", "--env", "team", "--dir", home.path], audit: audit)
+        #expect(sync.code == 0, "\(sync.stdout)\(sync.stderr)")
+        let count = localRecords(audit)
+        #expect(count > 5)
+        #expect(try ledgerSQL("SELECT count(*) FROM runbook.records") == "\(count)")
+        let again = try runbook(["audit", "sync", "--env", "team", "--dir", home.path], audit: audit)
+        #expect(again.stdout.contains(" 0 records sent"), "\(again.stdout)")
+        // The next run sends its own records; every record is there exactly once.
+        let next = try runbook(["run", "repair", "--env", "team", "--yes"], audit: audit)
+        #expect(next.code == 0, "\(next.stderr)")
+        #expect(try ledgerSQL("SELECT count(*) || ' ' || count(DISTINCT seq) || ' ' || max(seq) FROM runbook.records") == "\(localRecords(audit)) \(localRecords(audit)) \(localRecords(audit))")
+        let verify = try runbook(["audit", "verify", "--ledger", "--env", "team", "--dir", home.path], audit: audit)
+        #expect(verify.code == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+
+    @Test func refusedPasswordIsNeverPrinted() throws {
+        defer { _ = try? sandbox.psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+        try initLedger()
+        let audit = Sandbox.auditPath()
+        let wrong = ledgerURL.replacingOccurrences(of: "etl:etl@", with: "etl:Wr0ngPassw0rd@")
+        #expect(wrong != ledgerURL)
+        let run = try runbook(["run", "repair", "--env", "team", "--yes"], audit: audit, extra: ["RUNBOOK_LEDGER_URL": wrong])
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("password authentication failed"), "\(run.stderr)")
+        let runs = try runbook(["runs", "--env", "team"], audit: audit, extra: ["RUNBOOK_LEDGER_URL": wrong])
+        #expect(runs.code == 4, "\(runs.stderr)")
+        for out in [run, runs] { #expect(!(out.stdout + out.stderr).contains("Wr0ngPassw0rd")) }
+    }
+
+    @Test func sigkillMidRunLosesNothing() throws {
+        defer { _ = try? sandbox.psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+        try initLedger()
+        let audit = Sandbox.auditPath()
+        let process = try launch(["run", "repair", "--env", "team", "--yes", "--input", "sleep=60"], audit: audit)
+        let started = waitFor { ((try? String(contentsOfFile: audit, encoding: .utf8)) ?? "").contains("\"event\":\"step.started\",\"run_id\"") && ((try? String(contentsOfFile: audit, encoding: .utf8)) ?? "").contains("\"step\":\"fix\"") }
+        #expect(started)
+        // The action's announcement is in the ledger before the action runs; the run is active.
+        #expect(waitFor { (try? ledgerSQL("SELECT count(*) FROM runbook.records WHERE event = 'step.started' AND line LIKE '%\"step\":\"fix\"%'")) == "1" })
+        let active = try runbook(["runs", "--env", "team", "--active", "--format", "json"], audit: audit)
+        let activeRuns = try #require(try JSONSerialization.jsonObject(with: Data(active.stdout.utf8)) as? [[String: Any]])
+        #expect(activeRuns.count == 1)
+        #expect((activeRuns.first?["run_lock"] as? String)?.hasPrefix("held: repair@team") == true, "\(activeRuns)")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let killedRecords = localRecords(audit)
+
+        #expect(waitFor { (try? runbook(["runs", "--env", "team", "--active"], audit: audit).stdout.contains("no run is going on")) == true })
+        let next = try runbook(["run", "repair", "--env", "team", "--yes"], audit: audit)
+        #expect(next.code == 0, "\(next.stderr)")
+        #expect(try Int(ledgerSQL("SELECT count(*) FROM runbook.records")) ?? 0 >= killedRecords)
+        #expect(try ledgerSQL("SELECT count(*) FROM runbook.records") == "\(localRecords(audit))")
+        let list = try runbook(["runs", "--env", "team", "--format", "json"], audit: audit)
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(runs.contains { $0["status"] as? String == "unfinished" }, "\(runs)")
+    }
+
+    @Test func eightOperatorsAtOnceLoseNothing() throws {
+        defer { _ = try? sandbox.psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+        try initLedger()
+        // Eight runbooks (one run lock each), eight operators, eight local logs.
+        let yaml = try String(contentsOf: home.appendingPathComponent("runbooks/repair.yaml"), encoding: .utf8)
+        var logs: [String] = []
+        var processes: [Process] = []
+        for i in 0..<8 {
+            try write("runbooks/repair-\(i).yaml", yaml.replacingOccurrences(of: "runbook: repair", with: "runbook: repair-\(i)"))
+            let log = Sandbox.auditPath()
+            logs.append(log)
+            processes.append(try launch(["run", "repair-\(i)", "--env", "team", "--yes", "--operator", "op\(i)"], audit: log))
+        }
+        #expect(waitFor { processes.allSatisfy { !$0.isRunning } })
+        #expect(processes.map(\.terminationStatus) == Array(repeating: 0, count: 8))
+        let total = logs.map(localRecords).reduce(0, +)
+        #expect(try ledgerSQL("SELECT count(*) FROM runbook.records") == "\(total)")
+        #expect(try ledgerSQL("SELECT count(DISTINCT source_id) || ' ' || count(*) FILTER (WHERE status = 'green') FROM runbook.runs JOIN runbook.sources USING (source_id)") == "8 8")
+        for log in logs {
+            let verify = try runbook(["audit", "verify", "--ledger", "--env", "team", "--dir", home.path], audit: log)
+            #expect(verify.code == 0, "\(verify.stdout)\(verify.stderr)")
+            #expect(!verify.stdout.contains("pending"), "\(verify.stdout)")
+        }
+    }
+
+    @Test func everyKindOfLedgerTamperingIsNamed() throws {
+        defer { _ = try? sandbox.psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+        try initLedger()
+        let audit = Sandbox.auditPath()
+        for _ in 0..<3 { #expect(try runbook(["run", "repair", "--env", "team", "--yes"], audit: audit).code == 0) }
+        func verify() throws -> CLITests.Output { try runbook(["audit", "verify", "--ledger", "--env", "team", "--dir", home.path], audit: audit) }
+        #expect(try verify().code == 0)
+        // Append-only, unless someone with the table's ownership turns that off.
+        #expect(throws: Sandbox.PSQLFailed.self) { try ledgerSQL("DELETE FROM runbook.records WHERE seq = 3") }
+        try ledgerSQL("ALTER TABLE runbook.records DISABLE TRIGGER records_append_only")
+        let run3 = try ledgerSQL("SELECT run_id FROM runbook.records WHERE seq = 3")
+        // The second run's repair output: the record a cover-up would change.
+        let seq = try ledgerSQL("SELECT seq FROM runbook.records WHERE event = 'step.ended' AND line LIKE '%fixed%' ORDER BY seq OFFSET 1 LIMIT 1")
+        let run = try ledgerSQL("SELECT run_id FROM runbook.records WHERE seq = \(seq)")
+
+        // A row's line rewritten (the hash column left as it was).
+        try ledgerSQL("UPDATE runbook.records SET line = replace(line, 'fixed', 'FIXED') WHERE seq = \(seq)")
+        var out = try verify()
+        #expect(out.code == 1)
+        #expect(out.stdout.contains("seq \(seq) (run \(run)): the ledger row was rewritten"), "\(out.stdout)")
+        // Line and hash rewritten together: the next row's prev no longer matches.
+        try ledgerSQL("UPDATE runbook.records SET hash = encode(sha256(convert_to(line, 'UTF8')), 'hex') WHERE seq = \(seq)")
+        out = try verify()
+        #expect(out.code == 1)
+        #expect(out.stdout.contains("seq \(seq) (run \(run)): the ledger row differs from the local log's record, whose chain verifies"), "\(out.stdout)")
+        // An auditor without the local log: the chain itself gives it away.
+        let elsewhere = Sandbox.auditPath()
+        out = try runbook(["audit", "verify", "--ledger", "--env", "team", "--dir", home.path], audit: elsewhere)
+        #expect(out.code == 1)
+        #expect(out.stdout.contains("seq \(seq): the ledger row was edited: its hash is not the prev that seq \(Int(seq)! + 1)"), "\(out.stdout)")
+        // A row deleted.
+        try ledgerSQL("DELETE FROM runbook.records WHERE seq = 3")
+        out = try verify()
+        #expect(out.stdout.contains("seq 3: the ledger row of seq 3 was deleted"), "\(out.stdout)")
+        _ = run3
+        // The local log edited: its own chain breaks, and it differs from the ledger.
+        var text = try String(contentsOfFile: audit, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"status\":\"green\"", with: "\"status\":\"red\"")
+        try text.write(toFile: audit, atomically: true, encoding: .utf8)
+        out = try verify()
+        #expect(out.code == 1)
+        #expect(out.stdout.contains("TAMPERED: \(audit)"), "\(out.stdout)")
+    }
+}
