@@ -86,7 +86,7 @@ public final class AuditLog: @unchecked Sendable {
         lastWritten = (hash, prevSeq + 1, size + bytes.count)
         dirty = true
         if sync { try syncLocked() }
-        return AuditTail.Record(seq: prevSeq + 1, hash: AuditLog.sha256Hex(line), line: line)
+        return AuditTail.Record(seq: prevSeq + 1, hash: hash, line: line)
     }
 
     /// Forces everything appended so far to disk.
@@ -109,7 +109,10 @@ public final class AuditLog: @unchecked Sendable {
         defer { lock.unlock() }
         guard flock(fd, LOCK_EX) == 0 else { throw AuditError("cannot lock the audit log \(path): \(String(cString: strerror(errno)))") }
         defer { flock(fd, LOCK_UN) }
-        let head = try chainHead()
+        let size = Int(lseek(fd, 0, SEEK_END))
+        guard size >= 0 else { throw AuditError("cannot read the audit log \(path): \(String(cString: strerror(errno)))") }
+        if let last = lastWritten, last.size == size { return (last.seq, last.hash) }
+        let head = try chainHead(size: size)
         return (head.seq, head.hash)
     }
 
