@@ -17,7 +17,8 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
     /// chains deeper than ``maxOperatorDepth`` and sources longer than ``maxLength`` are
     /// errors, never a stack overflow.
     public init(_ source: String) throws(ExpressionError) {
-        guard source.count <= Expression.maxLength else {
+        // A character is at least one byte: count characters only when the bytes are too many.
+        guard source.utf8.count <= Expression.maxLength || source.count <= Expression.maxLength else {
             throw ExpressionError("expression longer than \(Expression.maxLength) characters", at: 0)
         }
         var lexer = Lexer(source)

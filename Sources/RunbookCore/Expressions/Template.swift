@@ -16,33 +16,41 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
     /// Parses `source`; errors carry the character offset within the template.
     public init(_ source: String) throws(ExpressionError) {
         self.source = source
+        // Most values have no `${{`: a template of one text, found without scanning characters.
+        guard source.utf8.contains(UInt8(ascii: "$")) else {
+            segments = source.isEmpty ? [] : [.text(source)]
+            return
+        }
+        segments = try ASCIIText.scan(source, ascii: { Template.segments(of: $0) }, characters: { Template.segments(of: $0) }).get()
+    }
+
+    private static func segments(of chars: some LexerText) -> Result<[Segment], ExpressionError> {
         var segments: [Segment] = []
-        let chars = Array(source)
         var i = 0
-        var text = ""
+        var run = 0  // the start of the literal text not yet in a segment
         while i < chars.count {
-            if chars[i] == "$", i + 2 < chars.count, chars[i + 1] == "{", chars[i + 2] == "{" {
+            if chars.is("$", at: i), i + 2 < chars.count, chars.is("{", at: i + 1), chars.is("{", at: i + 2) {
                 let start = i + 3
                 var j = start
-                while j + 1 < chars.count, !(chars[j] == "}" && chars[j + 1] == "}") { j += 1 }
-                guard j + 1 < chars.count else { throw ExpressionError("'${{' without a closing '}}'", at: i) }
-                if !text.isEmpty { segments.append(.text(text)); text = "" }
-                let inner = String(chars[start..<j])
-                let leading = inner.prefix { $0.isWhitespace }.count
+                while j + 1 < chars.count, !(chars.is("}", at: j) && chars.is("}", at: j + 1)) { j += 1 }
+                guard j + 1 < chars.count else { return .failure(ExpressionError("'${{' without a closing '}}'", at: i)) }
+                if run < i { segments.append(.text(chars.string(run..<i))) }
+                var leading = 0
+                while start + leading < j, chars.isWhitespace(at: start + leading) { leading += 1 }
                 do {
-                    let expr = try Expression(inner.trimmingWhitespace())
+                    let expr = try Expression(chars.string(start..<j).trimmingWhitespace())
                     segments.append(.expression(expr, offset: start + leading))
                 } catch {
-                    throw ExpressionError(error.message, at: start + leading + error.offset)
+                    return .failure(ExpressionError(error.message, at: start + leading + error.offset))
                 }
                 i = j + 2
+                run = i
             } else {
-                text.append(chars[i])
                 i += 1
             }
         }
-        if !text.isEmpty { segments.append(.text(text)) }
-        self.segments = segments
+        if run < chars.count { segments.append(.text(chars.string(run..<chars.count))) }
+        return .success(segments)
     }
 
     /// A template that is exactly `text` (no interpolation parsed).
