@@ -20,7 +20,10 @@ public enum SQLTokenizer {
         let s = Array(sql.unicodeScalars)
         var out: [Token] = []
         var i = 0
-        func isWordStart(_ c: Unicode.Scalar) -> Bool { c == "_" || c.properties.isAlphabetic }
+        func isWordStart(_ c: Unicode.Scalar) -> Bool {
+            // ASCII's alphabetic characters are its letters; the property lookup is for the rest.
+            c.isASCII ? (c == "_" || (c.value | 0x20) >= 0x61 && (c.value | 0x20) <= 0x7A) : c.properties.isAlphabetic
+        }
         func isWordPart(_ c: Unicode.Scalar) -> Bool { isWordStart(c) || ("0"..."9").contains(c) || c == "$" }
         func isDigit(_ c: Unicode.Scalar) -> Bool { ("0"..."9").contains(c) }
         func at(_ j: Int) -> Unicode.Scalar? { j < s.count ? s[j] : nil }
@@ -57,7 +60,7 @@ public enum SQLTokenizer {
                 var j = i + 1
                 if let d = at(j), isDigit(d) {
                     while let d = at(j), isDigit(d) { j += 1 }
-                    out.append(.numbered(Int(String(String.UnicodeScalarView(s[(i + 1)..<j]))) ?? 0, i..<j))
+                    out.append(.numbered(Int(string(s[(i + 1)..<j])) ?? 0, i..<j))
                     i = j
                     break
                 }
@@ -82,7 +85,7 @@ public enum SQLTokenizer {
                 var j = i + 1
                 if let first = at(j), isWordStart(first), !(i > 0 && (isWordPart(s[i - 1]))) {
                     while let t = at(j), isWordStart(t) || isDigit(t) { j += 1 }
-                    out.append(.placeholder(String(String.UnicodeScalarView(s[(i + 1)..<j])), i..<j))
+                    out.append(.placeholder(string(s[(i + 1)..<j]), i..<j))
                     i = j
                 } else {
                     i += 1
@@ -96,7 +99,7 @@ public enum SQLTokenizer {
                     }
                     var j = i + 1
                     while let t = at(j), isWordPart(t) { j += 1 }
-                    out.append(.word(String(String.UnicodeScalarView(s[i..<j])), i..<j))
+                    out.append(.word(string(s[i..<j]), i..<j))
                     i = j
                 } else if isDigit(c) {
                     while let t = at(i), isDigit(t) || t == "." || t == "e" || t == "E" || t == "_" { i += 1 }
@@ -106,6 +109,22 @@ public enum SQLTokenizer {
             }
         }
         return out
+    }
+
+    /// The scalars as a string, written as UTF-8 directly (appending to a `UnicodeScalarView`
+    /// one scalar at a time is several times slower, and words are most of a query).
+    static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        if scalars.isEmpty { return "" }
+        return String(unsafeUninitializedCapacity: 4 * scalars.count) { buffer in
+            var count = 0
+            for scalar in scalars {
+                UTF8.encode(scalar) { unit in
+                    buffer[count] = unit
+                    count += 1
+                }
+            }
+            return count
+        }
     }
 
     /// The lower-cased bare words of `sql`.
