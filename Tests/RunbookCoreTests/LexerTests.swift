@@ -12,7 +12,7 @@ struct LexerTests {
             #expect(ASCIIText.accepts(bytes), "'\(source)' is not scanned as bytes")
             return Lexer.tokens(of: ASCIIText(bytes: bytes))
         }
-        return (bytes, Lexer.tokens(of: CharacterText(Array(source))))
+        return (bytes, Lexer.tokens(of: CharacterText(source)))
     }
 
     func errorOffset(_ source: String) -> Int? {
@@ -30,7 +30,7 @@ struct LexerTests {
             var text = String(character)
             text.withUTF8 { bytes in
                 let ascii = ASCIIText(bytes: bytes)
-                let characters = CharacterText([character])
+                let characters = CharacterText(String(character))
                 #expect(ascii.isWhitespace(at: 0) == character.isWhitespace, "byte \(byte)")
                 #expect(ascii.isNumber(at: 0) == character.isNumber, "byte \(byte)")
                 #expect(ascii.isLetter(at: 0) == character.isLetter, "byte \(byte)")
@@ -38,6 +38,24 @@ struct LexerTests {
                 #expect(ascii.string(0..<1) == characters.string(0..<1), "byte \(byte)")
             }
         }
+    }
+
+    @Test func characterTextClassifiesAsCharacterDoes() {
+        // ASCII (the carriage return included), CRLF, accents composed and decomposed, emoji,
+        // digits and spaces of other scripts.
+        let text = (0..<0x80).map { String(Unicode.Scalar(UInt8($0))) }.joined()
+            + "\r\nçãé e\u{301}🐄👨‍👩‍👧🇧🇷٣½\u{A0}\u{2003}ñ"
+        let characters = Array(text)
+        let scanned = CharacterText(text)
+        #expect(scanned.count == characters.count)
+        for (i, c) in characters.enumerated() {
+            #expect(scanned.isWhitespace(at: i) == c.isWhitespace, "\(c.unicodeScalars.map(\.value))")
+            #expect(scanned.isNumber(at: i) == c.isNumber, "\(c.unicodeScalars.map(\.value))")
+            #expect(scanned.isLetter(at: i) == c.isLetter, "\(c.unicodeScalars.map(\.value))")
+            #expect(scanned.ascii(at: i) == (c.unicodeScalars.count == 1 && c.isASCII ? c.asciiValue : nil), "\(c.unicodeScalars.map(\.value))")
+            #expect(scanned.string(i..<i + 1) == String(c))
+        }
+        #expect(scanned.string(0..<characters.count) == text)
     }
 
     @Test func bytesAndCharactersGiveTheSameTokens() {

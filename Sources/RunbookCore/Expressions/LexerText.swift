@@ -36,7 +36,7 @@ struct ASCIIText: LexerText {
     static func scan<R>(_ source: String, ascii: (ASCIIText) -> R, characters: (CharacterText) -> R) -> R {
         var source = source
         let fast = source.withUTF8 { bytes -> R? in accepts(bytes) ? ascii(ASCIIText(bytes: bytes)) : nil }
-        return fast ?? characters(CharacterText(Array(source)))
+        return fast ?? characters(CharacterText(source))
     }
 
     /// Whether `bytes` is ASCII without `\r`, so that each byte is one character.
@@ -46,26 +46,49 @@ struct ASCIIText: LexerText {
 
     var count: Int { bytes.count }
     func ascii(at i: Int) -> UInt8? { bytes[i] }
-    /// Space and tab to carriage return: the ASCII characters with Unicode's White_Space property.
-    func isWhitespace(at i: Int) -> Bool { bytes[i] == UInt8(ascii: " ") || (0x09...0x0D).contains(bytes[i]) }
-    func isNumber(at i: Int) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[i]) }
-    func isLetter(at i: Int) -> Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[i] | 0x20) }
+    func isWhitespace(at i: Int) -> Bool { Self.isWhitespace(bytes[i]) }
+    func isNumber(at i: Int) -> Bool { Self.isNumber(bytes[i]) }
+    func isLetter(at i: Int) -> Bool { Self.isLetter(bytes[i]) }
     func string(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+
+    /// Space and tab to carriage return: the ASCII characters with Unicode's White_Space property.
+    static func isWhitespace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || (0x09...0x0D).contains(byte) }
+    /// The ASCII characters with a numeric type: the digits.
+    static func isNumber(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+    /// The ASCII letters.
+    static func isLetter(_ byte: UInt8) -> Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) }
 }
 
-/// Any text, as its `Character`s (grapheme clusters).
+/// Any text, as its `Character`s (grapheme clusters, found once). A character of one byte is
+/// classified as ``ASCIIText`` classifies it, without making a `Character`.
 struct CharacterText: LexerText {
-    let characters: [Character]
+    let source: String
+    /// Where each character starts, then the end of the text.
+    private let bounds: [String.Index]
 
-    init(_ characters: [Character]) { self.characters = characters }
-
-    var count: Int { characters.count }
-    func ascii(at i: Int) -> UInt8? {
-        // `"\r\n".asciiValue` is the line feed; here it is no single byte.
-        characters[i] == "\r\n" ? nil : characters[i].asciiValue
+    init(_ source: String) {
+        var bounds: [String.Index] = []
+        bounds.reserveCapacity(source.utf8.count + 1)
+        var i = source.startIndex
+        while i < source.endIndex {
+            bounds.append(i)
+            i = source.index(after: i)
+        }
+        bounds.append(source.endIndex)
+        self.source = source
+        self.bounds = bounds
     }
-    func isWhitespace(at i: Int) -> Bool { characters[i].isWhitespace }
-    func isNumber(at i: Int) -> Bool { characters[i].isNumber }
-    func isLetter(at i: Int) -> Bool { characters[i].isLetter }
-    func string(_ range: Range<Int>) -> String { String(characters[range]) }
+
+    var count: Int { bounds.count - 1 }
+
+    /// A character of one byte is ASCII (`"\r\n"` is two bytes: no single byte).
+    func ascii(at i: Int) -> UInt8? {
+        let utf8 = source.utf8
+        return utf8.index(after: bounds[i]) == bounds[i + 1] ? utf8[bounds[i]] : nil
+    }
+
+    func isWhitespace(at i: Int) -> Bool { ascii(at: i).map(ASCIIText.isWhitespace) ?? source[bounds[i]].isWhitespace }
+    func isNumber(at i: Int) -> Bool { ascii(at: i).map(ASCIIText.isNumber) ?? source[bounds[i]].isNumber }
+    func isLetter(at i: Int) -> Bool { ascii(at: i).map(ASCIIText.isLetter) ?? source[bounds[i]].isLetter }
+    func string(_ range: Range<Int>) -> String { String(source[bounds[range.lowerBound]..<bounds[range.upperBound]]) }
 }
