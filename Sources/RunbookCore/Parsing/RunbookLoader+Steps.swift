@@ -62,8 +62,6 @@ extension RunbookLoader {
     func parseStepBody(_ doc: YAMLDocument, pairs: [YAMLPair], id: String, kind: Step.Kind,
                        node: Node, priorSteps: [Step]) -> Step?
     {
-        func value(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
-        func keyNode(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].keyNode } }
         let location = doc.location(of: node)
 
         let drivers = pairs.filter { Self.driverKeys.contains($0.key) }
@@ -82,8 +80,8 @@ extension RunbookLoader {
             case "template":
                 if kind != .notify { doc.error(d.keyNode, "'template' is for notify steps; '\(id)' is a \(kind.rawValue)") }
                 if let name = doc.string(d.value, key: "template") {
-                    let channel = value("channel").flatMap { doc.string($0, key: "channel") } ?? "log"
-                    if !["log", "stdout"].contains(channel) { doc.error(value("channel"), "channel must be log or stdout, found '\(channel)'") }
+                    let channel = pairs.value("channel").flatMap { doc.string($0, key: "channel") } ?? "log"
+                    if !["log", "stdout"].contains(channel) { doc.error(pairs.value("channel"), "channel must be log or stdout, found '\(channel)'") }
                     do {
                         if try locateTemplate(name) == nil {
                             doc.error(d.value, "no template '\(name)' in templates/ (looked for \(name).md and \(name).txt)")
@@ -118,7 +116,7 @@ extension RunbookLoader {
                             inherited = step
                             driver = step.driver
                             usedCheck = UsedCheck(checkID: checkID, path: loaded.path, inputs: loaded.inputs,
-                                                  bindings: parseBindings(doc, value("with"), check: loaded))
+                                                  bindings: parseBindings(doc, pairs.value("with"), check: loaded))
                         }
                     } else {
                         let known = checkFiles().map(\.id)
@@ -140,8 +138,8 @@ extension RunbookLoader {
             default: break
             }
         }
-        if value("with") != nil, drivers.first?.key != "use" {
-            doc.error(keyNode("with"), "'with' gives inputs to a reusable check and needs 'use'")
+        if pairs.value("with") != nil, drivers.first?.key != "use" {
+            doc.error(pairs.keyNode("with"), "'with' gives inputs to a reusable check and needs 'use'")
         }
         if let shellOnly = pairs.first(where: { Self.shellKeys.contains($0.key) }), let d = drivers.first, !["shell", "command"].contains(d.key) {
             doc.error(shellOnly.keyNode, "'\(shellOnly.key)' is for shell steps; '\(id)' uses \(d.key)")
@@ -161,27 +159,27 @@ extension RunbookLoader {
             step.title = inherited.title
             if sameAs != nil { step.title = nil }
         }
-        if let t = value("title") { step.title = doc.string(t, key: "title") }
-        step.description = value("description").flatMap { doc.string($0, key: "description") }
-        step.when = value("when").flatMap { doc.expression($0, key: "when") }
-        if let t = value("timeout") { step.timeout = doc.duration(t, key: "timeout") }
-        step.continueOnFailure = value("continue-on-failure").flatMap { doc.bool($0, key: "continue-on-failure") } ?? false
-        if let t = value("thresholds") { step.thresholds = parseThresholds(doc, t) }
-        if let r = value("retry") { step.retry = parseRetry(doc, r) }
-        if let u = value("unreachable"), let text = doc.string(u, key: "unreachable") {
+        if let t = pairs.value("title") { step.title = doc.string(t, key: "title") }
+        step.description = pairs.value("description").flatMap { doc.string($0, key: "description") }
+        step.when = pairs.value("when").flatMap { doc.expression($0, key: "when") }
+        if let t = pairs.value("timeout") { step.timeout = doc.duration(t, key: "timeout") }
+        step.continueOnFailure = pairs.value("continue-on-failure").flatMap { doc.bool($0, key: "continue-on-failure") } ?? false
+        if let t = pairs.value("thresholds") { step.thresholds = parseThresholds(doc, t) }
+        if let r = pairs.value("retry") { step.retry = parseRetry(doc, r) }
+        if let u = pairs.value("unreachable"), let text = doc.string(u, key: "unreachable") {
             if let status = CheckStatus(rawValue: text), status != .green { step.unreachable = status } else {
                 doc.error(u, "'unreachable' must be yellow, red or error, found '\(text)'")
             }
         }
-        if let r = value("risk"), let risk = doc.string(r, key: "risk") {
+        if let r = pairs.value("risk"), let risk = doc.string(r, key: "risk") {
             if let parsed = Step.Risk(rawValue: risk) { step.risk = parsed } else {
                 doc.error(r, "risk must be low, medium or high, found '\(risk)'\(Suggest.didYouMean(risk, in: Step.Risk.allCases.map(\.rawValue)))")
             }
         }
-        if let c = value("confirm") { step.confirm = doc.template(c, key: "confirm") }
-        step.undo = value("undo").flatMap { doc.string($0, key: "undo") }
-        if let sqlNode = value("sql") { DestructiveSQLRule.check(step, sqlNode: sqlNode, in: doc) }
-        if kind == .action, value("confirm") == nil {
+        if let c = pairs.value("confirm") { step.confirm = doc.template(c, key: "confirm") }
+        step.undo = pairs.value("undo").flatMap { doc.string($0, key: "undo") }
+        if let sqlNode = pairs.value("sql") { DestructiveSQLRule.check(step, sqlNode: sqlNode, in: doc) }
+        if kind == .action, pairs.value("confirm") == nil {
             doc.error(node, "action '\(id)' needs 'confirm:', the question the operator answers before it runs")
         }
         return step
@@ -208,7 +206,6 @@ extension RunbookLoader {
     }
 
     private func parseShell(_ doc: YAMLDocument, pairs: [YAMLPair], main: YAMLPair) -> DriverSpec? {
-        func value(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
         var spec = ShellSpec()
         if main.key == "shell" {
             if main.value.scalar != nil {
@@ -225,17 +222,17 @@ extension RunbookLoader {
             guard let name = doc.string(main.value, key: "command") else { return nil }
             spec.namedCommand = Located(name, at: doc.location(of: main.value))
         }
-        if let a = value("args") {
+        if let a = pairs.value("args") {
             guard let seq = a.sequence else {
                 doc.error(a, "'args' must be a list")
                 return nil
             }
             spec.args = seq.compactMap { doc.template($0, key: "args") }
         }
-        spec.workingDirectory = value("cwd").flatMap { doc.template($0, key: "cwd") }
-        spec.stdin = value("stdin").flatMap { doc.template($0, key: "stdin") }
-        spec.nagios = value("nagios").flatMap { doc.bool($0, key: "nagios") } ?? false
-        if let e = value("env") {
+        spec.workingDirectory = pairs.value("cwd").flatMap { doc.template($0, key: "cwd") }
+        spec.stdin = pairs.value("stdin").flatMap { doc.template($0, key: "stdin") }
+        spec.nagios = pairs.value("nagios").flatMap { doc.bool($0, key: "nagios") } ?? false
+        if let e = pairs.value("env") {
             if let mapping = e.mapping {
                 for (k, v) in mapping {
                     guard let name = k.scalar?.string else { continue }
@@ -249,7 +246,6 @@ extension RunbookLoader {
     }
 
     private func parseSQL(_ doc: YAMLDocument, pairs: [YAMLPair], main: YAMLPair) -> DriverSpec? {
-        func value(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
         guard let sql = doc.string(main.value, key: "sql") else { return nil }
         if sql.utf8.contains(UInt8(ascii: "$")), let range = sql.range(of: "${{") {
             let offset = sql.distance(from: sql.startIndex, to: range.lowerBound)
@@ -259,7 +255,7 @@ extension RunbookLoader {
         }
         var spec = SQLSpec(sql: Located(sql, at: doc.location(of: main.value)))
         let placeholders = SQLTokenizer.placeholderNames(sql)
-        if let p = value("params") {
+        if let p = pairs.value("params") {
             if let mapping = p.mapping {
                 for (k, v) in mapping {
                     guard let name = k.scalar?.string else { continue }
@@ -278,7 +274,7 @@ extension RunbookLoader {
                 doc.error(at: doc.location(of: main.value, offset: offset), "':\(name)' has no value in 'params:'")
             }
         }
-        if let m = value("max-rows"), let n = doc.int(m, key: "max-rows") {
+        if let m = pairs.value("max-rows"), let n = doc.int(m, key: "max-rows") {
             if n < 1 { doc.error(m, "'max-rows' must be at least 1") } else { spec.maxRows = n }
         }
         return .sql(spec)
@@ -286,14 +282,13 @@ extension RunbookLoader {
 
     func parseHTTP(_ doc: YAMLDocument, _ node: Node) -> HTTPSpec? {
         guard let pairs = doc.mapping(node, allowed: Self.httpKeys, what: "http") else { return nil }
-        func value(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
-        guard let urlNode = value("url") else {
+        guard let urlNode = pairs.value("url") else {
             doc.error(node, "http needs a 'url'")
             return nil
         }
         guard let url = doc.template(urlNode, key: "url") else { return nil }
         var method = Located("GET", at: doc.location(of: node))
-        if let m = value("method"), let text = doc.string(m, key: "method") {
+        if let m = pairs.value("method"), let text = doc.string(m, key: "method") {
             let upper = text.uppercased()
             let known = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
             if !known.contains(upper) { doc.error(m, "unknown HTTP method '\(text)'\(Suggest.didYouMean(upper, in: known))") }
@@ -301,7 +296,7 @@ extension RunbookLoader {
         }
         var spec = HTTPSpec(method: method, url: url)
         func templatePairs(_ key: String) -> [(String, Located<Template>)] {
-            guard let n = value(key) else { return [] }
+            guard let n = pairs.value(key) else { return [] }
             guard let mapping = n.mapping else {
                 doc.error(n, "'\(key)' must be a mapping")
                 return []
@@ -313,12 +308,12 @@ extension RunbookLoader {
         }
         spec.headers = templatePairs("headers")
         spec.query = templatePairs("query")
-        if let j = value("json"), let t = doc.templateValue(j, key: "json") { spec.json = Located(t, at: doc.location(of: j)) }
-        if let a = value("auth"), let auth = doc.string(a, key: "auth") {
+        if let j = pairs.value("json"), let t = doc.templateValue(j, key: "json") { spec.json = Located(t, at: doc.location(of: j)) }
+        if let a = pairs.value("auth"), let auth = doc.string(a, key: "auth") {
             if auth != "bearer" { doc.error(a, "auth must be 'bearer' (the token comes from the environment's api.token)") }
             spec.auth = Located(auth, at: doc.location(of: a))
         }
-        if let e = value("expect") {
+        if let e = pairs.value("expect") {
             if let pairs = doc.mapping(e, allowed: ["status"], what: "expect"), let s = pairs.first?.value {
                 if let i = doc.scalarValue(s).number { spec.expectStatus = [Int(i)] } else if let seq = s.sequence {
                     spec.expectStatus = seq.compactMap { doc.int($0, key: "expect.status") }
@@ -327,7 +322,7 @@ extension RunbookLoader {
                 }
             }
         }
-        spec.followRedirects = value("follow-redirects").flatMap { doc.bool($0, key: "follow-redirects") } ?? false
+        spec.followRedirects = pairs.value("follow-redirects").flatMap { doc.bool($0, key: "follow-redirects") } ?? false
         return spec
     }
 
@@ -341,15 +336,14 @@ extension RunbookLoader {
 
     private func parseRetry(_ doc: YAMLDocument, _ node: Node) -> RetrySpec? {
         guard let pairs = doc.mapping(node, allowed: ["until", "every", "for"], what: "retry") else { return nil }
-        func value(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
-        guard let u = value("until") else {
+        guard let u = pairs.value("until") else {
             doc.error(node, "retry needs 'until:', the condition that ends it")
             return nil
         }
         guard let until = doc.expression(u, key: "retry.until") else { return nil }
-        let every = value("every").flatMap { doc.duration($0, key: "retry.every") } ?? Duration.seconds(10)
-        let total = value("for").flatMap { doc.duration($0, key: "retry.for") } ?? Duration.seconds(300)
-        if every <= .zero { doc.error(value("every"), "retry.every must be positive") }
+        let every = pairs.value("every").flatMap { doc.duration($0, key: "retry.every") } ?? Duration.seconds(10)
+        let total = pairs.value("for").flatMap { doc.duration($0, key: "retry.for") } ?? Duration.seconds(300)
+        if every <= .zero { doc.error(pairs.value("every"), "retry.every must be positive") }
         return RetrySpec(until: until, every: every, total: total)
     }
 }

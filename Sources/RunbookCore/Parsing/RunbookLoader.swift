@@ -190,27 +190,26 @@ public final class RunbookLoader {
             return nil
         }
         guard let pairs = doc.mapping(root, allowed: Self.runbookKeys, what: "runbook") else { return nil }
-        func node(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
 
         var runbook = Runbook(id: fileID, title: fileID, path: doc.path, sha256: sha256)
-        if let idNode = node("runbook") {
+        if let idNode = pairs.value("runbook") {
             if let id = doc.string(idNode, key: "runbook"), id != fileID {
                 doc.error(idNode, "runbook id '\(id)' differs from the file name '\(fileID)' (rename one of them)")
             }
         } else {
             doc.error(root, "missing 'runbook: \(fileID)' (the runbook's id, equal to the file name)")
         }
-        if let t = node("title") { runbook.title = doc.string(t, key: "title") ?? fileID } else { doc.error(root, "missing 'title'") }
-        runbook.description = node("description").flatMap { doc.string($0, key: "description") }
-        if let s = node("severity"), let severity = doc.string(s, key: "severity") {
+        if let t = pairs.value("title") { runbook.title = doc.string(t, key: "title") ?? fileID } else { doc.error(root, "missing 'title'") }
+        runbook.description = pairs.value("description").flatMap { doc.string($0, key: "description") }
+        if let s = pairs.value("severity"), let severity = doc.string(s, key: "severity") {
             if Self.severities.contains(severity) { runbook.severity = severity } else {
                 doc.error(s, "severity must be one of \(Self.severities.joined(separator: ", ")), found '\(severity)'")
             }
         }
-        runbook.owner = node("owner").flatMap { doc.string($0, key: "owner") }
-        runbook.tags = node("tags").flatMap { doc.stringList($0, key: "tags") } ?? []
-        if let i = node("inputs") { runbook.inputs = parseInputs(doc, i) }
-        guard let stepsNode = node("steps") else {
+        runbook.owner = pairs.value("owner").flatMap { doc.string($0, key: "owner") }
+        runbook.tags = pairs.value("tags").flatMap { doc.stringList($0, key: "tags") } ?? []
+        if let i = pairs.value("inputs") { runbook.inputs = parseInputs(doc, i) }
+        guard let stepsNode = pairs.value("steps") else {
             doc.error(root, "missing 'steps'")
             return runbook
         }
@@ -246,25 +245,24 @@ public final class RunbookLoader {
                 continue
             }
             guard let pairs = doc.mapping(v, allowed: Self.inputKeys, what: "input '\(name)'") else { continue }
-            func node(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
             var spec = InputSpec(name: name, kind: .string, location: loc)
-            if let t = node("type"), let typeName = doc.string(t, key: "type") {
+            if let t = pairs.value("type"), let typeName = doc.string(t, key: "type") {
                 if let kind = InputSpec.Kind(rawValue: typeName) { spec.kind = kind } else {
                     doc.error(t, "unknown input type '\(typeName)'\(Suggest.didYouMean(typeName, in: InputSpec.Kind.allCases.map(\.rawValue))) (types: \(InputSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
-            } else if node("type") == nil {
+            } else if pairs.value("type") == nil {
                 doc.error(v, "input '\(name)' needs a 'type'")
             }
-            spec.description = node("description").flatMap { doc.string($0, key: "description") }
-            spec.secret = node("secret").flatMap { doc.bool($0, key: "secret") } ?? false
-            if let valuesNode = node("values") {
+            spec.description = pairs.value("description").flatMap { doc.string($0, key: "description") }
+            spec.secret = pairs.value("secret").flatMap { doc.bool($0, key: "secret") } ?? false
+            if let valuesNode = pairs.value("values") {
                 spec.values = doc.stringList(valuesNode, key: "values") ?? []
                 if spec.kind != .enum { doc.error(valuesNode, "'values' is only for inputs of type enum") }
             } else if spec.kind == .enum {
                 doc.error(v, "input '\(name)' of type enum needs 'values'")
             }
-            spec.required = node("required").flatMap { doc.bool($0, key: "required") } ?? false
-            if let d = node("default") {
+            spec.required = pairs.value("required").flatMap { doc.bool($0, key: "required") } ?? false
+            if let d = pairs.value("default") {
                 let value = doc.value(d)
                 if spec.accepts(value) {
                     spec.defaultValue = spec.kind == .duration ? (spec.parse(value.interpolated).success ?? value) : value
