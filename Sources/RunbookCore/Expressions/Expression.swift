@@ -22,11 +22,13 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
             throw ExpressionError("expression longer than \(Expression.maxLength) characters", at: 0)
         }
         var lexer = Lexer(source)
-        var parser = ExpressionParser(tokens: try lexer.tokenize())
+        let tokens = try lexer.tokenize()
+        var parser = ExpressionParser(tokens: tokens)
         self.source = source
         self.root = try parser.parseExpression()
         try parser.expectEnd()
-        if let (depth, offset) = root.firstTooDeep(limit: Expression.maxOperatorDepth) {
+        // Each node of the tree comes from a token: fewer tokens than the limit cannot nest deeper.
+        if tokens.count > Expression.maxOperatorDepth, let (depth, offset) = root.firstTooDeep(limit: Expression.maxOperatorDepth) {
             throw ExpressionError("expression nested deeper than \(Expression.maxOperatorDepth) operators (\(depth) at least); split it", at: offset)
         }
     }
@@ -107,16 +109,38 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
 
         /// The static path of a member/index chain rooted at an identifier.
         var staticPath: (segments: [String], offset: Int)? {
+            var segments: [String] = []
+            guard let offset = appendStaticPath(to: &segments) else { return nil }
+            return (segments, offset)
+        }
+
+        /// Whether the node is a member/index chain rooted at an identifier (``staticPath`` is
+        /// not nil), found without building the path.
+        var hasStaticPath: Bool {
             switch self {
-            case .identifier(let name, let o): return ([name], o)
+            case .identifier: true
+            case .member(let base, _, _), .index(let base, _, _): base.hasStaticPath
+            default: false
+            }
+        }
+
+        /// Appends the static path's segments, root first; the offset of its root, or nil
+        /// (and `segments` left partly written) when the chain does not start at an identifier.
+        private func appendStaticPath(to segments: inout [String]) -> Int? {
+            switch self {
+            case .identifier(let name, let o):
+                segments.append(name)
+                return o
             case .member(let base, let name, _):
-                guard let (segments, o) = base.staticPath else { return nil }
-                return (segments + [name], o)
+                guard let o = base.appendStaticPath(to: &segments) else { return nil }
+                segments.append(name)
+                return o
             case .index(let base, let index, _):
-                guard let (segments, o) = base.staticPath else { return nil }
-                if case .literal(.string(let key), _) = index { return (segments + [key], o) }
-                return (segments, o)
-            default: return nil
+                guard let o = base.appendStaticPath(to: &segments) else { return nil }
+                if case .literal(.string(let key), _) = index { segments.append(key) }
+                return o
+            default:
+                return nil
             }
         }
 
@@ -125,9 +149,9 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
             case .identifier, .member, .index:
                 if let (segments, o) = staticPath { out.append(PathReference(segments: segments, offset: o)) }
                 if case .index(let base, let idx, _) = self {
-                    if base.staticPath == nil { base.collectReferences(into: &out) }
+                    if !base.hasStaticPath { base.collectReferences(into: &out) }
                     idx.collectReferences(into: &out)
-                } else if case .member(let base, _, _) = self, base.staticPath == nil {
+                } else if case .member(let base, _, _) = self, !base.hasStaticPath {
                     base.collectReferences(into: &out)
                 }
             case .literal: break
