@@ -47,14 +47,19 @@ struct Lint: ParsableCommand {
     }
 
     /// Every file's diagnostics, in the order of `files`. Files are independent, so a large
-    /// folder is shared among the processor's cores, each with a loader of its own.
+    /// folder is shared among the processor's cores, each with a loader of its own. Each worker
+    /// takes the next file not yet taken, so a worker the machine slows down (other work on
+    /// the same cores) takes fewer files instead of finishing last with a fixed share.
     static func diagnostics(of files: [URL], home: URL) -> [[Diagnostic]] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, files.count / 50))
         let results = Mutex([[Diagnostic]](repeating: [], count: files.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        let next = Atomic(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let loader = RunbookLoader(home: home)
             var mine: [(Int, [Diagnostic])] = []
-            for index in stride(from: worker, to: files.count, by: workers) {
+            while true {
+                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard index < files.count else { break }
                 let file = files[index]
                 mine.append((index, isCheck(file) ? loader.loadCheck(at: file).diagnostics : loader.loadRunbook(at: file).diagnostics))
             }
