@@ -61,7 +61,7 @@ struct Lint: ParsableCommand {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard index < files.count else { break }
                 let file = files[index]
-                mine.append((index, isCheck(file) ? loader.loadCheck(at: file).diagnostics : loader.loadRunbook(at: file).diagnostics))
+                mine.append((index, isCheck(file) ? loader.loadCheck(at: file).diagnostics : loader.diagnostics(ofRunbookAt: file)))
             }
             results.withLock { all in for (index, diagnostics) in mine { all[index] = diagnostics } }
         }
