@@ -195,5 +195,12 @@ public enum LedgerSchema {
                 REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION runbook.records_inserted()
             """,
         ],
+        // 2: one seq can be signed more than once (a run's checkpoint, then `runbook audit
+        // checkpoint` with nothing written between, or a second person's): a checkpoint is
+        // keyed by its link in its log's chain of checkpoints, not by the seq alone.
+        [
+            "ALTER TABLE runbook.checkpoints DROP CONSTRAINT checkpoints_pkey",
+            "ALTER TABLE runbook.checkpoints ADD PRIMARY KEY (source_id, seq, previous)",
+        ],
     ]
 }

@@ -1,4 +1,4 @@
-import RunbookCore
+public import RunbookCore
 public import RunbookDrivers
 
 /// Sends a local audit log's records to the ledger: whatever the log holds after what the
@@ -113,14 +113,31 @@ public actor LedgerWriter {
         }
     }
 
-    /// Sends what is left, then `checkpoint` (once the records it covers are there), and
+    /// Sends what is left, then `checkpoints` (each once the records it covers are there), and
     /// closes the connection (bounded by the caller).
-    public func finish(checkpoint: LedgerCheckpoint? = nil) async {
+    public func finish(checkpoints: [Checkpoint] = []) async {
         await push()
-        if let checkpoint, case .up(let ledger) = state, sent >= checkpoint.seq {
-            do { try await ledger.insert(checkpoint: checkpoint) } catch { await giveUp(error) }
-        }
+        await send(checkpoints)
         await close()
+    }
+
+    /// Stores the checkpoints of this log whose records the ledger holds (a checkpoint of seq
+    /// 40 waits in the local file while the ledger has only 30). Returns how many the ledger
+    /// holds now and how many of those it did not hold before.
+    @discardableResult
+    public func send(_ checkpoints: [Checkpoint]) async -> (held: Int, new: Int) {
+        guard case .up(let ledger) = state, let source else { return (0, 0) }
+        var held = 0, new = 0
+        for checkpoint in checkpoints where checkpoint.source == source && checkpoint.seq <= sent {
+            do {
+                if try await ledger.insert(checkpoint: checkpoint) { new += 1 }
+            } catch {
+                await giveUp(error)
+                break
+            }
+            held += 1
+        }
+        return (held, new)
     }
 
     /// Gives the ledger up for this run (a write that did not answer in time), saying so once.

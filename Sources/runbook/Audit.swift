@@ -82,9 +82,7 @@ struct Audit: ParsableCommand {
                 var forged = 0
                 if let allowedSigners {
                     for c in report.checkpoints {
-                        let checkpoint = Checkpoint(source: c.source, seq: c.seq, hash: c.hash, previous: c.previous, principal: c.principal,
-                                                    runID: c.runID, time: c.signedAt, signature: c.signature)
-                        do { try await Checkpoint.verify(checkpoint, allowedSigners: allowedSigners) } catch {
+                        do { try await Checkpoint.verify(c, allowedSigners: allowedSigners) } catch {
                             forged += 1
                             print("TAMPERED: \(name): source \(c.source.prefix(12)), seq \(c.seq)\(c.runID.map { " (run \($0))" } ?? ""): the checkpoint said to be signed by \(c.principal) does not verify: \(error.message)")
                         }
@@ -177,6 +175,15 @@ struct Audit: ParsableCommand {
             let writer = LedgerWriter(url: url, logPath: options.path, host: ProcessInfo.processInfo.hostName, environment: env.name,
                                       backlogLimit: .max) { message in warning.set(redactor.redact(message)) }
             await writer.push()
+            // The signed checkpoints kept next to the log (a run whose ledger was down kept
+            // its checkpoint only there); the ledger skips those it holds.
+            let local: [Checkpoint]
+            do { local = try CheckpointFile(auditLog: options.path).read().compactMap(\.checkpoint) } catch {
+                printError("error: \(error.message)")
+                await writer.close()
+                throw ExitCode(1)
+            }
+            let checkpoints = await writer.send(local)
             let sent = await writer.recordsSent
             let head = await writer.sent
             let down = await writer.isDown
@@ -185,7 +192,8 @@ struct Audit: ParsableCommand {
                 printError(message.hasPrefix("warning: ") ? "error: " + message.dropFirst(9) : message)
                 throw ExitCode(message.contains("different record") || message.contains("was truncated") ? 1 : 4)
             }
-            print("synced: \(options.path): \(sent) record\(sent == 1 ? "" : "s") sent; the ledger holds this log up to seq \(head)")
+            print("synced: \(options.path): \(sent) record\(sent == 1 ? "" : "s") sent; the ledger holds this log up to seq \(head)"
+                  + (local.isEmpty ? "" : ", and \(checkpoints.held) of its \(local.count) signed checkpoint\(local.count == 1 ? "" : "s") (\(checkpoints.new) sent now)"))
         }
     }
 }

@@ -163,10 +163,7 @@ struct Run: AsyncParsableCommand {
         }
         let signed = checkpoint
         await bounded(LedgerAuditSink.syncWait) {
-            await ledgerWriter?.finish(checkpoint: signed.map {
-                LedgerCheckpoint(source: $0.source, seq: $0.seq, hash: $0.hash, previous: $0.previous, principal: $0.principal,
-                                 runID: $0.runID, signedAt: $0.time, signature: $0.signature)
-            })
+            await ledgerWriter?.finish(checkpoints: signed.map { [$0] } ?? [])
         }
         trap.cancel()
         if let checkpoint, format == .text {
