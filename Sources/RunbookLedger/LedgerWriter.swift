@@ -88,7 +88,10 @@ public actor LedgerWriter {
         }
         guard case .up(let ledger) = state else { return }
         do {
-            if source == nil { try await prepare(ledger) }
+            if source == nil {
+                try await prepare(ledger, activeRun: runID)
+                if source != nil { activeRun = runID }
+            }
             guard let source, var position = offset else { return }
             if let runID, activeRun == nil {
                 activeRun = runID
@@ -167,10 +170,9 @@ public actor LedgerWriter {
 
     /// Learns the source and where its unsent records start: the ledger's head, found in the
     /// local log by scanning back from its end.
-    private func prepare(_ ledger: Ledger) async throws {
+    private func prepare(_ ledger: Ledger, activeRun: String?) async throws {
         guard let id = try AuditTail.sourceID(path: logPath) else { return }
-        try await ledger.register(source: id, host: host, path: logPath)
-        let head = try await ledger.head(source: id)
+        let head = try await ledger.open(source: id, host: host, path: logPath, activeRun: activeRun)
         guard let found = try AuditTail.offset(after: head, path: logPath, atMost: backlogLimit) else {
             let last = try AuditTail.lastSeq(path: logPath)
             if last < head {
