@@ -25,14 +25,21 @@ public final class Ledger: Sendable {
 
     /// Connects to the ledger at `url` (a PostgreSQL URL). `eventLoops`: the run's, or nil for
     /// a thread of the ledger's own, stopped by ``close()``.
+    ///
+    /// `durable: false` (a run's writer) commits without waiting for the ledger's WAL flush
+    /// (`synchronous_commit = off`): a record is visible to the team once its statement
+    /// returns, and a crash of the ledger's server can lose at most its last fraction of a
+    /// second of commits. Nothing is lost overall: the local log (synced before every action)
+    /// still holds them, and the next writer sends whatever the ledger's head lacks.
     public static func connect(url text: String, eventLoops shared: DriverEventLoops? = nil,
-                               timeout: Duration = .seconds(5)) async throws(LedgerError) -> Ledger
+                               timeout: Duration = .seconds(5), durable: Bool = true) async throws(LedgerError) -> Ledger
     {
         let url: PostgresURL
         do { url = try PostgresURL(text) } catch { throw LedgerError(.configuration, "ledger.url: \(error.message)") }
         let own = shared == nil ? DriverEventLoops(threads: 1) : nil
         do {
-            let connection = try await url.connect(on: shared ?? own!, timeout: timeout, applicationName: "runbook-ledger")
+            let connection = try await url.connect(on: shared ?? own!, timeout: timeout, applicationName: "runbook-ledger",
+                                                   settings: durable ? [] : [("synchronous_commit", "off")])
             return Ledger(target: url.target, connection: connection, eventLoops: own)
         } catch {
             await own?.shutdown()

@@ -38,6 +38,11 @@ public actor LedgerWriter {
     /// The highest seq the ledger is known to hold.
     public private(set) var sent = 0
     private var activeRun: String?
+    /// A background push is scheduled (``pushSoon(runID:)``).
+    private var pushScheduled = false
+    /// How long a background push waits for more records: the records a run writes in a
+    /// burst (a check's end, the next step's start) go in one statement.
+    static let coalescing = Duration.milliseconds(20)
     /// Records sent by this writer (catch-up included).
     public private(set) var recordsSent = 0
 
@@ -62,7 +67,8 @@ public actor LedgerWriter {
         let eventLoops = eventLoops
         let task = Task { [weak self] () -> Ledger? in
             do {
-                let ledger = try await Ledger.connect(url: url, eventLoops: eventLoops)
+                // The local log is the durable copy; the ledger's is caught up from it.
+                let ledger = try await Ledger.connect(url: url, eventLoops: eventLoops, durable: false)
                 do {
                     try await ledger.requireCurrentSchema()
                 } catch {
@@ -76,6 +82,23 @@ public actor LedgerWriter {
             }
         }
         state = .connecting(task)
+    }
+
+    /// Sends the log's new records shortly, in the background, with whatever else the run
+    /// writes meanwhile: one statement for a burst of records instead of one each. A push
+    /// already scheduled takes them.
+    public func pushSoon(runID: String?) {
+        guard !pushScheduled else { return }
+        pushScheduled = true
+        Task {
+            try? await Task.sleep(for: Self.coalescing)
+            await self.scheduledPush(runID: runID)
+        }
+    }
+
+    private func scheduledPush(runID: String?) async {
+        pushScheduled = false
+        await push(runID: runID)
     }
 
     /// Sends every complete record the local log holds now (at least through `seq`, when it was
