@@ -28,6 +28,12 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .customLong("yes"), help: "Pass every low and medium risk gate without a terminal.")
     var yes = false
 
+    @Flag(name: .customLong("scheduled"), help: "A run started by a schedule (systemd timer, Kubernetes CronJob): passes low and medium risk gates as --yes does; high risk ones stop the run for a person.")
+    var scheduled = false
+
+    @Flag(name: .customLong("scheduled-day-only"), help: "With --scheduled: run only on a day the runbook's schedule names (in its time zone), and exit 0 at once on any other (cron cannot say \"the first Sunday\").")
+    var scheduledDayOnly = false
+
     @Option(name: .customLong("approve"), help: "Pass the gate of this action, whatever its risk (repeatable).")
     var approvals: [String] = []
 
@@ -54,6 +60,16 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let runbook = try loadRunbookOrExit(id, loader: home.loader)
+        if scheduledDayOnly {
+            guard scheduled, let schedule = runbook.schedule else {
+                printError("error: --scheduled-day-only is for scheduled runs (--scheduled) of a runbook with a schedule: (\(runbook.id) has \(runbook.schedule == nil ? "none" : "one"))")
+                throw ExitCode(2)
+            }
+            if !schedule.isScheduledDay(Date()) {
+                print("\(runbook.id): not run: today is not a day of its schedule (\(schedule.calendar.systemd) \(schedule.timezone))")
+                return
+            }
+        }
         for approval in approvals where runbook.step(approval)?.kind != .action {
             let actions = runbook.steps.filter { $0.kind == .action }.map(\.id)
             printError("error: --approve \(approval): runbook '\(runbook.id)' has no action '\(approval)'\(Suggest.didYouMean(approval, in: actions))")
@@ -105,7 +121,7 @@ struct Run: AsyncParsableCommand {
         let drivers = makeDrivers(for: env, live: !dryRun)
         var request = Executor.Request(
             runbook: runbook, environment: env, inputs: values,
-            mode: Planner.Mode(dryRun: dryRun, yes: yes, approvals: Set(approvals), interactive: interactive),
+            mode: Planner.Mode(dryRun: dryRun, yes: yes || scheduled, approvals: Set(approvals), interactive: interactive),
             operatorName: identity.recordedOperator(flag: operatorFlag), host: ProcessInfo.processInfo.hostName)
         request.incidentAge = incidentAgeDuration
         request.escalation = escalation
