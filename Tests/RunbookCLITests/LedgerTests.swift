@@ -110,7 +110,7 @@ struct LedgerTests {
         let b = try launch(["ledger", "init", "--env", "team"], audit: audit)
         #expect(waitFor { !a.isRunning && !b.isRunning })
         #expect(a.terminationStatus == 0 && b.terminationStatus == 0)
-        #expect(try ledgerSQL("SELECT count(*) FROM runbook.schema_version") == "1")
+        #expect(try ledgerSQL("SELECT count(*) FROM runbook.schema_version") == "\(2)")
         let again = try runbook(["ledger", "init", "--env", "team"], audit: audit)
         #expect(again.code == 0 && again.stdout.contains("nothing to do"), "\(again.stdout)")
     }

@@ -112,7 +112,7 @@ extension Executor {
             action: step.id, risk: step.risk, required: required, command: work.command.map { redactor.redact($0.auditValue) } ?? .null,
             display: work.command.map { redactor.redact($0.display) } ?? "", question: question,
             findings: ApprovalPlan.findings(of: step, scope: work.scope, reports: reports),
-            alreadyDone: request.mode.alreadyDone.keys.sorted())
+            alreadyDone: Set(request.mode.alreadyDone.keys).union(reports.values.filter { $0.kind == .action && $0.status == .succeeded }.map(\.id)).sorted())
     }
 
     func perform(_ work: inout StepWork, attempt: Int) async -> StepMachine.Attempt {
