@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where an action that needs four-eyes approval gets it: the team's ledger (a request, the
 /// approvers' signed decisions, the digest check on resume). The executor hands it the plan at
 /// the gate and performs the verdict through the step's ``StepMachine``.
@@ -53,4 +55,6 @@ public struct ApprovalGrant: Sendable, Hashable {
 extension ApprovalRequest {
     /// `2026-11-29 14:01:02 UTC` for a time in seconds since 1970.
     public static func time(_ seconds: Int) -> String { UTCTime.seconds(seconds) }
+    /// `2026-11-29T14:01:02.000Z` for a time in seconds since 1970 (JSON).
+    public static func isoTime(_ seconds: Int) -> String { UTCTime.iso8601(Date(timeIntervalSince1970: TimeInterval(seconds))) }
 }
