@@ -49,7 +49,7 @@ extension Ledger {
 
     static func decodeRequest(_ row: PostgresRow) throws -> ApprovalRequest {
         let c = try row.decode((String, String, String, String, String, String, String, String, String, Int, String, Int, Int, String).self)
-        let plan = (try? JSON.parse(c.8)) ?? .null
+        let plan = (try? JSON.parse(c.8, exactDecimals: true)) ?? .null
         return ApprovalRequest(id: c.0, runID: c.1, runbook: c.2, environment: c.3, action: c.4, risk: Step.Risk(rawValue: c.5) ?? .high,
                                requester: c.6, digest: c.7, plan: plan, required: c.9, status: ApprovalRequest.Status(rawValue: c.10) ?? .pending,
                                createdAt: c.11, expiresAt: c.12, signature: c.13)

@@ -104,8 +104,19 @@ public struct ApprovalPlan: Sendable, Hashable {
         ])
     }
 
-    /// `sha256:<hex>` of ``digestDocument`` as compact JSON.
-    public var digest: String { "sha256:" + Hex.sha256(Array(JSON.encode(digestDocument).utf8)) }
+    /// `sha256:<hex>` of ``digestDocument`` as compact JSON with every object's keys sorted, so
+    /// that anyone can recompute it from the plan the ledger keeps (PostgreSQL's `jsonb`
+    /// reorders keys).
+    public var digest: String { "sha256:" + Hex.sha256(Array(JSON.encode(ApprovalPlan.canonical(digestDocument)).utf8)) }
+
+    /// `value` with every object's keys sorted, recursively.
+    public static func canonical(_ value: Value) -> Value {
+        switch value {
+        case .object(let o): .object(ValueObject(o.pairs.sorted { $0.key < $1.key }.map { ($0.key, canonical($0.value)) }))
+        case .list(let items): .list(items.map(canonical))
+        default: value
+        }
+    }
 
     /// The plan as the ledger stores it: the digest document plus what the approver is shown.
     public var json: Value {
@@ -172,7 +183,7 @@ public struct ApprovalPlan: Sendable, Hashable {
         if old.runbookSHA256 != new.runbookSHA256 { lines.append("runbook file \(old.runbook).yaml changed since approval") }
         if old.environmentSHA256 != new.environmentSHA256 { lines.append("environment file of '\(new.environment)' changed since approval") }
         if old.environment != new.environment { lines.append("environment: \(old.environment) -> \(new.environment)") }
-        if old.inputs != new.inputs { lines.append("inputs: \(short(old.inputs)) -> \(short(new.inputs))") }
+        if canonical(old.inputs) != canonical(new.inputs) { lines.append("inputs: \(short(old.inputs)) -> \(short(new.inputs))") }
         if old.action != new.action { lines.append("action: \(old.action) -> \(new.action)") }
         if old.required != new.required { lines.append("approvals required: \(old.required) -> \(new.required)") }
         if old.alreadyDone != new.alreadyDone { lines.append("actions already done: \(old.alreadyDone) -> \(new.alreadyDone)") }
@@ -180,11 +191,11 @@ public struct ApprovalPlan: Sendable, Hashable {
         let newFindings = Dictionary(new.findings.map { ($0.step, $0) }, uniquingKeysWith: { a, _ in a })
         for id in (old.findings.map(\.step) + new.findings.map(\.step)).uniqued() {
             let a = oldFindings[id], b = newFindings[id]
-            if a?.status == b?.status, a.map({ $0.values.map(\.value) }) == b.map({ $0.values.map(\.value) }),
+            if a?.status == b?.status, a.map({ $0.values.map { canonical($0.value) } }) == b.map({ $0.values.map { canonical($0.value) } }),
                a.map({ $0.values.map(\.path) }) == b.map({ $0.values.map(\.path) }) { continue }
             lines.append("\(id): \(describe(a)) -> \(describe(b)) since approval")
         }
-        if old.command != new.command { lines.append("command: \(old.display) -> \(new.display)") }
+        if canonical(old.command) != canonical(new.command) { lines.append("command: \(old.display) -> \(new.display)") }
         return lines
     }
 
