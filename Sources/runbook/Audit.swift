@@ -52,13 +52,22 @@ struct Audit: ParsableCommand {
                 if let problem = report.problem { print("TAMPERED: \(options.path): \(problem)") }
                 // The signed checkpoints of the local log.
                 let checkpoints = try await verifyCheckpoints(auditLog: options.path, allowedSigners: allowedSigners)
-                if report.problem != nil || !checkpoints.intact {
+                // Four-eyes approvals the log's actions ran with (issue 11).
+                var approvalsSummary = ""
+                var approvalsIntact = true
+                if let allowedSigners, report.problem == nil, let records = try? AuditVerifier.records(path: options.path) {
+                    let found = await ApprovalAudit.verifyLocal(records: records, allowedSigners: allowedSigners, environment: named)
+                    for problem in found.problems { print("TAMPERED: \(options.path): \(problem)") }
+                    approvalsIntact = found.problems.isEmpty
+                    if found.gates > 0 { approvalsSummary = "; \(found.gates) four-eyes gate\(found.gates == 1 ? "" : "s") passed with enough valid approvals" }
+                }
+                if report.problem != nil || !checkpoints.intact || !approvalsIntact {
                     tampered = true
                     localIntact = false
                 } else {
                     let torn = report.crashes.count
                     print("intact: \(options.path): \(report.records) records, \(report.runs) runs, chain verified"
-                        + (torn == 0 ? "" : " (\(torn) torn write\(torn == 1 ? "" : "s") from a crash, see the warning\(torn == 1 ? "" : "s"))") + checkpoints.summary)
+                        + (torn == 0 ? "" : " (\(torn) torn write\(torn == 1 ? "" : "s") from a crash, see the warning\(torn == 1 ? "" : "s"))") + checkpoints.summary + approvalsSummary)
                 }
             } else {
                 print("no local audit log at \(options.path): verifying the ledger alone")
@@ -67,9 +76,13 @@ struct Audit: ParsableCommand {
                 let (connection, env) = try await ledgerOptions.connect()
                 let redactor = Redactor(secrets: env.secrets)
                 let report: LedgerVerifier.Report
+                var approvals: (problems: [String], requests: Int, signatures: Int)?
                 do {
                     try await connection.requireCurrentSchema()
                     report = try await LedgerVerifier(ledger: connection, localPath: localExists ? options.path : nil, localIntact: localIntact).verify()
+                    if let allowedSigners {
+                        approvals = try await ApprovalAudit.verifyLedger(connection, allowedSigners: allowedSigners, policy: env.approvalPolicy ?? ApprovalPolicy())
+                    }
                 } catch {
                     await connection.close()
                     throw exitLedgerError(error, redactor: redactor)
@@ -91,7 +104,11 @@ struct Audit: ParsableCommand {
                 if let pending = report.pending {
                     print("pending: \(options.path): \(pending.count) record\(pending.count == 1 ? "" : "s") (seq \(pending.first)–\(pending.first + pending.count - 1)) not in the ledger yet: `runbook audit sync --env \(env.name)` sends them; not tampering")
                 }
-                if report.intact, forged == 0 {
+                for problem in approvals?.problems ?? [] { print("TAMPERED: \(name): \(problem)") }
+                if let approvals, approvals.problems.isEmpty, approvals.requests > 0 {
+                    print("intact: \(name): \(approvals.requests) approval request\(approvals.requests == 1 ? "" : "s"), \(approvals.signatures) signatures of requesters and approvers verified")
+                }
+                if report.intact, forged == 0, approvals?.problems.isEmpty ?? true {
                     var line = "intact: \(name): \(report.records) records of \(report.sources) log\(report.sources == 1 ? "" : "s"), \(report.runs) runs, chains verified"
                     if report.localSource != nil { line += "; \(report.localCompared) records match the local log" }
                     line += "; \(report.checkpointsMatched) of \(report.checkpoints.count) checkpoints match their records"

@@ -180,6 +180,9 @@ extension RunbookLoader {
         }
         if let c = value("confirm") { step.confirm = doc.template(c, key: "confirm") }
         step.undo = value("undo").flatMap { doc.string($0, key: "undo") }
+        if let a = value("approvals"), let n = doc.int(a, key: "approvals") {
+            if (1...9).contains(n) { step.approvals = n } else { doc.error(a, "'approvals' must be between 1 and 9 (distinct second persons), found \(n)") }
+        }
         if let sqlNode = value("sql") { DestructiveSQLRule.check(step, sqlNode: sqlNode, in: doc) }
         if kind == .action, value("confirm") == nil {
             doc.error(node, "action '\(id)' needs 'confirm:', the question the operator answers before it runs")

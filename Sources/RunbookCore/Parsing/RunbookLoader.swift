@@ -32,7 +32,7 @@ public final class RunbookLoader {
     static let shellKeys = ["args", "cwd", "env", "nagios", "stdin"]
     static let sqlKeys = ["params", "max-rows"]
     static let checkOnlyKeys = ["thresholds", "retry", "with", "unreachable"]
-    static let actionOnlyKeys = ["risk", "confirm", "undo"]
+    static let actionOnlyKeys = ["risk", "confirm", "undo", "approvals"]
     static let notifyKeys = ["channel"]
     static let httpKeys = ["method", "url", "headers", "query", "json", "auth", "expect", "follow-redirects"]
     static let templateExtensions = ["md", "txt", ""]
