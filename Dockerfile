@@ -24,7 +24,8 @@ RUN swift build -c release --product runbook --static-swift-stdlib \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/runbook" /out/runbook
 
 # Run: Debian slim (the runbooks' shell steps use its bash, find, tar, gzip, grep, awk, sort),
-# psql (the batched archive and cleanup run one transaction per batch through it), OpenSSH's
+# psql (the batched archive and cleanup run one transaction per batch through it), procps
+# (pgrep and ps: the etl-core-resources check finds the service's processes), OpenSSH's
 # ssh-keygen (operators are named by their SSH keys and checkpoints signed with
 # `ssh-keygen -Y`), the CA roots for HTTPS and the time zones, a non-root user.
 FROM debian:bookworm-slim
@@ -32,7 +33,7 @@ FROM debian:bookworm-slim
 # versions of these packages with each security update, which would break the build.
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates tzdata postgresql-client openssh-client \
+ && apt-get install -y --no-install-recommends ca-certificates tzdata postgresql-client procps openssh-client \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 runbook \
  && useradd --system --uid 10001 --gid runbook --create-home --home-dir /home/runbook runbook

@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN   := .build/debug/runbook
 
-.PHONY: all build test demo lint bench clean
+.PHONY: all build test demo lint bench clean image-check
 
 all: build
 
@@ -29,3 +29,9 @@ clean:
 # scripts/bench runs last with the other benchmarks.
 bench:
 	scripts/bench
+
+# The image the CronJobs run, without a Docker engine: the binary built as the Dockerfile
+# builds it, the runtime root made with debootstrap from the Dockerfile's package list, and
+# lint, the schedules and the daily check's dry run inside it with chroot (needs root).
+image-check:
+	scripts/image-check

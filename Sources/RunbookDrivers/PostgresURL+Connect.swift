@@ -5,11 +5,15 @@ extension PostgresURL {
     /// One connection outside any pool (the ledger), on `eventLoops`, within `timeout` (or the
     /// URL's `connect_timeout`). Failures come back as ``DriverError`` with their code
     /// (`unreachable`, `timedOut`, `authentication`, `tls`, `configuration`) and a message that
-    /// names the server but never the password.
-    public func connect(on eventLoops: DriverEventLoops, timeout: Duration, applicationName: String) async throws(DriverError) -> PostgresConnection
+    /// names the server but never the password. `settings`: run-time parameters set for the
+    /// session in the start-up message (no extra round trip), such as `synchronous_commit`.
+    public func connect(on eventLoops: DriverEventLoops, timeout: Duration, applicationName: String,
+                        settings: [(String, String)] = []) async throws(DriverError) -> PostgresConnection
     {
         let limit = connectTimeout ?? timeout
-        let config = try connectionConfiguration(connectTimeout: limit, applicationName: applicationName)
+        var configuration = try connectionConfiguration(connectTimeout: limit, applicationName: applicationName)
+        configuration.options.additionalStartupParameters += settings
+        let config = configuration
         do {
             return try await withDeadline(limit) {
                 try await PostgresConnection.connect(on: eventLoops.group.any(), configuration: config, id: 1, logger: SQLDriver.quietLogger)

@@ -25,14 +25,21 @@ public final class Ledger: Sendable {
 
     /// Connects to the ledger at `url` (a PostgreSQL URL). `eventLoops`: the run's, or nil for
     /// a thread of the ledger's own, stopped by ``close()``.
+    ///
+    /// `durable: false` (a run's writer) commits without waiting for the ledger's WAL flush
+    /// (`synchronous_commit = off`): a record is visible to the team once its statement
+    /// returns, and a crash of the ledger's server can lose at most its last fraction of a
+    /// second of commits. Nothing is lost overall: the local log (synced before every action)
+    /// still holds them, and the next writer sends whatever the ledger's head lacks.
     public static func connect(url text: String, eventLoops shared: DriverEventLoops? = nil,
-                               timeout: Duration = .seconds(5)) async throws(LedgerError) -> Ledger
+                               timeout: Duration = .seconds(5), durable: Bool = true) async throws(LedgerError) -> Ledger
     {
         let url: PostgresURL
         do { url = try PostgresURL(text) } catch { throw LedgerError(.configuration, "ledger.url: \(error.message)") }
         let own = shared == nil ? DriverEventLoops(threads: 1) : nil
         do {
-            let connection = try await url.connect(on: shared ?? own!, timeout: timeout, applicationName: "runbook-ledger")
+            let connection = try await url.connect(on: shared ?? own!, timeout: timeout, applicationName: "runbook-ledger",
+                                                   settings: durable ? [] : [("synchronous_commit", "off")])
             return Ledger(target: url.target, connection: connection, eventLoops: own)
         } catch {
             await own?.shutdown()
@@ -50,16 +57,18 @@ public final class Ledger: Sendable {
 
     /// The schema's version; nil when the ledger has none yet.
     public func schemaVersion() async throws(LedgerError) -> Int? {
-        try await run("reading the schema version") {
-            let rows = try await connection.query("SELECT to_regclass('runbook.schema_version') IS NOT NULL", logger: Self.logger)
-            var exists = false
-            for try await flag in rows.decode(Bool.self) { exists = flag }
-            guard exists else { return nil }
-            var version: Int?
+        // One round trip when the schema is there (every run asks); without it, PostgreSQL
+        // answers that the table (or the schema) does not exist.
+        do {
+            var version = 0
             for try await v in try await connection.query("SELECT coalesce(max(version), 0) FROM runbook.schema_version", logger: Self.logger).decode(Int.self) {
                 version = v
             }
             return version
+        } catch let error as PSQLError where ["42P01", "3F000"].contains(error.serverInfo?[.sqlState]) {
+            return nil
+        } catch {
+            throw Self.failure(error, doing: "reading the schema version", target: target)
         }
     }
 
@@ -115,23 +124,23 @@ public final class Ledger: Sendable {
 
     // MARK: Records
 
-    /// Names a local log (`source`) in the ledger, or notes that it was seen again.
-    public func register(source: String, host: String, path: String) async throws(LedgerError) {
+    /// Names a local log (`source`) in the ledger, or notes that it was seen again; marks
+    /// `activeRun` (when given) as running while this connection lasts (see ``markActive(runID:)``);
+    /// returns the highest seq of `source` the ledger holds (0 for none). One round trip: every
+    /// run starts with it.
+    public func open(source: String, host: String, path: String, activeRun: String?) async throws(LedgerError) -> Int {
         try await run("registering the local audit log") {
-            try await connection.query("""
-                INSERT INTO runbook.sources (source_id, host, path) VALUES (\(source), \(host), \(path))
-                ON CONFLICT (source_id) DO UPDATE SET last_seen = now(), host = EXCLUDED.host, path = EXCLUDED.path
-                """, logger: Self.logger)
-        }
-    }
-
-    /// The highest seq of `source` the ledger holds; 0 for none.
-    public func head(source: String) async throws(LedgerError) -> Int {
-        try await run("reading the ledger's head") {
             var head = 0
-            for try await v in try await connection.query("SELECT coalesce(max(seq), 0) FROM runbook.records WHERE source_id = \(source)", logger: Self.logger).decode(Int.self) {
-                head = v
-            }
+            let rows = try await connection.query("""
+                WITH registered AS (
+                    INSERT INTO runbook.sources (source_id, host, path) VALUES (\(source), \(host), \(path))
+                    ON CONFLICT (source_id) DO UPDATE SET last_seen = now(), host = EXCLUDED.host, path = EXCLUDED.path
+                )
+                SELECT coalesce(max(seq), 0),
+                       bool_and(\(activeRun)::text IS NULL OR pg_try_advisory_lock(\(Self.lockNamespace), hashtext(\(activeRun)::text)))
+                  FROM (SELECT max(seq) AS seq FROM runbook.records WHERE source_id = \(source)) h
+                """, logger: Self.logger)
+            for try await (v, _) in rows.decode((Int, Bool?).self) { head = v }
             return head
         }
     }

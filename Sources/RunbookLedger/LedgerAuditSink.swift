@@ -14,8 +14,8 @@ public final class LedgerAuditSink: AuditSink {
     public let log: AuditLog
     /// The ledger's writer.
     public let writer: LedgerWriter
-    /// Send records as they come (live runs: the team follows them), rather than at each synced
-    /// record and the end (dry runs: fewer round trips).
+    /// Send records as they come, a burst at a time (live runs: the team follows them), rather
+    /// than at each synced record and the end (dry runs: fewer round trips).
     private let eager: Bool
 
     /// A sink writing `log`, then the ledger through `writer` (started now).
@@ -33,7 +33,7 @@ public final class LedgerAuditSink: AuditSink {
         if sync {
             await Self.push(writer, runID: runID)
         } else if eager || event.name == "run.started" {
-            Task { await writer.push(runID: runID) }
+            await writer.pushSoon(runID: runID)
         }
     }
 

@@ -195,5 +195,29 @@ public enum LedgerSchema {
                 REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION runbook.records_inserted()
             """,
         ],
+        // 2: one seq can be signed more than once (a run's checkpoint, then `runbook audit
+        // checkpoint` with nothing written between, or a second person's): a checkpoint is
+        // keyed by its link in its log's chain of checkpoints, not by the seq alone.
+        [
+            "ALTER TABLE runbook.checkpoints DROP CONSTRAINT checkpoints_pkey",
+            "ALTER TABLE runbook.checkpoints ADD PRIMARY KEY (source_id, seq, previous)",
+        ],
+        // 3: four-eyes approvals are signed by their requester (decisions already carry the
+        // approver's signature); a waiting run hears decisions on `runbook_approvals`.
+        [
+            "ALTER TABLE runbook.approval_requests ADD COLUMN signature text NOT NULL DEFAULT ''",
+            "CREATE INDEX approval_decisions_request_idx ON runbook.approval_decisions (request_id, decided_at)",
+            """
+            CREATE FUNCTION runbook.approval_decided() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('runbook_approvals', NEW.request_id);
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE TRIGGER approval_decided AFTER INSERT ON runbook.approval_decisions
+                FOR EACH ROW EXECUTE FUNCTION runbook.approval_decided()
+            """,
+        ],
     ]
 }

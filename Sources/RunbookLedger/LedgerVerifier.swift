@@ -1,6 +1,6 @@
 import Foundation
 import PostgresNIO
-import RunbookCore
+public import RunbookCore
 
 /// Walks the ledger's chains, every source in seq order, streaming (flat memory), and
 /// compares them with a local log when one is given:
@@ -39,7 +39,7 @@ public struct LedgerVerifier {
         /// Checkpoints whose seq and hash the ledger holds.
         public var checkpointsMatched = 0
         /// The ledger's checkpoints, for signature checks by the caller.
-        public var checkpoints: [LedgerCheckpoint] = []
+        public var checkpoints: [Checkpoint] = []
         /// The local log's source id, when a local log was compared.
         public var localSource: String?
         /// Local records compared with the ledger's.

@@ -1,4 +1,4 @@
-import RunbookCore
+public import RunbookCore
 public import RunbookDrivers
 
 /// Sends a local audit log's records to the ledger: whatever the log holds after what the
@@ -38,6 +38,11 @@ public actor LedgerWriter {
     /// The highest seq the ledger is known to hold.
     public private(set) var sent = 0
     private var activeRun: String?
+    /// A background push is scheduled (``pushSoon(runID:)``).
+    private var pushScheduled = false
+    /// How long a background push waits for more records: the records a run writes in a
+    /// burst (a check's end, the next step's start) go in one statement.
+    static let coalescing = Duration.milliseconds(20)
     /// Records sent by this writer (catch-up included).
     public private(set) var recordsSent = 0
 
@@ -62,7 +67,8 @@ public actor LedgerWriter {
         let eventLoops = eventLoops
         let task = Task { [weak self] () -> Ledger? in
             do {
-                let ledger = try await Ledger.connect(url: url, eventLoops: eventLoops)
+                // The local log is the durable copy; the ledger's is caught up from it.
+                let ledger = try await Ledger.connect(url: url, eventLoops: eventLoops, durable: false)
                 do {
                     try await ledger.requireCurrentSchema()
                 } catch {
@@ -78,6 +84,23 @@ public actor LedgerWriter {
         state = .connecting(task)
     }
 
+    /// Sends the log's new records shortly, in the background, with whatever else the run
+    /// writes meanwhile: one statement for a burst of records instead of one each. A push
+    /// already scheduled takes them.
+    public func pushSoon(runID: String?) {
+        guard !pushScheduled else { return }
+        pushScheduled = true
+        Task {
+            try? await Task.sleep(for: Self.coalescing)
+            await self.scheduledPush(runID: runID)
+        }
+    }
+
+    private func scheduledPush(runID: String?) async {
+        pushScheduled = false
+        await push(runID: runID)
+    }
+
     /// Sends every complete record the local log holds now (at least through `seq`, when it was
     /// written). Returns once they are in the ledger, or once the ledger is given up.
     /// `runID`: the run being written, marked active in the ledger while the writer is connected.
@@ -88,7 +111,10 @@ public actor LedgerWriter {
         }
         guard case .up(let ledger) = state else { return }
         do {
-            if source == nil { try await prepare(ledger) }
+            if source == nil {
+                try await prepare(ledger, activeRun: runID)
+                if source != nil { activeRun = runID }
+            }
             guard let source, var position = offset else { return }
             if let runID, activeRun == nil {
                 activeRun = runID
@@ -113,14 +139,31 @@ public actor LedgerWriter {
         }
     }
 
-    /// Sends what is left, then `checkpoint` (once the records it covers are there), and
+    /// Sends what is left, then `checkpoints` (each once the records it covers are there), and
     /// closes the connection (bounded by the caller).
-    public func finish(checkpoint: LedgerCheckpoint? = nil) async {
+    public func finish(checkpoints: [Checkpoint] = []) async {
         await push()
-        if let checkpoint, case .up(let ledger) = state, sent >= checkpoint.seq {
-            do { try await ledger.insert(checkpoint: checkpoint) } catch { await giveUp(error) }
-        }
+        await send(checkpoints)
         await close()
+    }
+
+    /// Stores the checkpoints of this log whose records the ledger holds (a checkpoint of seq
+    /// 40 waits in the local file while the ledger has only 30). Returns how many the ledger
+    /// holds now and how many of those it did not hold before.
+    @discardableResult
+    public func send(_ checkpoints: [Checkpoint]) async -> (held: Int, new: Int) {
+        guard case .up(let ledger) = state, let source else { return (0, 0) }
+        var held = 0, new = 0
+        for checkpoint in checkpoints where checkpoint.source == source && checkpoint.seq <= sent {
+            do {
+                if try await ledger.insert(checkpoint: checkpoint) { new += 1 }
+            } catch {
+                await giveUp(error)
+                break
+            }
+            held += 1
+        }
+        return (held, new)
     }
 
     /// Gives the ledger up for this run (a write that did not answer in time), saying so once.
@@ -150,10 +193,9 @@ public actor LedgerWriter {
 
     /// Learns the source and where its unsent records start: the ledger's head, found in the
     /// local log by scanning back from its end.
-    private func prepare(_ ledger: Ledger) async throws {
+    private func prepare(_ ledger: Ledger, activeRun: String?) async throws {
         guard let id = try AuditTail.sourceID(path: logPath) else { return }
-        try await ledger.register(source: id, host: host, path: logPath)
-        let head = try await ledger.head(source: id)
+        let head = try await ledger.open(source: id, host: host, path: logPath, activeRun: activeRun)
         guard let found = try AuditTail.offset(after: head, path: logPath, atMost: backlogLimit) else {
             let last = try AuditTail.lastSeq(path: logPath)
             if last < head {

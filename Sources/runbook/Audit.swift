@@ -52,13 +52,22 @@ struct Audit: ParsableCommand {
                 if let problem = report.problem { print("TAMPERED: \(options.path): \(problem)") }
                 // The signed checkpoints of the local log.
                 let checkpoints = try await verifyCheckpoints(auditLog: options.path, allowedSigners: allowedSigners)
-                if report.problem != nil || !checkpoints.intact {
+                // Four-eyes approvals the log's actions ran with (issue 11).
+                var approvalsSummary = ""
+                var approvalsIntact = true
+                if let allowedSigners, report.problem == nil, let records = try? AuditVerifier.records(path: options.path) {
+                    let found = await ApprovalAudit.verifyLocal(records: records, allowedSigners: allowedSigners, environment: named)
+                    for problem in found.problems { print("TAMPERED: \(options.path): \(problem)") }
+                    approvalsIntact = found.problems.isEmpty
+                    if found.gates > 0 { approvalsSummary = "; \(found.gates) four-eyes gate\(found.gates == 1 ? "" : "s") passed with enough valid approvals" }
+                }
+                if report.problem != nil || !checkpoints.intact || !approvalsIntact {
                     tampered = true
                     localIntact = false
                 } else {
                     let torn = report.crashes.count
                     print("intact: \(options.path): \(report.records) records, \(report.runs) runs, chain verified"
-                        + (torn == 0 ? "" : " (\(torn) torn write\(torn == 1 ? "" : "s") from a crash, see the warning\(torn == 1 ? "" : "s"))") + checkpoints.summary)
+                        + (torn == 0 ? "" : " (\(torn) torn write\(torn == 1 ? "" : "s") from a crash, see the warning\(torn == 1 ? "" : "s"))") + checkpoints.summary + approvalsSummary)
                 }
             } else {
                 print("no local audit log at \(options.path): verifying the ledger alone")
@@ -67,9 +76,13 @@ struct Audit: ParsableCommand {
                 let (connection, env) = try await ledgerOptions.connect()
                 let redactor = Redactor(secrets: env.secrets)
                 let report: LedgerVerifier.Report
+                var approvals: (problems: [String], requests: Int, signatures: Int)?
                 do {
                     try await connection.requireCurrentSchema()
                     report = try await LedgerVerifier(ledger: connection, localPath: localExists ? options.path : nil, localIntact: localIntact).verify()
+                    if let allowedSigners {
+                        approvals = try await ApprovalAudit.verifyLedger(connection, allowedSigners: allowedSigners, policy: env.approvalPolicy ?? ApprovalPolicy())
+                    }
                 } catch {
                     await connection.close()
                     throw exitLedgerError(error, redactor: redactor)
@@ -82,9 +95,7 @@ struct Audit: ParsableCommand {
                 var forged = 0
                 if let allowedSigners {
                     for c in report.checkpoints {
-                        let checkpoint = Checkpoint(source: c.source, seq: c.seq, hash: c.hash, previous: c.previous, principal: c.principal,
-                                                    runID: c.runID, time: c.signedAt, signature: c.signature)
-                        do { try await Checkpoint.verify(checkpoint, allowedSigners: allowedSigners) } catch {
+                        do { try await Checkpoint.verify(c, allowedSigners: allowedSigners) } catch {
                             forged += 1
                             print("TAMPERED: \(name): source \(c.source.prefix(12)), seq \(c.seq)\(c.runID.map { " (run \($0))" } ?? ""): the checkpoint said to be signed by \(c.principal) does not verify: \(error.message)")
                         }
@@ -93,7 +104,11 @@ struct Audit: ParsableCommand {
                 if let pending = report.pending {
                     print("pending: \(options.path): \(pending.count) record\(pending.count == 1 ? "" : "s") (seq \(pending.first)–\(pending.first + pending.count - 1)) not in the ledger yet: `runbook audit sync --env \(env.name)` sends them; not tampering")
                 }
-                if report.intact, forged == 0 {
+                for problem in approvals?.problems ?? [] { print("TAMPERED: \(name): \(problem)") }
+                if let approvals, approvals.problems.isEmpty, approvals.requests > 0 {
+                    print("intact: \(name): \(approvals.requests) approval request\(approvals.requests == 1 ? "" : "s"), \(approvals.signatures) signatures of requesters and approvers verified")
+                }
+                if report.intact, forged == 0, approvals?.problems.isEmpty ?? true {
                     var line = "intact: \(name): \(report.records) records of \(report.sources) log\(report.sources == 1 ? "" : "s"), \(report.runs) runs, chains verified"
                     if report.localSource != nil { line += "; \(report.localCompared) records match the local log" }
                     line += "; \(report.checkpointsMatched) of \(report.checkpoints.count) checkpoints match their records"
@@ -177,6 +192,15 @@ struct Audit: ParsableCommand {
             let writer = LedgerWriter(url: url, logPath: options.path, host: ProcessInfo.processInfo.hostName, environment: env.name,
                                       backlogLimit: .max) { message in warning.set(redactor.redact(message)) }
             await writer.push()
+            // The signed checkpoints kept next to the log (a run whose ledger was down kept
+            // its checkpoint only there); the ledger skips those it holds.
+            let local: [Checkpoint]
+            do { local = try CheckpointFile(auditLog: options.path).read().compactMap(\.checkpoint) } catch {
+                printError("error: \(error.message)")
+                await writer.close()
+                throw ExitCode(1)
+            }
+            let checkpoints = await writer.send(local)
             let sent = await writer.recordsSent
             let head = await writer.sent
             let down = await writer.isDown
@@ -185,7 +209,8 @@ struct Audit: ParsableCommand {
                 printError(message.hasPrefix("warning: ") ? "error: " + message.dropFirst(9) : message)
                 throw ExitCode(message.contains("different record") || message.contains("was truncated") ? 1 : 4)
             }
-            print("synced: \(options.path): \(sent) record\(sent == 1 ? "" : "s") sent; the ledger holds this log up to seq \(head)")
+            print("synced: \(options.path): \(sent) record\(sent == 1 ? "" : "s") sent; the ledger holds this log up to seq \(head)"
+                  + (local.isEmpty ? "" : ", and \(checkpoints.held) of its \(local.count) signed checkpoint\(local.count == 1 ? "" : "s") (\(checkpoints.new) sent now)"))
         }
     }
 }

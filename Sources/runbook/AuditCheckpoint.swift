@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RunbookCore
 import RunbookDrivers
+import RunbookLedger
 
 extension Audit {
     /// `runbook audit checkpoint`: signs the head of the audit log now.
@@ -42,6 +43,23 @@ extension Audit {
                 throw ExitCode(4)
             }
             print("checkpoint: \(CheckpointFile(auditLog: options.path).path): seq \(checkpoint.seq), hash \(checkpoint.hash), signed by \(checkpoint.principal)")
+            // And in the environment's ledger, after the records it covers. A ledger that
+            // cannot take it is said once; the checkpoint waits next to the log for
+            // `runbook audit sync`.
+            if let url = env.ledgerURL {
+                let redactor = Redactor(secrets: env.secrets)
+                let warning = WarningBox()
+                let writer = LedgerWriter(url: url, logPath: options.path, host: ProcessInfo.processInfo.hostName, environment: env.name,
+                                          backlogLimit: .max) { message in warning.set(redactor.redact(message)) }
+                await writer.push()
+                let sent = await writer.send([checkpoint])
+                await writer.close()
+                if sent.held == 1 {
+                    print("checkpoint: in the ledger of \(env.name)")
+                } else {
+                    printError(warning.message ?? "warning: the ledger of \(env.name) does not hold the checkpoint yet: `runbook audit sync --env \(env.name)` sends it")
+                }
+            }
         }
     }
 }

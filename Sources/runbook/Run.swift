@@ -28,6 +28,12 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .customLong("yes"), help: "Pass every low and medium risk gate without a terminal.")
     var yes = false
 
+    @Flag(name: .customLong("scheduled"), help: "A run started by a schedule (systemd timer, Kubernetes CronJob): passes low and medium risk gates as --yes does; high risk ones stop the run for a person.")
+    var scheduled = false
+
+    @Flag(name: .customLong("scheduled-day-only"), help: "With --scheduled: run only on a day the runbook's schedule names (in its time zone), and exit 0 at once on any other (cron cannot say \"the first Sunday\").")
+    var scheduledDayOnly = false
+
     @Option(name: .customLong("approve"), help: "Pass the gate of this action, whatever its risk (repeatable).")
     var approvals: [String] = []
 
@@ -49,11 +55,27 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("lock-wait"), help: "How long a live run waits for another live run of the same runbook and environment (default 30s).")
     var lockWait: String = "30s"
 
+    @Option(name: .customLong("resume"), help: "Continue after four-eyes approval REQUEST_ID: the checks run again and the action runs only if its plan digest is the one approved.")
+    var resume: String?
+
+    @Option(name: .customLong("wait-approval"), help: "Wait this long (e.g. 30m) for approvers at a four-eyes gate instead of stopping with exit 3 (Ctrl-C stops waiting; the request stays open).")
+    var waitApproval: String?
+
     @Option(name: .customLong("audit-log"), help: "The audit log (default: $RUNBOOK_AUDIT_LOG or ~/.local/state/runbook/audit.jsonl).")
     var auditLog: String?
 
     func run() async throws {
         let runbook = try loadRunbookOrExit(id, loader: home.loader)
+        if scheduledDayOnly {
+            guard scheduled, let schedule = runbook.schedule else {
+                printError("error: --scheduled-day-only is for scheduled runs (--scheduled) of a runbook with a schedule: (\(runbook.id) has \(runbook.schedule == nil ? "none" : "one"))")
+                throw ExitCode(2)
+            }
+            if !schedule.isScheduledDay(Date()) {
+                print("\(runbook.id): not run: today is not a day of its schedule (\(schedule.calendar.systemd) \(schedule.timezone))")
+                return
+            }
+        }
         for approval in approvals where runbook.step(approval)?.kind != .action {
             let actions = runbook.steps.filter { $0.kind == .action }.map(\.id)
             printError("error: --approve \(approval): runbook '\(runbook.id)' has no action '\(approval)'\(Suggest.didYouMean(approval, in: actions))")
@@ -67,6 +89,14 @@ struct Run: AsyncParsableCommand {
             printError("error: --incident-age takes a duration such as 45m, got '\(incidentAge)'")
             throw ExitCode(2)
         }
+        var waitDuration: Duration?
+        if let waitApproval {
+            guard let d = DurationText.parse(waitApproval), d > .zero else {
+                printError("error: --wait-approval takes a duration such as 30m, got '\(waitApproval)'")
+                throw ExitCode(2)
+            }
+            waitDuration = d
+        }
         let escalation: Escalation?
         do { escalation = try Escalation.load(home: home.home) } catch {
             for d in error.diagnostics { printError(d.description) }
@@ -78,6 +108,9 @@ struct Run: AsyncParsableCommand {
         let identity = try await resolveIdentity(environment: env, home: home.home, keyFlag: key, operatorFlag: operatorFlag, requireKey: !dryRun)
         var redactor = Redactor(secrets: env.secrets)
         for input in runbook.inputs where input.secret { if let v = values[input.name] { redactor.add(v.interpolated) } }
+        // Four-eyes approvals (issue 11): resolved, and a resumed request checked, before anything runs.
+        let approvals = try await RunApprovals.resolve(environment: env, runbook: runbook, home: home.home, dryRun: dryRun, identity: identity,
+                                                       resume: resume, wait: waitDuration, directoryFlag: home.directory, redactor: redactor)
 
         let processEnvironment = ProcessInfo.processInfo.environment
         let auditPath = auditLog ?? AuditLog.defaultPath(environment: processEnvironment)
@@ -103,9 +136,12 @@ struct Run: AsyncParsableCommand {
         let color = isTTY && processEnvironment["NO_COLOR"] == nil && processEnvironment["TERM"] != "dumb"
         let observer: (any RunObserver)? = format == .text ? TextReporter(color: color) { text in StandardStreams.out(text) } : nil
         let drivers = makeDrivers(for: env, live: !dryRun)
+        var mode = Planner.Mode(dryRun: dryRun, yes: yes || scheduled, approvals: Set(self.approvals), interactive: interactive)
+        mode.fourEyes = approvals?.requirements ?? [:]
+        mode.alreadyDone = approvals?.alreadyDone ?? [:]
         var request = Executor.Request(
             runbook: runbook, environment: env, inputs: values,
-            mode: Planner.Mode(dryRun: dryRun, yes: yes, approvals: Set(approvals), interactive: interactive),
+            mode: mode,
             operatorName: identity.recordedOperator(flag: operatorFlag), host: ProcessInfo.processInfo.hostName)
         request.incidentAge = incidentAgeDuration
         request.escalation = escalation
@@ -140,16 +176,23 @@ struct Run: AsyncParsableCommand {
             if let lock { request.runLock = "held: \(lock.key)" }
         }
 
-        let executor = Executor(drivers: drivers.registry, audit: sink, renderer: CommandRenderer(environment: env, home: home.home),
-                                redactor: redactor, terminal: interactive ? TTYTerminal() : nil, observer: observer, lease: lock)
         // Trapped before the run starts, so no signal can end it between its first and last
         // audit record.
         let cancellation = CancellationRelay()
         let trap = SignalTrap { cancellation.cancel() }
-        let finalRequest = request
-        let task = Task { await executor.run(finalRequest) }
-        cancellation.attach(task)
-        let report = await task.value
+        var gate = approvals?.makeGate(resume)
+        var report = await execute(request, gate: gate, sink: sink, drivers: drivers, env: env, redactor: redactor, interactive: interactive,
+                                   observer: observer, lock: lock, cancellation: cancellation)
+        // Approved while the run waited at the gate: run again resuming it, so every check runs
+        // again and the digest is compared before the action.
+        while let approved = gate?.approvedWhileWaiting, report.end != .interrupted, let chain = approvals {
+            request.runID = Executor.newRunID()
+            request.mode.alreadyDone = Dictionary(uniqueKeysWithValues: report.steps.filter { $0.kind == .action && $0.status == .succeeded }
+                .map { ($0.id, "done before approval request \(approved) (run \(report.runID))") }).merging(request.mode.alreadyDone) { a, _ in a }
+            gate = chain.makeGate(approved)
+            report = await execute(request, gate: gate, sink: sink, drivers: drivers, env: env, redactor: redactor, interactive: interactive,
+                                   observer: observer, lock: lock, cancellation: cancellation)
+        }
         // Teardown is bounded: a connection stuck after a database restart must not keep a
         // finished run from exiting. Signals keep being trapped until it is over.
         let heldLock = lock
@@ -163,10 +206,7 @@ struct Run: AsyncParsableCommand {
         }
         let signed = checkpoint
         await bounded(LedgerAuditSink.syncWait) {
-            await ledgerWriter?.finish(checkpoint: signed.map {
-                LedgerCheckpoint(source: $0.source, seq: $0.seq, hash: $0.hash, previous: $0.previous, principal: $0.principal,
-                                 runID: $0.runID, signedAt: $0.time, signature: $0.signature)
-            })
+            await ledgerWriter?.finish(checkpoints: signed.map { [$0] } ?? [])
         }
         trap.cancel()
         if let checkpoint, format == .text {
@@ -181,5 +221,17 @@ struct Run: AsyncParsableCommand {
         }
         if report.end == .auditFailed, let m = report.message { printError("error: \(m)") }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+
+    /// One run of the executor, cancellable by the signal trap.
+    private func execute(_ request: Executor.Request, gate: LedgerApprovalGate?, sink: any AuditSink, drivers: RunDrivers, env: Environment,
+                         redactor: Redactor, interactive: Bool, observer: (any RunObserver)?, lock: RunLock?,
+                         cancellation: CancellationRelay) async -> RunReport
+    {
+        let executor = Executor(drivers: drivers.registry, audit: sink, renderer: CommandRenderer(environment: env, home: home.home),
+                                redactor: redactor, terminal: interactive ? TTYTerminal() : nil, observer: observer, lease: lock, approvals: gate)
+        let task = Task { await executor.run(request) }
+        cancellation.attach(task)
+        return await task.value
     }
 }

@@ -10,10 +10,11 @@ struct RunbookCommand: AsyncParsableCommand {
         abstract: "Runbooks as code for the Conecta Boi ETL: diagnose in green/yellow/red, remediate behind gates, audit everything.",
         discussion: """
             Exit codes: 0 ok · 1 a check red or an action failed · 2 invalid runbook, input or usage · \
-            3 stopped at a gate · 4 a step could not run, the audit log cannot be written or the run lock was lost · \
+            3 stopped at a gate (awaiting approval, or an approval stale since the plan changed) · 4 a step could not run, the audit log cannot be written or the run lock was lost · \
             130 interrupted (SIGINT, SIGTERM or SIGHUP; a second one exits at once).
             """,
-        subcommands: [Lint.self, List.self, Show.self, Plan.self, Run.self, Audit.self, Runs.self, LedgerCommand.self]
+        subcommands: [Lint.self, List.self, Show.self, Plan.self, Run.self, Audit.self, Runs.self, LedgerCommand.self,
+                      Approvals.self, Approve.self, Deny.self, ScheduleCommand.self]
     )
 
     /// Maps every usage error to exit 2 (the contract in DESIGN.md), not ArgumentParser's 64.

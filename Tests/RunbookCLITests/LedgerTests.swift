@@ -1,4 +1,5 @@
 import Foundation
+import RunbookCore
 import Testing
 
 /// The team's ledger against the sandbox's PostgreSQL: each test makes a database of its own
@@ -110,7 +111,9 @@ struct LedgerTests {
         let b = try launch(["ledger", "init", "--env", "team"], audit: audit)
         #expect(waitFor { !a.isRunning && !b.isRunning })
         #expect(a.terminationStatus == 0 && b.terminationStatus == 0)
-        #expect(try ledgerSQL("SELECT count(*) FROM runbook.schema_version") == "1")
+        // Each version applied once, every one of them.
+        let versions = try ledgerSQL("SELECT count(*) || ' ' || count(DISTINCT version) || ' ' || max(version) FROM runbook.schema_version")
+        #expect(Set(versions.split(separator: " ")).count == 1 && versions != "0 0 ", "\(versions)")
         let again = try runbook(["ledger", "init", "--env", "team"], audit: audit)
         #expect(again.code == 0 && again.stdout.contains("nothing to do"), "\(again.stdout)")
     }
@@ -298,5 +301,94 @@ struct LedgerTests {
         out = try verify()
         #expect(out.code == 1)
         #expect(out.stdout.contains("TAMPERED: \(audit)"), "\(out.stdout)")
+    }
+
+    /// A new ed25519 key made by ssh-keygen in the project; its private key's path.
+    func sshKey(_ name: String) throws -> String {
+        let path = home.appendingPathComponent(name).path
+        let keygen = Process()
+        keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
+        keygen.arguments = ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path]
+        keygen.standardInput = FileHandle.nullDevice
+        try keygen.run()
+        keygen.waitUntilExit()
+        #expect(keygen.terminationStatus == 0)
+        return path
+    }
+
+    /// Signs `text` with `key` in namespace runbook, as `ssh-keygen -Y sign` does for a checkpoint.
+    func sign(_ text: String, key: String) throws -> String {
+        let file = home.appendingPathComponent("to-sign-\(UUID().uuidString)").path
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let signer = Process()
+        signer.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
+        signer.arguments = ["-Y", "sign", "-f", key, "-n", "runbook", file]
+        signer.standardInput = FileHandle.nullDevice
+        signer.standardError = FileHandle.nullDevice
+        try signer.run()
+        signer.waitUntilExit()
+        #expect(signer.terminationStatus == 0)
+        return try String(contentsOfFile: file + ".sig", encoding: .utf8)
+    }
+
+    /// Signed checkpoints reach the ledger: a run's at its end, one made while the ledger was
+    /// down with `audit sync`, `audit checkpoint`'s at once; and a ledger checkpoint whose
+    /// signature was replaced by one from a key no allowed signer holds is named.
+    @Test func signedCheckpointsReachTheLedgerAndAForgedOneIsNamed() throws {
+        defer { _ = try? sandbox.psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+        try initLedger()
+        let alice = try sshKey("alice"), eve = try sshKey("eve")
+        try write("environments/team.allowed_signers", "alice@example.com \(try String(contentsOfFile: alice + ".pub", encoding: .utf8))")
+        try write("environments/team.yaml", """
+            environment: team
+            ledger: {url: "${RUNBOOK_LEDGER_URL}"}
+            identity: {allowed_signers: environments/team.allowed_signers}
+            secrets: [RUNBOOK_LEDGER_URL]
+            """)
+        let audit = Sandbox.auditPath()
+        let noAgent = ["SSH_AUTH_SOCK": "", "RUNBOOK_SIGNING_KEY": ""]
+        func checkpointsInLedger() throws -> Int { Int(try ledgerSQL("SELECT count(*) FROM runbook.checkpoints")) ?? -1 }
+        func localCheckpoints() -> Int {
+            ((try? String(contentsOfFile: audit + ".checkpoints", encoding: .utf8)) ?? "").split(separator: "\n").count
+        }
+
+        var out = try runbook(["run", "repair", "--env", "team", "--yes", "--key", alice], audit: audit, extra: noAgent)
+        #expect(out.code == 0, "\(out.stdout)\(out.stderr)")
+        #expect(try checkpointsInLedger() == 1)
+        #expect(try ledgerSQL("SELECT principal FROM runbook.checkpoints") == "alice@example.com")
+
+        // The ledger down: the run's checkpoint stays next to the log.
+        let down = ledgerURL.replacingOccurrences(of: ":\(URL(string: ledgerURL)?.port ?? 0)/", with: ":1/")
+        out = try runbook(["run", "repair", "--env", "team", "--yes", "--key", alice], audit: audit, extra: noAgent.merging(["RUNBOOK_LEDGER_URL": down]) { $1 })
+        #expect(out.code == 0, "\(out.stdout)\(out.stderr)")
+        #expect(localCheckpoints() == 2)
+        #expect(try checkpointsInLedger() == 1)
+
+        // `audit checkpoint` sends the records it covers and itself; `audit sync` the one left.
+        out = try runbook(["audit", "checkpoint", "--env", "team", "--key", alice], audit: audit, extra: noAgent)
+        #expect(out.code == 0, "\(out.stdout)\(out.stderr)")
+        #expect(out.stdout.contains("checkpoint: in the ledger of team"), "\(out.stdout)\(out.stderr)")
+        #expect(try checkpointsInLedger() == 2)
+        out = try runbook(["audit", "sync", "--env", "team"], audit: audit)
+        #expect(out.code == 0, "\(out.stdout)\(out.stderr)")
+        #expect(out.stdout.contains("and 3 of its 3 signed checkpoints (1 sent now)"), "\(out.stdout)")
+        #expect(try checkpointsInLedger() == 3)
+        out = try runbook(["audit", "verify", "--ledger", "--env", "team"], audit: audit)
+        #expect(out.code == 0, "\(out.stdout)\(out.stderr)")
+        #expect(out.stdout.contains("3 of 3 checkpoints match their records"), "\(out.stdout)")
+
+        // A checkpoint row whose signature was made by eve, who is no allowed signer, in
+        // alice's name: the same fields, so only the signature tells.
+        let row = try ledgerSQL("SELECT source_id, seq, hash, previous, principal, coalesce(run_id, '-'), signed_at FROM runbook.checkpoints ORDER BY seq LIMIT 1")
+            .split(separator: "|").map(String.init)
+        try #require(row.count == 7)
+        let forged = Checkpoint(source: row[0], seq: Int(row[1])!, hash: row[2], previous: row[3], principal: row[4],
+                                runID: row[5] == "-" ? nil : row[5], time: row[6])
+        let signature = try sign(forged.signedText, key: eve)
+        try ledgerSQL("ALTER TABLE runbook.checkpoints DISABLE TRIGGER checkpoints_append_only")
+        try ledgerSQL("UPDATE runbook.checkpoints SET signature = '\(signature)' WHERE seq = \(forged.seq)")
+        out = try runbook(["audit", "verify", "--ledger", "--env", "team"], audit: audit)
+        #expect(out.code == 1, "\(out.stdout)\(out.stderr)")
+        #expect(out.stdout.contains("seq \(forged.seq)\(forged.runID.map { " (run \($0))" } ?? ""): the checkpoint said to be signed by alice@example.com does not verify"), "\(out.stdout)")
     }
 }

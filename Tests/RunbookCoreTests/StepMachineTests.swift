@@ -16,6 +16,7 @@ struct StepMachineTests {
             case .evaluateWhen: "when"
             case .render: "render"
             case .ask(let risk): "ask(\(risk.rawValue))"
+            case .requestApproval(let n): "approval(\(n))"
             case .audit(let event, let sync): event.name + (sync ? "!" : "")
             case .perform(let n): "perform(\(n))"
             case .wait(let d): "wait(\(DurationText.format(d)))"
@@ -229,5 +230,34 @@ struct RunOutcomePrecedenceTests {
         let outcome = RunOutcome(end: c.end, steps: c.steps)
         #expect(outcome.status == c.status)
         #expect(outcome.exitCode == c.exit)
+    }
+
+    /// A four-eyes gate: the verdict decides; flags and the terminal are never asked.
+    @Test func fourEyesGateEveryVerdict() {
+        var mode = Planner.Mode(dryRun: false, yes: true, approvals: ["s"], interactive: true)
+        mode.fourEyes = ["s": 1]
+        let grant = ApprovalGrant(requestID: "apr-0123456789", requester: "alice", digest: "sha256:x", required: 1,
+                                  approvals: [ApprovalDecision(requestID: "apr-0123456789", approver: "bob", verdict: .approved, comment: "", decidedAt: 1)])
+        let table: [(ApprovalVerdict, [String], RunOutcome.End?)] = [
+            (.approved(grant), ["gate.decision!", "step.started!", "perform(1)"], nil),
+            (.pending(requestID: "apr-0123456789", message: "pending"), ["gate.decision!", "finish(awaiting-approval, stop)"], .awaitingApproval(step: "s")),
+            (.stale(requestID: "apr-0123456789", approvedDigest: "a", digest: "b", diff: ["x: red -> green"]),
+             ["approval.stale!", "finish(awaiting-approval, stop)"], .approvalStale(step: "s")),
+            (.refused(requestID: "apr-0123456789", message: "denied"), ["gate.decision!", "finish(declined, stop)"], .approvalRefused(step: "s")),
+            (.unavailable("down"), ["step.ended!", "finish(failed, stop)"], .approvalUnavailable(step: "s")),
+        ]
+        for (verdict, expected, end) in table {
+            var machine = StepMachine(StepMachineTests.config(.action, risk: .high, mode: mode))
+            #expect(StepMachineTests.names(machine.start()) == ["render"])
+            #expect(StepMachineTests.names(machine.handle(.rendered(StepMachineTests.rendering), at: .zero)) == ["approval(1)"])
+            let actions = machine.handle(.approvalResolved(verdict), at: .zero)
+            #expect(StepMachineTests.names(actions) == expected, "\(verdict)")
+            if let end { #expect(StepMachineTests.finished(actions)?.1 == .stop(end, message: Self.stopMessage(actions) ?? "")) }
+        }
+    }
+
+    static func stopMessage(_ actions: [StepMachine.Action]) -> String? {
+        if case .stop(_, let m)? = StepMachineTests.finished(actions)?.1 { return m }
+        return nil
     }
 }

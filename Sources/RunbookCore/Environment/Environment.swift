@@ -18,6 +18,11 @@ public struct Environment: Sendable {
     /// Variables referenced without a default and unset (or empty), by the key that used
     /// them: `["database.url": "ETL_DATABASE_URL"]`, so an error can say what to set.
     public var unsetVariables: [String: String]
+    /// `approvals:`: the four-eyes policy; nil when the file has none (gates work as without).
+    public var approvalPolicy: ApprovalPolicy?
+    /// SHA-256 (hex) of the file's bytes, as an approval's plan digest covers it; nil for an
+    /// environment built in code.
+    public var sha256: String?
 
     /// An environment from its parts (tests, ``empty(name:)``); ``load(name:home:processEnvironment:)``
     /// reads one from its file.
@@ -27,6 +32,8 @@ public struct Environment: Sendable {
         self.secrets = secrets
         self.path = path
         self.unsetVariables = [:]
+        self.approvalPolicy = nil
+        self.sha256 = nil
     }
 
     /// An environment with nothing in it, for runbooks that read no `env.` value.
@@ -69,12 +76,20 @@ public struct Environment: Sendable {
         case .success(let file): text = file.text
         case .failure(let diagnostic): throw DiagnosticsError([diagnostic])
         }
+        let fileSHA256 = Hex.sha256(Array(text.utf8))
         let doc = YAMLDocument(path: path, text: text)
         guard let root = doc.root, let mapping = root.mapping else {
             if doc.diagnostics.isEmpty { doc.error(doc.root, "an environment file must be a mapping") }
             throw DiagnosticsError(doc.diagnostics)
         }
         var env = Environment(name: name, path: doc.path)
+        env.sha256 = fileSHA256
+        if let a = mapping["approvals"] {
+            env.approvalPolicy = ApprovalPolicy.parse(doc, a)
+            if mapping["identity"] == nil {
+                doc.error(a, "'approvals' needs 'identity' (identity: {allowed_signers: PATH}): approvers and requesters are named by their SSH keys")
+            }
+        }
         var secretVariables: [String] = []
         if let s = mapping["secrets"] { secretVariables = doc.stringList(s, key: "secrets") ?? [] }
         if let n = mapping["environment"], let declared = doc.string(n, key: "environment"), declared != name {

@@ -13,6 +13,8 @@ public enum AuditEvent: Sendable {
     case stepStarted(step: String, kind: Step.Kind, command: Value)
     /// A step ended, however it ended.
     case stepEnded(StepEnded)
+    /// A four-eyes approval no longer matched the plan at the gate: what changed (synced; nothing ran).
+    case approvalStale(step: String, requestID: String, approvedDigest: String, digest: String, diff: [String])
     /// The run ended.
     case runEnded(status: String, exitCode: Int32, durationMs: Int, message: String?)
 
@@ -73,9 +75,15 @@ public enum AuditEvent: Sendable {
         /// The rendered command decided on (``RenderedCommand/auditValue``, redacted); null when
         /// nothing was rendered.
         public var command: Value
+        /// A four-eyes gate's request: id, requester, digest, required and the signed approvals
+        /// (``ApprovalGrant/auditValue``); nil for other gates (old logs have none).
+        public var approval: Value?
 
         /// The record's fields, already redacted.
-        public init(step: String, risk: Step.Risk, decision: Decision, by: String, how: String, question: String? = nil, command: Value) {
+        public init(step: String, risk: Step.Risk, decision: Decision, by: String, how: String, question: String? = nil, command: Value,
+                    approval: Value? = nil)
+        {
+            self.approval = approval
             self.step = step
             self.risk = risk
             self.decision = decision
@@ -137,6 +145,7 @@ public enum AuditEvent: Sendable {
         case .gateDecision: "gate.decision"
         case .stepStarted: "step.started"
         case .stepEnded: "step.ended"
+        case .approvalStale: "approval.stale"
         case .runEnded: "run.ended"
         }
     }
@@ -157,7 +166,11 @@ public enum AuditEvent: Sendable {
                                         ("by", .string(g.by)), ("how", .string(g.how))]
             if let q = g.question { f.append(("question", .string(q))) }
             f.append(("command", g.command))
+            if let a = g.approval { f.append(("approval", a)) }
             return f
+        case .approvalStale(let step, let request, let approved, let digest, let diff):
+            return [("step", .string(step)), ("request_id", .string(request)), ("approved_digest", .string(approved)),
+                    ("digest", .string(digest)), ("diff", .list(diff.map(Value.string)))]
         case .stepEnded(let e):
             return [("step", .string(e.step)), ("kind", .string(e.kind.rawValue)), ("status", .string(e.status.rawValue)),
                     ("duration_ms", .int(e.durationMs)), ("attempts", .int(e.attempts)),

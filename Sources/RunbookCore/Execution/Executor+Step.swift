@@ -7,7 +7,7 @@ extension Executor {
 
     /// Runs one step to its outcome by performing what its machine asks for. Throws only
     /// `AuditError` (the run must stop).
-    func runStep(_ step: Step, scope: ExpressionScope, request: Request) async throws(AuditError) -> StepOutcome {
+    func runStep(_ step: Step, scope: ExpressionScope, request: Request, reports: [String: StepReport] = [:]) async throws(AuditError) -> StepOutcome {
         let clock = ContinuousClock()
         let t0 = clock.now
         var machine = StepMachine(.init(step: step, mode: request.mode, operatorName: request.operatorName))
@@ -28,6 +28,8 @@ extension Executor {
                 event = render(&work)
             case .ask(let risk):
                 event = await ask(risk, work: work)
+            case .requestApproval(let required):
+                event = .approvalResolved(await requestApproval(required: required, work: work, request: request, reports: reports))
             case .perform(let attempt):
                 event = .performed(await perform(&work, attempt: attempt))
             case .wait(let pause):
@@ -89,6 +91,28 @@ extension Executor {
         let display = work.command.map { redactor.redact($0.display) } ?? ""
         let approved = await askTerminal(step: step, risk: risk, question: question, display: display)
         return .gateAnswered(approved: approved, question: redactor.redact(question))
+    }
+
+    /// The four-eyes verdict on the action's plan at this moment (``ApprovalPlan``).
+    func requestApproval(required: Int, work: StepWork, request: Request, reports: [String: StepReport]) async -> ApprovalVerdict {
+        guard let approvals else {
+            return .unavailable("'\(work.step.id)' needs \(required) approval\(required == 1 ? "" : "s") but this run has no ledger to ask in (ledger.url)")
+        }
+        let plan = approvalPlan(required: required, work: work, request: request, reports: reports)
+        return await approvals.decide(plan, runID: request.runID, requester: request.operatorName)
+    }
+
+    /// The plan of the action in `work`, as its gate sees it now.
+    func approvalPlan(required: Int, work: StepWork, request: Request, reports: [String: StepReport]) -> ApprovalPlan {
+        let step = work.step
+        let question = step.confirm.flatMap { try? renderer.render($0, key: "confirm", step: step, scope: work.scope) }.map(redactor.redact)
+        return ApprovalPlan(
+            runbook: request.runbook.id, runbookSHA256: request.runbook.sha256, environment: request.environment.name,
+            environmentSHA256: request.environment.sha256 ?? "", inputs: redactor.redact(.object(ValueObject(request.inputs))),
+            action: step.id, risk: step.risk, required: required, command: work.command.map { redactor.redact($0.auditValue) } ?? .null,
+            display: work.command.map { redactor.redact($0.display) } ?? "", question: question,
+            findings: ApprovalPlan.findings(of: step, scope: work.scope, reports: reports),
+            alreadyDone: Set(request.mode.alreadyDone.keys).union(reports.values.filter { $0.kind == .action && $0.status == .succeeded }.map(\.id)).sorted())
     }
 
     func perform(_ work: inout StepWork, attempt: Int) async -> StepMachine.Attempt {

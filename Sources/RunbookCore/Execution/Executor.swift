@@ -51,6 +51,7 @@ public final class Executor: Sendable {
     let redactor: Redactor
     let concurrency: Int
     let lease: (any RunLease)?
+    let approvals: (any ApprovalGate)?
 
     /// An executor performing through `drivers` and recording to `audit`. `terminal` is where gates
     /// ask: without one, a gate that would ask is declined. `concurrency` caps how many
@@ -58,9 +59,10 @@ public final class Executor: Sendable {
     /// action; nil runs without one.
     public init(drivers: DriverRegistry, audit: any AuditSink, renderer: CommandRenderer, redactor: Redactor,
                 terminal: (any GateTerminal)? = nil, observer: (any RunObserver)? = nil, concurrency: Int = 8,
-                lease: (any RunLease)? = nil)
+                lease: (any RunLease)? = nil, approvals: (any ApprovalGate)? = nil)
     {
         self.lease = lease
+        self.approvals = approvals
         self.drivers = drivers
         self.audit = audit
         self.renderer = renderer
@@ -110,13 +112,14 @@ public final class Executor: Sendable {
         observer?.runStarted(report)
 
         var end: RunOutcome.End = .completed
+        var reports: [String: StepReport] = [:]
         groups: for group in Planner.groups(runbook.steps, limit: concurrency) {
             if Task.isCancelled { end = .interrupted; break }
             let steps = Array(runbook.steps[group])
             let expressionScope = scope.expressionScope()
             let outcomes: [StepOutcome]
             do {
-                outcomes = try await runGroup(steps, scope: expressionScope, request: request)
+                outcomes = try await runGroup(steps, scope: expressionScope, request: request, reports: reports)
             } catch {
                 end = .auditFailed
                 report.message = "audit log cannot be written, the run stopped before anything else ran: \(error.message)"
@@ -124,6 +127,7 @@ public final class Executor: Sendable {
             }
             for outcome in outcomes {
                 report.steps.append(outcome.report)
+                reports[outcome.report.id] = outcome.report
                 scope.record(outcome.report)
                 observer?.stepFinished(outcome.report)
             }
@@ -155,8 +159,8 @@ public final class Executor: Sendable {
     }
 
     /// Runs consecutive independent steps at once (a group of one runs alone).
-    func runGroup(_ steps: [Step], scope: ExpressionScope, request: Request) async throws(AuditError) -> [StepOutcome] {
-        if steps.count == 1 { return [try await runStep(steps[0], scope: scope, request: request)] }
+    func runGroup(_ steps: [Step], scope: ExpressionScope, request: Request, reports: [String: StepReport]) async throws(AuditError) -> [StepOutcome] {
+        if steps.count == 1 { return [try await runStep(steps[0], scope: scope, request: request, reports: reports)] }
         let results = await withTaskGroup(of: (Int, Result<StepOutcome, AuditError>).self) { tasks in
             for (i, step) in steps.enumerated() {
                 tasks.addTask { (i, await self.outcome(of: step, scope: scope, request: request)) }

@@ -15,6 +15,13 @@ public struct RunOutcome: Sendable, Hashable {
         case interrupted
         /// The audit log could not be written, so nothing more could run.
         case auditFailed
+        /// A four-eyes approval no longer matches the plan (a check, the command, a file or an
+        /// input changed since approval): nothing ran.
+        case approvalStale(step: String)
+        /// A four-eyes approval was refused (denied, expired, used, edited or forged): nothing ran.
+        case approvalRefused(step: String)
+        /// The ledger that keeps approvals could not be used: nothing ran.
+        case approvalUnavailable(step: String)
         /// The run lock was lost (its connection died, another run may hold it now): no
         /// further action ran.
         case lockLost(step: String)
@@ -27,8 +34,9 @@ public struct RunOutcome: Sendable, Hashable {
     /// The process exit code.
     public var exitCode: Int32
 
-    /// Precedence, highest first: interrupted 130 · audit not written or run lock lost 4 · a configuration
-    /// error 2 · stopped at a gate 3 · a step could not run 4 · a red check or failed action 1
+    /// Precedence, highest first: interrupted 130 · audit not written, run lock lost or approvals'
+    /// ledger unusable 4 · an approval refused 2 · a configuration error 2 · stopped at a gate
+    /// (awaiting approval, or an approval gone stale) 3 · a step could not run 4 · a red check or failed action 1
     /// · else 0. Superseded checks (a `same-as` re-run after a repair) do not count.
     public init(end: End, steps: [StepReport]) {
         self.end = end
@@ -38,13 +46,15 @@ public struct RunOutcome: Sendable, Hashable {
         switch end {
         case .interrupted:
             (status, exitCode) = (.aborted, 130)
-        case .auditFailed, .lockLost:
+        case .auditFailed, .lockLost, .approvalUnavailable:
             (status, exitCode) = (.error, 4)
+        case .approvalRefused:
+            (status, exitCode) = (.aborted, 2)
         case _ where configurationError:
             (status, exitCode) = (.error, 2)
         case .declined:
             (status, exitCode) = (.aborted, 3)
-        case .awaitingApproval:
+        case .awaitingApproval, .approvalStale:
             (status, exitCode) = (.awaitingApproval, 3)
         case .completed, .actionFailed:
             if statuses.contains(.error) {

@@ -160,6 +160,8 @@ public struct StepMachine: Sendable {
         case renderFailed(String, code: DriverError.Code?)
         /// The terminal's answer, with the question that was asked.
         case gateAnswered(approved: Bool, question: String)
+        /// The four-eyes verdict (answers `requestApproval`).
+        case approvalResolved(ApprovalVerdict)
         /// An attempt ended (answers `perform`).
         case performed(Attempt)
         /// The wait between two attempts of a retrying check is over.
@@ -176,6 +178,9 @@ public struct StepMachine: Sendable {
         case render
         /// Ask on the terminal (y/N, or typing the id for high risk); answer with `gateAnswered`.
         case ask(Step.Risk)
+        /// Get the four-eyes verdict on the plan (the ledger's approval requests); answer with
+        /// `approvalResolved`.
+        case requestApproval(required: Int)
         /// Write this record before going on; `sync` before anything is performed by an action.
         case audit(AuditEvent, sync: Bool)
         /// Perform the rendered command (attempt number, from 1); answer with `performed`.
@@ -195,7 +200,7 @@ public struct StepMachine: Sendable {
     }
 
     enum State: Sendable, Hashable {
-        case idle, evaluatingWhen, rendering(Planner.Decision), asking, performing(attempt: Int), waiting(attempt: Int), finished
+        case idle, evaluatingWhen, rendering(Planner.Decision), asking, awaitingApproval, performing(attempt: Int), waiting(attempt: Int), finished
     }
 
     /// What the machine was made with.
@@ -246,6 +251,8 @@ public struct StepMachine: Sendable {
             return broken(message, code: code)
         case (.asking, .gateAnswered(let approved, let question)):
             return answered(approved: approved, question: question)
+        case (.awaitingApproval, .approvalResolved(let verdict)):
+            return resolved(verdict)
         case (.performing(let attempt), .performed(let result)):
             return performed(result, attempt: attempt)
         case (.waiting(let attempt), .retryTick):
@@ -288,6 +295,9 @@ public struct StepMachine: Sendable {
         case .ask(let risk):
             state = .asking
             return [.ask(risk)]
+        case .fourEyes(let required):
+            state = .awaitingApproval
+            return [.requestApproval(required: required)]
         case .approved(let how):
             return [.audit(.gateDecision(gateDecision(.approved, how: how)), sync: true)] + begin()
         case .execute:
@@ -306,6 +316,38 @@ public struct StepMachine: Sendable {
                           audit: [.audit(.gateDecision(gate), sync: true)])
         }
         return [.audit(.gateDecision(gate), sync: true)] + begin()
+    }
+
+    /// Performs a four-eyes verdict: run with the grant recorded, or stop (pending 3, stale 3,
+    /// refused 2, ledger unusable 4), each with its `gate.decision` (or `approval.stale`) record.
+    private mutating func resolved(_ verdict: ApprovalVerdict) -> [Action] {
+        let id = configuration.id
+        switch verdict {
+        case .approved(let grant):
+            let gate = gateDecision(.approved, how: "four-eyes \(grant.requestID)", approval: grant.auditValue)
+            report.message = "approved by \(grant.approvals.map(\.approver).joined(separator: ", ")) (\(grant.requestID))"
+            return [.audit(.gateDecision(gate), sync: true)] + begin()
+        case .pending(let request, let message):
+            report.status = .awaitingApproval
+            report.message = message
+            let gate = gateDecision(.awaitingApproval, how: "four-eyes \(request)", approval: .object([("request_id", .string(request))]))
+            return finish(.stop(.awaitingApproval(step: id), message: "stopped at the gate of '\(id)': \(message)"), audit: [.audit(.gateDecision(gate), sync: true)])
+        case .stale(let request, let approved, let digest, let diff):
+            report.status = .awaitingApproval
+            report.message = "approval \(request) is stale, the plan changed since approval: " + diff.joined(separator: "; ")
+            return finish(.stop(.approvalStale(step: id), message: "'\(id)' was not run: \(report.message ?? "")"),
+                          audit: [.audit(.approvalStale(step: id, requestID: request, approvedDigest: approved, digest: digest, diff: diff), sync: true)])
+        case .refused(let request, let message):
+            report.status = .declined
+            report.message = message
+            let gate = gateDecision(.declined, how: request.map { "four-eyes \($0)" } ?? "four-eyes",
+                                    approval: request.map { .object([("request_id", .string($0)), ("refused", .string(message))]) })
+            return finish(.stop(.approvalRefused(step: id), message: "'\(id)' was not run: \(message)"), audit: [.audit(.gateDecision(gate), sync: true)])
+        case .unavailable(let message):
+            report.status = .failed
+            report.message = message
+            return finish(.stop(.approvalUnavailable(step: id), message: "'\(id)' was not run: \(message)"))
+        }
     }
 
     private mutating func begin() -> [Action] {
@@ -365,7 +407,7 @@ public struct StepMachine: Sendable {
 
     private mutating func interrupted() -> [Action] {
         report.status = brokenStatus
-        report.message = "interrupted"
+        report.message = state == .awaitingApproval ? "interrupted while waiting for approval; the request stays open" : "interrupted"
         if case .performing(let n) = state { report.attempts = n }
         return finish(.stop(.interrupted, message: "interrupted"))
     }
@@ -396,8 +438,10 @@ public struct StepMachine: Sendable {
         return actions
     }
 
-    private func gateDecision(_ decision: AuditEvent.GateDecision.Decision, how: String, question: String? = nil) -> AuditEvent.GateDecision {
+    private func gateDecision(_ decision: AuditEvent.GateDecision.Decision, how: String, question: String? = nil,
+                              approval: Value? = nil) -> AuditEvent.GateDecision
+    {
         AuditEvent.GateDecision(step: configuration.id, risk: configuration.risk, decision: decision, by: configuration.operatorName,
-                                how: how, question: question, command: rendering?.audit ?? .null)
+                                how: how, question: question, command: rendering?.audit ?? .null, approval: approval)
     }
 }

@@ -45,6 +45,10 @@ public struct Step: Sendable {
     /// `undo:` of an action: how what it deletes is brought back (the archive table the rows
     /// moved to, say). Without it, SQL that deletes needs `risk: high` (DestructiveSQLRule).
     public var undo: String?
+    /// `approvals: N` of an action: at least this many distinct second persons approve it in an
+    /// environment with an approval policy (``ApprovalPolicy``); nil: the policy's number for
+    /// its risk.
+    public var approvals: Int?
     /// Where the step starts in its file, for diagnostics.
     public var location: SourceLocation
 

@@ -178,6 +178,9 @@ extension RunbookLoader {
         }
         if let c = pairs.value("confirm") { step.confirm = doc.template(c, key: "confirm") }
         step.undo = pairs.value("undo").flatMap { doc.string($0, key: "undo") }
+        if let a = pairs.value("approvals"), let n = doc.int(a, key: "approvals") {
+            if (1...9).contains(n) { step.approvals = n } else { doc.error(a, "'approvals' must be between 1 and 9 (distinct second persons), found \(n)") }
+        }
         if let sqlNode = pairs.value("sql") { DestructiveSQLRule.check(step, sqlNode: sqlNode, in: doc) }
         if kind == .action, pairs.value("confirm") == nil {
             doc.error(node, "action '\(id)' needs 'confirm:', the question the operator answers before it runs")

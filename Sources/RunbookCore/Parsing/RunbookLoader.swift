@@ -24,7 +24,7 @@ public final class RunbookLoader {
     }
 
     static let severities = ["P1", "P2", "P3", "P4"]
-    static let runbookKeys = ["runbook", "title", "description", "severity", "owner", "tags", "inputs", "steps"]
+    static let runbookKeys = ["runbook", "title", "description", "severity", "owner", "tags", "schedule", "inputs", "steps"]
     static let inputKeys = ["type", "default", "required", "description", "values", "secret"]
     static let kindKeys = ["check", "action", "notify"]
     static let commonStepKeys = ["title", "description", "when", "timeout", "continue-on-failure"]
@@ -32,7 +32,7 @@ public final class RunbookLoader {
     static let shellKeys = ["args", "cwd", "env", "nagios", "stdin"]
     static let sqlKeys = ["params", "max-rows"]
     static let checkOnlyKeys = ["thresholds", "retry", "with", "unreachable"]
-    static let actionOnlyKeys = ["risk", "confirm", "undo"]
+    static let actionOnlyKeys = ["risk", "confirm", "undo", "approvals"]
     static let notifyKeys = ["channel"]
     static let httpKeys = ["method", "url", "headers", "query", "json", "auth", "expect", "follow-redirects"]
     static let templateExtensions = ["md", "txt", ""]
@@ -219,6 +219,7 @@ public final class RunbookLoader {
         runbook.owner = pairs.value("owner").flatMap { doc.string($0, key: "owner") }
         runbook.tags = pairs.value("tags").flatMap { doc.stringList($0, key: "tags") } ?? []
         if let i = pairs.value("inputs") { runbook.inputs = parseInputs(doc, i) }
+        if let s = pairs.value("schedule") { runbook.schedule = parseSchedule(doc, s) }
         guard let stepsNode = pairs.value("steps") else {
             doc.error(root, "missing 'steps'")
             return runbook
@@ -239,6 +240,31 @@ public final class RunbookLoader {
             runbook.steps.append(step)
         }
         return runbook
+    }
+
+    /// `schedule: {calendar: "...", timezone: Area/City}`.
+    func parseSchedule(_ doc: YAMLDocument, _ node: Node) -> Schedule? {
+        guard let pairs = doc.mapping(node, allowed: ["calendar", "timezone"], what: "schedule") else { return nil }
+        func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+        guard let calendarNode = value("calendar") else {
+            doc.error(node, "schedule needs 'calendar', such as \"Mon *-*-* 06:00\" (systemd's notation)")
+            return nil
+        }
+        guard let text = doc.string(calendarNode, key: "calendar") else { return nil }
+        let calendar: ScheduleCalendar
+        do { calendar = try ScheduleCalendar(parsing: text) } catch {
+            doc.error(at: doc.location(of: calendarNode, offset: error.offset), error.message)
+            return nil
+        }
+        var timezone = "UTC"
+        if let zoneNode = value("timezone"), let zone = doc.string(zoneNode, key: "timezone") {
+            guard TimeZone(identifier: zone) != nil else {
+                doc.error(zoneNode, "unknown time zone '\(zone)' (an IANA name such as America/Sao_Paulo or UTC)")
+                return nil
+            }
+            timezone = zone
+        }
+        return Schedule(calendar: calendar, timezone: timezone, location: doc.location(of: node))
     }
 
     func parseInputs(_ doc: YAMLDocument, _ node: Node) -> [InputSpec] {

@@ -14,6 +14,12 @@ public enum Planner {
         public var interactive: Bool
         /// `runbook plan`: render every step, evaluate no `when`, run nothing, audit nothing.
         public var renderOnly: Bool
+        /// Actions that need four-eyes approval in a live run, with how many approvals
+        /// (``ApprovalPolicy/requirements(of:)``): neither flags nor the terminal pass them.
+        public var fourEyes: [String: Int] = [:]
+        /// Actions a resumed run skips because an earlier run of its approval chain did them,
+        /// with the reason shown.
+        public var alreadyDone: [String: String] = [:]
 
         /// A mode of `runbook run`; `runbook plan` uses ``plan``.
         public init(dryRun: Bool, yes: Bool = false, approvals: Set<String> = [], interactive: Bool = false) {
@@ -46,6 +52,9 @@ public enum Planner {
         case ask(risk: Step.Risk)
         /// An action with no way to be approved now: the run stops here.
         case blocked(hint: String)
+        /// An action that needs this many second persons' approvals of its plan (the ledger's
+        /// approval requests): no flag or terminal passes it.
+        case fourEyes(required: Int)
     }
 
     /// The decision for one step whose `when` evaluated to `when`.
@@ -59,6 +68,8 @@ public enum Planner {
             return mode.dryRun ? .preview : .execute
         case .action:
             if mode.dryRun { return .preview }
+            if let reason = mode.alreadyDone[id] { return .skip(reason: reason) }
+            if let n = mode.fourEyes[id], n > 0 { return .fourEyes(required: n) }
             if mode.approvals.contains(id) { return .approved(by: "--approve \(id)") }
             if mode.yes, risk != .high { return .approved(by: "--yes") }
             if mode.interactive { return .ask(risk: risk) }

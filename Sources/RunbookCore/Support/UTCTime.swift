@@ -29,6 +29,12 @@ enum UTCTime {
         return "\(pad(f.year, 4))-\(pad(f.month))-\(pad(f.day)) \(pad(f.hour)):\(pad(f.minute)) UTC"
     }
 
+    /// `2026-11-29 14:01:02 UTC` for `seconds` since 1970 (approval times).
+    static func seconds(_ seconds: Int) -> String {
+        let f = Fields(Date(timeIntervalSince1970: TimeInterval(seconds)))
+        return "\(pad(f.year, 4))-\(pad(f.month))-\(pad(f.day)) \(pad(f.hour)):\(pad(f.minute)):\(pad(f.second)) UTC"
+    }
+
     struct Fields {
         var year, month, day, hour, minute, second, millisecond: Int
 

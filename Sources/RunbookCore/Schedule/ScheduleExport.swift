@@ -1,0 +1,151 @@
+/// The files `runbook schedule export` writes: systemd units and Kubernetes CronJobs that run
+/// `runbook run ID --env NAME --scheduled` on a runbook's ``Schedule``. Every value is one
+/// the command validated (ids, names, absolute paths) or is quoted (YAML strings as JSON).
+public struct ScheduleExport: Sendable {
+    /// The environment the runs use.
+    public var environment: String
+    /// systemd: the binary, the project folder (RUNBOOK_HOME), the user, the secrets file.
+    public var binary: String
+    public var project: String
+    public var user: String
+    public var environmentFile: String
+    /// Kubernetes: the image, the Secret of environment variables, the namespace (nil: kubectl's).
+    public var image: String
+    public var secret: String
+    public var namespace: String?
+
+    /// Kubernetes limits a CronJob's name to 52 characters (its Jobs add 11).
+    public static let maxCronJobName = 52
+
+    /// An export with its settings.
+    public init(environment: String, binary: String, project: String, user: String, environmentFile: String,
+                image: String, secret: String, namespace: String?)
+    {
+        self.environment = environment
+        self.binary = binary
+        self.project = project
+        self.user = user
+        self.environmentFile = environmentFile
+        self.image = image
+        self.secret = secret
+        self.namespace = namespace
+    }
+
+    /// Whether `name` is a DNS label as Kubernetes and unit names want it: lower-case letters,
+    /// digits and '-', not starting or ending with '-', at most 63 characters.
+    public static func isName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 63 && name.first != "-" && name.last != "-"
+            && name.allSatisfy { ($0.isASCII && $0.isLowercase && $0.isLetter) || ($0.isASCII && $0.isNumber) || $0 == "-" }
+    }
+
+    /// `runbook-ENV-ID`: the unit and CronJob name.
+    public func unitName(_ runbookID: String) -> String { "runbook-\(environment)-\(runbookID)" }
+
+    /// The command line a scheduled run runs (after the binary). `cron`: for a cron schedule,
+    /// which cannot require a weekday and a day of the month both: the run checks the day
+    /// itself. (A systemd timer can, and a run it catches up after downtime must not be
+    /// skipped for falling on another day.)
+    public func arguments(_ runbook: Runbook, _ schedule: Schedule, cron: Bool) -> [String] {
+        ["run", runbook.id, "--env", environment, "--scheduled"] + (cron && schedule.calendar.needsWeekdayGuard ? ["--scheduled-day-only"] : [])
+    }
+
+    /// The oneshot service of `runbook`.
+    public func service(_ runbook: Runbook, _ schedule: Schedule) -> String {
+        let name = unitName(runbook.id)
+        return """
+            # \(name).service: written by `runbook schedule export` from runbooks/\(runbook.id).yaml; export again after changing it.
+            [Unit]
+            Description=runbook \(runbook.id) on \(environment) (scheduled)
+            Documentation=man:systemd.timer(5)
+            Wants=network-online.target
+            After=network-online.target
+
+            [Service]
+            Type=oneshot
+            User=\(user)
+            WorkingDirectory=\(project)
+            Environment=RUNBOOK_HOME=\(project)
+            # The audit log outlives the run in /var/lib/runbook (StateDirectory, owned by \(user)).
+            StateDirectory=runbook
+            Environment=RUNBOOK_AUDIT_LOG=/var/lib/runbook/audit.jsonl
+            # The environment's secrets (database URL, API token, ledger URL...), one NAME=value a line.
+            EnvironmentFile=\(environmentFile)
+            ExecStart=\(binary) \(arguments(runbook, schedule, cron: false).joined(separator: " "))
+            # Exit 1: a check red or an action failed; 3: stopped at a high-risk gate for a person;
+            # 4: a step could not run. All leave the unit failed, for `systemctl --failed` and OnFailure=.
+            TimeoutStartSec=6h
+
+            """
+    }
+
+    /// The timer of `runbook`: its calendar in its time zone, caught up after downtime.
+    public func timer(_ runbook: Runbook, _ schedule: Schedule) -> String {
+        let name = unitName(runbook.id)
+        return """
+            # \(name).timer: written by `runbook schedule export` from runbooks/\(runbook.id).yaml.
+            [Unit]
+            Description=Schedule of runbook \(runbook.id) on \(environment)
+
+            [Timer]
+            OnCalendar=\(schedule.calendar.systemd) \(schedule.timezone)
+            # A run missed while the machine was off runs at the next boot.
+            Persistent=true
+            Unit=\(name).service
+
+            [Install]
+            WantedBy=timers.target
+
+            """
+    }
+
+    /// The CronJob of `runbook` (one YAML document).
+    public func cronJob(_ runbook: Runbook, _ schedule: Schedule) -> String {
+        let name = unitName(runbook.id)
+        func q(_ s: String) -> String { JSON.encode(.string(s)) }
+        let labels = "{app.kubernetes.io/name: runbook, app.kubernetes.io/component: schedule, runbook/id: \(q(runbook.id)), runbook/environment: \(q(environment))}"
+        let guardNote = schedule.calendar.needsWeekdayGuard
+            ? "\n# Cron runs on a day of the month OR a weekday: this one runs on \(schedule.calendar.cron.split(separator: " ")[2]) and\n# --scheduled-day-only skips the days that are not \(schedule.calendar.systemd.split(separator: " ")[0]).\n"
+            : "\n"
+        return """
+            # \(name): written by `runbook schedule export` from runbooks/\(runbook.id).yaml.
+            # Calendar: \(schedule.calendar.systemd) \(schedule.timezone)\(guardNote)\
+            apiVersion: batch/v1
+            kind: CronJob
+            metadata:
+              name: \(q(name))\(namespace.map { "\n  namespace: \(q($0))" } ?? "")
+              labels: \(labels)
+            spec:
+              schedule: \(q(schedule.calendar.cron))
+              timeZone: \(q(schedule.timezone))
+              concurrencyPolicy: Forbid
+              startingDeadlineSeconds: 3600
+              successfulJobsHistoryLimit: 3
+              failedJobsHistoryLimit: 5
+              jobTemplate:
+                spec:
+                  backoffLimit: 0
+                  activeDeadlineSeconds: 21600
+                  template:
+                    metadata:
+                      labels: \(labels)
+                    spec:
+                      restartPolicy: Never
+                      securityContext:
+                        runAsNonRoot: true
+                        runAsUser: 10001
+                        runAsGroup: 10001
+                      containers:
+                        - name: runbook
+                          image: \(q(image))
+                          args: [\(arguments(runbook, schedule, cron: true).map(q).joined(separator: ", "))]
+                          envFrom:
+                            - secretRef:
+                                name: \(q(secret))
+                          securityContext:
+                            allowPrivilegeEscalation: false
+                            capabilities:
+                              drop: ["ALL"]
+
+            """
+    }
+}

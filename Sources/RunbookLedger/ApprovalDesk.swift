@@ -1,0 +1,76 @@
+import Foundation
+public import RunbookCore
+public import RunbookDrivers
+
+/// Reads approval requests from the ledger with every signature checked by `ssh-keygen -Y
+/// verify` against the environment's allowed signers: what the run's gate, `approve`, `deny`,
+/// `approvals` and `audit verify` all build on.
+public struct ApprovalDesk: Sendable {
+    /// The ledger.
+    public let ledger: Ledger
+    /// The allowed_signers file that names requesters and approvers.
+    public let allowedSigners: String
+    /// The environment's policy.
+    public let policy: ApprovalPolicy
+    /// How signatures are checked.
+    public let keygen: SSHKeygen
+
+    /// A desk over `ledger`.
+    public init(ledger: Ledger, allowedSigners: String, policy: ApprovalPolicy, keygen: SSHKeygen = SSHKeygen()) {
+        self.ledger = ledger
+        self.allowedSigners = allowedSigners
+        self.policy = policy
+        self.keygen = keygen
+    }
+
+    /// A request with its decisions, each signature checked.
+    public struct Loaded: Sendable {
+        /// The request row.
+        public var request: ApprovalRequest
+        /// Whether the requester's signature of the row verifies.
+        public var requesterVerified: Bool
+        /// Why it does not (ssh-keygen's words); nil when it does.
+        public var requesterProblem: String?
+        /// The decisions, each with whether its signature verifies.
+        public var decisions: [ApprovalTally.Checked]
+
+        /// Where it stands at `now`.
+        public func standing(policy: ApprovalPolicy, now: Int = ApprovalDesk.now()) -> ApprovalTally.Standing {
+            ApprovalTally.standing(request, decisions, policy: policy, requesterVerified: requesterVerified, now: now)
+        }
+    }
+
+    /// Seconds since 1970, now.
+    public static func now() -> Int { Int(Date().timeIntervalSince1970) }
+
+    /// Request `id` with its checked decisions; nil when the ledger has none.
+    public func load(_ id: String) async throws(LedgerError) -> Loaded? {
+        guard let request = try await ledger.request(id) else { return nil }
+        return try await check(request)
+    }
+
+    /// Checks every signature of `request` and its decisions.
+    public func check(_ request: ApprovalRequest) async throws(LedgerError) -> Loaded {
+        let decisions = try await ledger.decisions(request.id)
+        var problem: String?
+        do {
+            try await keygen.verify(message: Array(request.signedText.utf8), signature: request.signature, principal: request.requester,
+                                    allowedSigners: allowedSigners)
+        } catch {
+            problem = request.signature.isEmpty ? "the request is not signed" : error.message
+        }
+        var checked: [ApprovalTally.Checked] = []
+        for d in decisions {
+            let ok: Bool
+            do {
+                try await keygen.verify(message: Array(d.signedText(digest: request.digest).utf8), signature: d.signature, principal: d.approver,
+                                        allowedSigners: allowedSigners)
+                ok = true
+            } catch {
+                ok = false
+            }
+            checked.append((d, ok))
+        }
+        return Loaded(request: request, requesterVerified: problem == nil, requesterProblem: problem, decisions: checked)
+    }
+}

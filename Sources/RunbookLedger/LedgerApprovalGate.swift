@@ -1,0 +1,160 @@
+import Foundation
+public import RunbookCore
+public import RunbookDrivers
+
+/// The run's four-eyes gate over the team's ledger.
+///
+/// * No request to resume for this action: signs and stores a new request (the plan, its
+///   digest, who asks, when it expires), says its id and the exact commands to approve and to
+///   resume, and stops the run at the gate (or, with a wait, polls for the decision).
+/// * Resuming request `R` for this action: checks every signature and the policy, then compares
+///   the digest approved with the digest of the plan now: equal, the request is used and the
+///   action runs; different, the request is stale and the run stops with what changed.
+public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
+    /// Where the ledger is.
+    let url: String
+    let policy: ApprovalPolicy
+    let allowedSigners: String
+    /// The requester's key: signs the request.
+    let key: String
+    let keygen: SSHKeygen
+    /// `--resume`: the request this run continues.
+    let resume: String?
+    /// `--wait-approval`: how long to wait for approvers before stopping at the gate.
+    let wait: Duration?
+    let poll: Duration
+    /// Says what the operator must know (the request id, the approve command).
+    let say: @Sendable (String) -> Void
+    /// How the commands printed name the project (`--dir ...`), when not the default.
+    let commandSuffix: String
+
+    private let lock = NSLock()
+    private var approvedWhileWaitingID: String?
+
+    /// A gate for one run.
+    public init(url: String, policy: ApprovalPolicy, allowedSigners: String, key: String, keygen: SSHKeygen = SSHKeygen(),
+                resume: String?, wait: Duration?, poll: Duration = .seconds(1), commandSuffix: String = "",
+                say: @escaping @Sendable (String) -> Void)
+    {
+        self.url = url
+        self.policy = policy
+        self.allowedSigners = allowedSigners
+        self.key = key
+        self.keygen = keygen
+        self.resume = resume
+        self.wait = wait
+        self.poll = poll
+        self.commandSuffix = commandSuffix
+        self.say = say
+    }
+
+    /// The request approved while this run waited for it: the run stopped at the gate, and the
+    /// caller runs again resuming it (the checks run again and the digest is compared).
+    public var approvedWhileWaiting: String? { lock.withLock { approvedWhileWaitingID } }
+
+    public func decide(_ plan: ApprovalPlan, runID: String, requester: String) async -> ApprovalVerdict {
+        let ledger: Ledger
+        do {
+            ledger = try await Ledger.connect(url: url)
+        } catch {
+            return .unavailable("the approvals ledger cannot be used: \(error.message)")
+        }
+        let verdict: ApprovalVerdict
+        do {
+            try await ledger.requireCurrentSchema()
+            let desk = ApprovalDesk(ledger: ledger, allowedSigners: allowedSigners, policy: policy, keygen: keygen)
+            if let resume, let loaded = try await desk.load(resume), loaded.request.action == plan.action,
+               loaded.request.runbook == plan.runbook, loaded.request.environment == plan.environment
+            {
+                verdict = try await resumed(loaded, plan: plan, desk: desk)
+            } else {
+                verdict = try await ask(plan, runID: runID, requester: requester, desk: desk)
+            }
+        } catch {
+            verdict = .unavailable("the approvals ledger cannot be used: \(error.message)")
+        }
+        await ledger.close()
+        return verdict
+    }
+
+    /// The commands that approve and resume `id`.
+    public func instructions(_ id: String, plan: ApprovalPlan) -> String {
+        "  approve: runbook approve \(id) --env \(plan.environment)\(commandSuffix)\n"
+            + "  deny:    runbook deny \(id) --env \(plan.environment) --reason TEXT\(commandSuffix)\n"
+            + "  then:    runbook run \(plan.runbook) --env \(plan.environment) --resume \(id)\(commandSuffix)"
+    }
+
+    private func ask(_ plan: ApprovalPlan, runID: String, requester: String, desk: ApprovalDesk) async throws(LedgerError) -> ApprovalVerdict {
+        let now = ApprovalDesk.now()
+        let expires = now + max(1, Int(policy.expires.components.seconds))
+        var request = ApprovalRequest(id: ApprovalRequest.newID(), runID: runID, runbook: plan.runbook, environment: plan.environment,
+                                      action: plan.action, risk: plan.risk, requester: requester, digest: plan.digest, plan: plan.json,
+                                      required: plan.required, createdAt: now, expiresAt: expires)
+        do { request.signature = try await keygen.sign(message: Array(request.signedText.utf8), key: key) } catch {
+            return .refused(requestID: nil, message: "cannot sign the approval request: \(error.message)")
+        }
+        try await desk.ledger.insert(request: request)
+        let need = plan.required == 1 ? "1 approval" : "\(plan.required) approvals"
+        say("approval needed: '\(plan.action)' (\(plan.risk.rawValue) risk) needs \(need) by someone other than \(requester): "
+            + "request \(request.id), plan \(plan.digest.prefix(19))…, expires \(ApprovalRequest.time(expires))\n" + instructions(request.id, plan: plan))
+        return try await waitOrStop(request.id, plan: plan, desk: desk)
+    }
+
+    /// Waits (with `--wait-approval`) for `id` to be decided; the run stops at the gate either way,
+    /// and an approval while waiting is resumed by the caller (`approvedWhileWaiting`).
+    private func waitOrStop(_ id: String, plan: ApprovalPlan, desk: ApprovalDesk) async throws(LedgerError) -> ApprovalVerdict {
+        let pending = ApprovalVerdict.pending(requestID: id, message: "approval \(id) is pending: runbook approve \(id) --env \(plan.environment)")
+        guard let wait else { return pending }
+        say("waiting up to \(DurationText.format(wait)) for approval of \(id) (Ctrl-C stops waiting; the request stays open)")
+        let clock = ContinuousClock()
+        let deadline = clock.now + wait
+        while clock.now < deadline {
+            do { try await Task.sleep(for: poll) } catch { return pending }
+            guard let loaded = try await desk.load(id) else { return .refused(requestID: id, message: "the request \(id) is gone from the ledger") }
+            switch loaded.standing(policy: policy) {
+            case .pending: continue
+            case .approved(let yes):
+                lock.withLock { approvedWhileWaitingID = id }
+                say("approved by \(yes.map(\.approver).joined(separator: ", ")): running again to check the plan has not changed")
+                return .pending(requestID: id, message: "approval \(id) was given while waiting; the run resumes it")
+            case let other:
+                return refusal(other, id: id)
+            }
+        }
+        return .pending(requestID: id, message: "approval \(id) is still pending after \(DurationText.format(wait)): runbook approve \(id) --env \(plan.environment)")
+    }
+
+    private func resumed(_ loaded: ApprovalDesk.Loaded, plan: ApprovalPlan, desk: ApprovalDesk) async throws(LedgerError) -> ApprovalVerdict {
+        let request = loaded.request
+        switch loaded.standing(policy: policy) {
+        case .pending(let have, let need):
+            say("approval \(request.id) has \(have) of \(need) approvals")
+            return try await waitOrStop(request.id, plan: plan, desk: desk)
+        case .approved(let yes):
+            guard request.digest == plan.digest else {
+                try await desk.ledger.setStatus(request.id, to: .stale, from: [.pending, .approved])
+                let approved = ApprovalPlan(json: request.plan)
+                var diff = approved.map { ApprovalPlan.diff(approved: $0, now: plan) } ?? []
+                if diff.isEmpty { diff = ["the plan digest differs (\(request.digest) approved, \(plan.digest) now)"] }
+                return .stale(requestID: request.id, approvedDigest: request.digest, digest: plan.digest, diff: diff)
+            }
+            guard try await desk.ledger.setStatus(request.id, to: .used, from: [.pending, .approved]) else {
+                return .refused(requestID: request.id, message: "\(request.id) was used by another run meanwhile")
+            }
+            return .approved(ApprovalGrant(requestID: request.id, requester: request.requester, digest: request.digest,
+                                           required: request.required, approvals: yes))
+        case let other:
+            return refusal(other, id: request.id)
+        }
+    }
+
+    private func refusal(_ standing: ApprovalTally.Standing, id: String) -> ApprovalVerdict {
+        switch standing {
+        case .denied(let d): .refused(requestID: id, message: "\(id) was denied by \(d.approver)\(d.comment.isEmpty ? "" : ": \(d.comment)")")
+        case .expired(let at): .refused(requestID: id, message: "\(id) expired at \(ApprovalRequest.time(at)); run again to ask anew")
+        case .closed(let s): .refused(requestID: id, message: "\(id) is \(s.rawValue)\(s == .used ? ": its action already ran" : ""); run again to ask anew")
+        case .tampered(let why): .refused(requestID: id, message: "\(id) is refused: \(why)")
+        case .pending, .approved: .refused(requestID: id, message: "\(id): internal error")
+        }
+    }
+}

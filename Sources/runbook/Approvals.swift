@@ -1,0 +1,197 @@
+import ArgumentParser
+import Foundation
+import RunbookCore
+import RunbookDrivers
+import RunbookLedger
+
+/// `runbook approvals`: the four-eyes requests of an environment, from its ledger.
+struct Approvals: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approvals",
+        abstract: "List approval requests waiting for a second person (newest first): who asked, for which action, since and until when.",
+        discussion: "Exit 0 · 2 invalid · 4 ledger unreachable. Approvals are counted only when their signature verifies against the environment's allowed_signers.")
+
+    enum Format: String, ExpressibleByArgument { case text, json }
+
+    @OptionGroup var options: LedgerOptions
+    @Flag(name: .customLong("all"), help: "Also requests that are used, denied, stale or expired.") var all = false
+    @Option(name: .customLong("format"), help: "text or json.") var format: Format = .text
+
+    func run() async throws {
+        let (ledger, env) = try await options.connect()
+        let redactor = Redactor(secrets: env.secrets)
+        let policy = env.approvalPolicy ?? ApprovalPolicy()
+        let signers = env.allowedSignersURL(home: options.home.home)?.path
+        var rows: [(ApprovalRequest, Int, ApprovalTally.Standing?)] = []
+        do {
+            try await ledger.requireCurrentSchema()
+            let requests = try await ledger.requests(environment: env.name, open: !all)
+            for r in requests {
+                if let signers {
+                    let loaded = try await ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy).check(r)
+                    rows.append((r, ApprovalTally.counted(r, loaded.decisions, policy: policy).count, loaded.standing(policy: policy)))
+                } else {
+                    rows.append((r, try await ledger.decisions(r.id).filter { $0.verdict == .approved }.count, nil))
+                }
+            }
+        } catch {
+            await ledger.close()
+            throw exitLedgerError(error, redactor: redactor)
+        }
+        await ledger.close()
+        switch format {
+        case .json:
+            let list: [Value] = rows.map { r, have, standing in
+                .object([("id", .string(r.id)), ("runbook", .string(r.runbook)), ("environment", .string(r.environment)), ("action", .string(r.action)),
+                         ("risk", .string(r.risk.rawValue)), ("requester", .string(r.requester)), ("run_id", .string(r.runID)),
+                         ("digest", .string(r.digest)), ("required", .int(r.required)), ("approvals", .int(have)),
+                         ("status", .string(Self.status(r, standing))), ("created_at", .string(ApprovalRequest.isoTime(r.createdAt))),
+                         ("expires_at", .string(ApprovalRequest.isoTime(r.expiresAt)))])
+            }
+            StandardStreams.out(JSON.encode(.list(list), pretty: true) + "\n")
+        case .text:
+            guard !rows.isEmpty else {
+                StandardStreams.out(all ? "no approval requests in \(env.name)\n" : "no approval request is waiting in \(env.name)\n")
+                return
+            }
+            var table = [["REQUEST", "RUNBOOK", "ACTION", "RISK", "REQUESTER", "APPROVALS", "ASKED (UTC)", "EXPIRES (UTC)", "STATUS"]]
+            for (r, have, standing) in rows {
+                table.append([r.id, r.runbook, r.action, r.risk.rawValue, r.requester, "\(have)/\(r.required)",
+                              String(ApprovalRequest.time(r.createdAt).dropLast(4)), String(ApprovalRequest.time(r.expiresAt).dropLast(4)), Self.status(r, standing)])
+            }
+            StandardStreams.out(TextTable.render(table))
+        }
+    }
+
+    static func status(_ r: ApprovalRequest, _ standing: ApprovalTally.Standing?) -> String {
+        switch standing {
+        case .approved?: "approved"
+        case .pending?: "pending"
+        case .denied?: "denied"
+        case .expired?: "expired"
+        case .closed(let s)?: s.rawValue
+        case .tampered?: "TAMPERED"
+        case nil: r.status.rawValue
+        }
+    }
+}
+
+/// `runbook approve` and `runbook deny`: a second person's signed decision on a request.
+struct Decide {
+    var options: LedgerOptions
+    var key: String?
+    var verdict: ApprovalDecision.Verdict
+    var comment: String
+
+    func run(_ id: String) async throws {
+        guard ApprovalRequest.isValidID(id) else {
+            printError("error: '\(id)' is not a request id (apr- and 10 hex digits, as `runbook approvals` lists them)")
+            throw ExitCode(2)
+        }
+        let env = try options.loadEnvironment()
+        let redactor = Redactor(secrets: env.secrets)
+        guard let policy = env.approvalPolicy, let signers = env.allowedSignersURL(home: options.home.home)?.path else {
+            printError("error: environment '\(env.name)' has no approvals policy (approvals: {high: 1, approvers: [...]}) in \(env.path ?? "its file")")
+            throw ExitCode(2)
+        }
+        // The approver is whoever the key proves, never a name typed on the command line.
+        let identity = try await resolveIdentity(environment: env, home: options.home.home, keyFlag: key, operatorFlag: nil, requireKey: true)
+        guard let principal = identity.principal, let signingKey = identity.signer?.key else {
+            printError("error: \(verdict == .approved ? "approving" : "denying") needs your SSH key (--key or RUNBOOK_SIGNING_KEY)")
+            throw ExitCode(2)
+        }
+        let (ledger, _) = try await options.connect()
+        let desk = ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy)
+        do {
+            try await ledger.requireCurrentSchema()
+            try await decide(id, desk: desk, env: env, principal: principal, key: signingKey)
+        } catch let error as LedgerError {
+            await ledger.close()
+            throw exitLedgerError(error, redactor: redactor)
+        } catch {
+            await ledger.close()
+            throw error
+        }
+        await ledger.close()
+    }
+
+    private func decide(_ id: String, desk: ApprovalDesk, env: Environment, principal: String, key: String) async throws {
+        guard let loaded = try await desk.load(id) else {
+            printError("error: the ledger of '\(env.name)' has no approval request \(id)")
+            throw ExitCode(2)
+        }
+        let request = loaded.request
+        guard request.environment == env.name else {
+            printError("error: \(id) is for environment '\(request.environment)': use --env \(request.environment)")
+            throw ExitCode(2)
+        }
+        let color = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        StandardStreams.out(PlanText.render(request, loaded: loaded, policy: desk.policy, color: color))
+        let now = ApprovalDesk.now()
+        if let why = ApprovalTally.refusal(of: principal, on: request, loaded.decisions, policy: desk.policy, now: now) {
+            printError("error: refused: \(why); nothing was recorded")
+            throw ExitCode(2)
+        }
+        var decision = ApprovalDecision(requestID: id, approver: principal, verdict: verdict, comment: comment, decidedAt: now)
+        do { decision.signature = try await desk.keygen.sign(message: Array(decision.signedText(digest: request.digest).utf8), key: key) } catch {
+            printError("error: cannot sign the decision: \(error.message); nothing was recorded")
+            throw ExitCode(2)
+        }
+        guard try await desk.ledger.insert(decision: decision) else {
+            printError("error: refused: \(principal) has already decided on \(id): the same person counts once towards \(request.required); nothing was recorded")
+            throw ExitCode(2)
+        }
+        if verdict == .denied {
+            try await desk.ledger.setStatus(id, to: .denied, from: [.pending, .approved])
+            StandardStreams.out("denied: \(id) by \(principal) (signed): '\(request.action)' will not run under this request\n")
+            return
+        }
+        let after = try await desk.check(try await desk.ledger.request(id) ?? request)
+        switch after.standing(policy: desk.policy) {
+        case .approved(let yes):
+            try await desk.ledger.setStatus(id, to: .approved, from: [.pending])
+            StandardStreams.out("approved: \(id) by \(yes.map(\.approver).joined(separator: ", ")) (\(yes.count) of \(request.required), signed over \(request.digest)).\n"
+                + "  the requester resumes: runbook run \(request.runbook) --env \(request.environment) --resume \(id)\n"
+                + "  (the checks run again; any change since this approval voids it)\n")
+        case .pending(let have, let need):
+            StandardStreams.out("approved by \(principal) (signed): \(have) of \(need) approvals; \(need - have) more needed from another approver\n")
+        default:
+            StandardStreams.out("recorded \(principal)'s approval of \(id)\n")
+        }
+    }
+}
+
+struct Approve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approve",
+        abstract: "Approve a four-eyes request: shows the whole plan, then signs your approval of its digest with your SSH key.",
+        discussion: "Exit 0 recorded · 2 refused (your own request, not an approver, already decided, expired, denied, used, stale, a signature that does not verify) · 4 ledger unreachable.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The request id (apr-...).") var requestID: String
+    @Option(name: .customLong("comment"), help: "Why you approve (signed and audited).") var comment: String = ""
+    @Option(name: .customLong("key"), help: "Your SSH key (default: $RUNBOOK_SIGNING_KEY): names you by the environment's allowed_signers and signs the decision.")
+    var key: String?
+
+    func run() async throws {
+        try await Decide(options: options, key: key, verdict: .approved, comment: comment).run(requestID)
+    }
+}
+
+struct Deny: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deny",
+        abstract: "Deny a four-eyes request: signs your refusal with your SSH key; the action will not run under it.",
+        discussion: "Exit 0 recorded · 2 refused or invalid · 4 ledger unreachable.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The request id (apr-...).") var requestID: String
+    @Option(name: .customLong("reason"), help: "Why (required; signed and audited).") var reason: String
+    @Option(name: .customLong("key"), help: "Your SSH key (default: $RUNBOOK_SIGNING_KEY).") var key: String?
+
+    func run() async throws {
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            printError("error: --reason must say why")
+            throw ExitCode(2)
+        }
+        try await Decide(options: options, key: key, verdict: .denied, comment: reason).run(requestID)
+    }
+}

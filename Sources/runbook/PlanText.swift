@@ -1,0 +1,46 @@
+import RunbookCore
+import RunbookLedger
+
+/// The whole plan of an approval request, as an approver reads it before deciding.
+enum PlanText {
+    static func render(_ r: ApprovalRequest, loaded: ApprovalDesk.Loaded, policy: ApprovalPolicy, color: Bool) -> String {
+        func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+        func colour(_ status: String) -> String {
+            switch status {
+            case "red", "failed", "error": paint(status.uppercased(), "31;1")
+            case "yellow": paint(status.uppercased(), "33;1")
+            case "green", "succeeded": paint(status.uppercased(), "32")
+            default: status.uppercased()
+            }
+        }
+        let plan = ApprovalPlan(json: r.plan)
+        let have = ApprovalTally.counted(r, loaded.decisions, policy: policy).count
+        var out = "approval request \(r.id): '\(r.action)' of \(r.runbook) in \(r.environment)\n"
+        out += "  asked by  \(r.requester) (run \(r.runID)) at \(ApprovalRequest.time(r.createdAt)); expires \(ApprovalRequest.time(r.expiresAt))\n"
+        out += "  risk      \(r.risk.rawValue): needs \(r.required) approval\(r.required == 1 ? "" : "s") by someone else (\(have) so far)\n"
+        if let plan {
+            out += "  will run  \(plan.display)\n"
+            if let q = plan.question { out += "  question  \(q)\n" }
+            if case .object(let inputs) = plan.inputs, !inputs.isEmpty {
+                out += "  inputs    " + inputs.pairs.map { "\($0.key)=\($0.value.interpolated)" }.joined(separator: " ") + "\n"
+            }
+            if !plan.alreadyDone.isEmpty { out += "  already done before this request: \(plan.alreadyDone.joined(separator: ", "))\n" }
+            out += plan.findings.isEmpty ? "  findings  none: the action reads no earlier step\n" : "  findings that led to it:\n"
+            for f in plan.findings {
+                out += "    [\(colour(f.status))] \(f.step)\(f.title == f.step ? "" : " — \(f.title)")\n"
+                for v in f.values { out += "        \(v.path) = \(v.value.stringValue ?? JSON.encode(v.value))\n" }
+                if let excerpt = f.excerpt, !excerpt.isEmpty {
+                    for line in excerpt.split(separator: "\n", omittingEmptySubsequences: false).prefix(6) { out += "        | \(line)\n" }
+                }
+            }
+        } else {
+            out += "  (the stored plan cannot be read by this binary)\n"
+        }
+        out += "  digest    \(r.digest)\n"
+        for d in loaded.decisions {
+            out += "  \(d.decision.verdict.rawValue) by \(d.decision.approver) at \(ApprovalRequest.time(d.decision.decidedAt))"
+                + (d.decision.comment.isEmpty ? "" : ": \(d.decision.comment)") + (d.verified ? "" : paint(" (SIGNATURE DOES NOT VERIFY)", "31;1")) + "\n"
+        }
+        return out
+    }
+}
