@@ -6,7 +6,8 @@ public import RunbookDrivers
 ///
 /// * No request to resume for this action: signs and stores a new request (the plan, its
 ///   digest, who asks, when it expires), says its id and the exact commands to approve and to
-///   resume, and stops the run at the gate (or, with a wait, polls for the decision).
+///   resume, and stops the run at the gate (or, with a wait, waits for the decision: woken by
+///   the ledger's notification, ``ApprovalWakeups``).
 /// * Resuming request `R` for this action: checks every signature and the policy, then compares
 ///   the digest approved with the digest of the plan now: equal, the request is used and the
 ///   action runs; different, the request is stale and the run stops with what changed.
@@ -22,7 +23,9 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
     let resume: String?
     /// `--wait-approval`: how long to wait for approvers before stopping at the gate.
     let wait: Duration?
-    let poll: Duration
+    /// While waiting: how often the request is read again even without a notification (one
+    /// may be missed: the listening connection dropped and came back).
+    let recheck: Duration
     /// Says what the operator must know (the request id, the approve command).
     let say: @Sendable (String) -> Void
     /// How the commands printed name the project (`--dir ...`), when not the default.
@@ -33,7 +36,7 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
 
     /// A gate for one run.
     public init(url: String, policy: ApprovalPolicy, allowedSigners: String, key: String, keygen: SSHKeygen = SSHKeygen(),
-                resume: String?, wait: Duration?, poll: Duration = .seconds(1), commandSuffix: String = "",
+                resume: String?, wait: Duration?, recheck: Duration = .seconds(30), commandSuffix: String = "",
                 say: @escaping @Sendable (String) -> Void)
     {
         self.url = url
@@ -43,7 +46,7 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
         self.keygen = keygen
         self.resume = resume
         self.wait = wait
-        self.poll = poll
+        self.recheck = recheck
         self.commandSuffix = commandSuffix
         self.say = say
     }
@@ -101,27 +104,53 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
     }
 
     /// Waits (with `--wait-approval`) for `id` to be decided; the run stops at the gate either way,
-    /// and an approval while waiting is resumed by the caller (`approvedWhileWaiting`).
+    /// and an approval while waiting is resumed by the caller (`approvedWhileWaiting`). Woken by
+    /// the ledger's `NOTIFY` of a decision on `id`, and every `recheck` in case one was missed;
+    /// Ctrl-C (the task cancelled) ends the wait at once, the request left open.
     private func waitOrStop(_ id: String, plan: ApprovalPlan, desk: ApprovalDesk) async throws(LedgerError) -> ApprovalVerdict {
         let pending = ApprovalVerdict.pending(requestID: id, message: "approval \(id) is pending: runbook approve \(id) --env \(plan.environment)")
         guard let wait else { return pending }
-        say("waiting up to \(DurationText.format(wait)) for approval of \(id) (Ctrl-C stops waiting; the request stays open)")
-        let clock = ContinuousClock()
-        let deadline = clock.now + wait
-        while clock.now < deadline {
-            do { try await Task.sleep(for: poll) } catch { return pending }
-            guard let loaded = try await desk.load(id) else { return .refused(requestID: id, message: "the request \(id) is gone from the ledger") }
-            switch loaded.standing(policy: policy) {
-            case .pending: continue
-            case .approved(let yes):
-                lock.withLock { approvedWhileWaitingID = id }
-                say("approved by \(yes.map(\.approver).joined(separator: ", ")): running again to check the plan has not changed")
-                return .pending(requestID: id, message: "approval \(id) was given while waiting; the run resumes it")
-            case let other:
-                return refusal(other, id: id)
+        let wakeups = ApprovalWakeups(url: url, requestID: id, recheck: recheck, deadline: ContinuousClock.now + wait)
+        let waiting = "waiting up to \(DurationText.format(wait)) for approval of \(id) (Ctrl-C stops waiting; the request stays open)"
+        var announced = false
+        // Each wakeup reads the request; nil goes on waiting.
+        let outcome: Result<ApprovalVerdict, LedgerError>? = await wakeups.run { wakeup in
+            switch wakeup {
+            case .listening:
+                if !announced { say(waiting) }
+                announced = true
+            case .notListening(let why):
+                say((announced ? "" : waiting + "\n") + "  the ledger's notifications are not heard (\(why)): re-reading \(id) every \(DurationText.format(recheck))")
+                announced = true
+            case .notified, .recheck:
+                break
+            case .deadline:
+                return .success(.pending(requestID: id, message: "approval \(id) is still pending after \(DurationText.format(wait)): runbook approve \(id) --env \(plan.environment)"))
+            }
+            do throws(LedgerError) {
+                return try await decided(id, desk: desk).map { .success($0) }
+            } catch {
+                return .failure(error)
             }
         }
-        return .pending(requestID: id, message: "approval \(id) is still pending after \(DurationText.format(wait)): runbook approve \(id) --env \(plan.environment)")
+        // No outcome: interrupted (Ctrl-C); the executor sees the cancellation.
+        guard let outcome else { return pending }
+        return try outcome.get()
+    }
+
+    /// The verdict once `id` is decided; nil while it is pending.
+    private func decided(_ id: String, desk: ApprovalDesk) async throws(LedgerError) -> ApprovalVerdict? {
+        guard let loaded = try await desk.load(id) else { return .refused(requestID: id, message: "the request \(id) is gone from the ledger") }
+        switch loaded.standing(policy: policy) {
+        case .pending:
+            return nil
+        case .approved(let yes):
+            lock.withLock { approvedWhileWaitingID = id }
+            say("approved by \(yes.map(\.approver).joined(separator: ", ")): running again to check the plan has not changed")
+            return .pending(requestID: id, message: "approval \(id) was given while waiting; the run resumes it")
+        case let other:
+            return refusal(other, id: id)
+        }
     }
 
     private func resumed(_ loaded: ApprovalDesk.Loaded, plan: ApprovalPlan, desk: ApprovalDesk) async throws(LedgerError) -> ApprovalVerdict {

@@ -22,6 +22,10 @@ public enum LedgerSchema {
     /// The PostgreSQL schema that holds the ledger.
     public static let name = "runbook"
 
+    /// The channel on which every approval decision is announced (`NOTIFY`, the request id as
+    /// payload; schema 3's `approval_decided` trigger): a run waiting for approval `LISTEN`s on it.
+    public static let approvalsChannel = "runbook_approvals"
+
     /// The highest version this binary knows.
     public static var currentVersion: Int { migrations.count }
 

@@ -110,7 +110,8 @@ struct Run: AsyncParsableCommand {
         for input in runbook.inputs where input.secret { if let v = values[input.name] { redactor.add(v.interpolated) } }
         // Four-eyes approvals (issue 11): resolved, and a resumed request checked, before anything runs.
         let approvals = try await RunApprovals.resolve(environment: env, runbook: runbook, home: home.home, dryRun: dryRun, identity: identity,
-                                                       resume: resume, wait: waitDuration, directoryFlag: home.directory, redactor: redactor)
+                                                       resume: resume, wait: waitDuration, directoryFlag: home.directory, redactor: redactor,
+                                                       json: format == .json)
 
         let processEnvironment = ProcessInfo.processInfo.environment
         let auditPath = auditLog ?? AuditLog.defaultPath(environment: processEnvironment)
@@ -188,7 +189,7 @@ struct Run: AsyncParsableCommand {
         while let approved = gate?.approvedWhileWaiting, report.end != .interrupted, let chain = approvals {
             request.runID = Executor.newRunID()
             request.mode.alreadyDone = Dictionary(uniqueKeysWithValues: report.steps.filter { $0.kind == .action && $0.status == .succeeded }
-                .map { ($0.id, "done before approval request \(approved) (run \(report.runID))") }).merging(request.mode.alreadyDone) { a, _ in a }
+                .map { ($0.id, "done before approval request \(approved) (run \(report.runID))") }).merging(request.mode.alreadyDone) { _, earlier in earlier }
             gate = chain.makeGate(approved)
             report = await execute(request, gate: gate, sink: sink, drivers: drivers, env: env, redactor: redactor, interactive: interactive,
                                    observer: observer, lock: lock, cancellation: cancellation)

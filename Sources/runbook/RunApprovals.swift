@@ -18,7 +18,7 @@ struct RunApprovals {
     /// Nil when the environment has no policy, the run is a dry run, or no action needs approval
     /// (then `--resume` is refused). Prints and exits on a refusal.
     static func resolve(environment env: Environment, runbook: Runbook, home: URL, dryRun: Bool, identity: RunIdentity, resume: String?,
-                        wait: Duration?, directoryFlag: String?, redactor: Redactor) async throws -> RunApprovals?
+                        wait: Duration?, directoryFlag: String?, redactor: Redactor, json: Bool) async throws -> RunApprovals?
     {
         let requirements = env.approvalPolicy.map { $0.requirements(of: runbook) } ?? [:]
         guard let policy = env.approvalPolicy, !dryRun, !requirements.isEmpty else {
@@ -38,8 +38,11 @@ struct RunApprovals {
         }
         let suffix = directoryFlag.map { " --dir \($0)" } ?? ""
         let makeGate: @Sendable (String?) -> LedgerApprovalGate = { resume in
+            // What the operator must do next; on standard error with --format json, whose
+            // standard output is the report alone.
             LedgerApprovalGate(url: url, policy: policy, allowedSigners: signers, key: key, resume: resume, wait: wait, commandSuffix: suffix) { text in
-                StandardStreams.out(redactor.redact(text) + "\n")
+                let line = redactor.redact(text) + "\n"
+                if json { StandardStreams.err(line) } else { StandardStreams.out(line) }
             }
         }
         var alreadyDone: [String: String] = [:]

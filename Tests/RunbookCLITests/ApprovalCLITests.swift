@@ -162,6 +162,81 @@ struct ApprovalCLITests {
         #expect(verify.stdout.contains("2 approval requests, 4 signatures of requesters and approvers verified"), "\(verify.stdout)")
     }
 
+    /// `run fix --wait-approval` by alice, started and left running: the child, and its
+    /// standard output read up to the line saying it waits (no sleep: the line is the signal).
+    func waitingRun() throws -> (process: Process, output: Pipe, seen: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLITests.binary)
+        process.arguments = ["run", "fix", "--env", "prod", "--key", key("alice"), "--wait-approval", "30m", "--dir", home.path]
+        process.currentDirectoryURL = home
+        var env = ProcessInfo.processInfo.environment
+        env.merge(sandbox.variables) { $1 }
+        env.merge(["RUNBOOK_AUDIT_LOG": audit, "NO_COLOR": "1", "APPROVALS_DB_URL": url, "SSH_AUTH_SOCK": "", "RUNBOOK_SIGNING_KEY": ""]) { $1 }
+        process.environment = env
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let seen = Self.read(output, until: "waiting up to 30m for approval of ")
+        return (process, output, seen)
+    }
+
+    /// Reads `pipe` until `needle` has appeared (or the writer closed it) and returns what was read.
+    static func read(_ pipe: Pipe, until needle: String? = nil) -> String {
+        var text = ""
+        while needle.map({ !text.contains($0) }) ?? true {
+            let data = pipe.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        return text
+    }
+
+    @Test func ctrlCWhileWaitingForApprovalIsRecordedAndLeavesTheRequestOpen() throws {
+        defer { drop() }
+        let (process, output, seen) = try waitingRun()
+        #expect(seen.contains("waiting up to 30m for approval of "), "\(seen)")
+        let id = try #require(seen.firstMatch(of: /apr-[0-9a-f]{10}/).map { String($0.output) })
+        kill(process.processIdentifier, SIGINT)
+        let rest = Self.read(output)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(process.terminationStatus): \(seen)\(rest)")
+        #expect(rest.contains("interrupted while waiting for approval; the request stays open"), "\(rest)")
+        #expect(try ledgerSQL("SELECT status FROM runbook.approval_requests WHERE id = '\(id)'") == "pending")
+        #expect(try ledgerSQL("SELECT v FROM gauge") == "15")
+        let ended = try #require(records.last { $0["event"] as? String == "step.ended" && $0["step"] as? String == "repair" })
+        #expect(ended["message"] as? String == "interrupted while waiting for approval; the request stays open")
+        let run = try #require(records.last { $0["event"] as? String == "run.ended" })
+        #expect(run["exit_code"] as? Int == 130, "\(run)")
+        #expect(try runbook(["audit", "verify"]).code == 0)
+        // Still open: approved now, it can be resumed.
+        #expect(try approve(id, by: "bob").code == 0)
+        let resumed = try resume(id)
+        #expect(resumed.code == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(try ledgerSQL("SELECT v FROM gauge") == "1")
+    }
+
+    @Test func aWaitingRunWakesOnTheLedgersNotification() throws {
+        defer { drop() }
+        let (process, output, seen) = try waitingRun()
+        let id = try #require(seen.firstMatch(of: /apr-[0-9a-f]{10}/).map { String($0.output) })
+        // It listens on the channel the decisions are announced on (its own connection, whose
+        // last statement is the LISTEN), rather than reading the request every second.
+        #expect(try ledgerSQL("""
+            SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'runbook-ledger'
+               AND query ILIKE 'LISTEN%runbook_approvals%'
+            """) == "1")
+        #expect(try approve(id, by: "bob", comment: "go").code == 0)
+        let rest = Self.read(output)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(seen)\(rest)")
+        #expect(rest.contains("approved by bob@example.com: running again to check the plan has not changed"), "\(rest)")
+        #expect(rest.contains("succeeded          repair"), "\(rest)")
+        #expect(try ledgerSQL("SELECT v FROM gauge") == "1")
+        #expect(try ledgerSQL("SELECT status FROM runbook.approval_requests WHERE id = '\(id)'") == "used")
+    }
+
     @Test func nobodyApprovesTheirOwnRequestNorTwiceNorWithoutBeingAnApprover() throws {
         defer { drop() }
         try environment("{high: 1, approvers: [alice@example.com, bob@example.com]}")

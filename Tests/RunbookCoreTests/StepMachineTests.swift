@@ -256,8 +256,33 @@ struct RunOutcomePrecedenceTests {
         }
     }
 
+    /// An action an earlier run of the approval chain did: not evaluated, rendered or run
+    /// again; recorded as skipped, reported and read as succeeded, whatever its `when` now.
+    @Test func actionDoneBeforeTheApprovalRequestReadsAsSucceeded() {
+        var mode = Planner.Mode(dryRun: false, yes: true)
+        mode.fourEyes = ["s": 1]
+        mode.alreadyDone = ["s": "done before approval request apr-0123456789 (run r1 or earlier)"]
+        var machine = StepMachine(StepMachineTests.config(.action, risk: .high, when: true, mode: mode))
+        let actions = machine.start()
+        #expect(StepMachineTests.names(actions) == ["step.skipped", "finish(succeeded)"])
+        #expect(StepMachineTests.finished(actions)?.0.message == "done before approval request apr-0123456789 (run r1 or earlier)")
+        // A check of the same id, or a dry run, is not affected.
+        #expect(StepMachineTests.names(StepMachine(StepMachineTests.config(.check, mode: mode)).startCopy()) == ["render"])
+        var dry = mode
+        dry.dryRun = true
+        #expect(StepMachineTests.names(StepMachine(StepMachineTests.config(.action, mode: dry)).startCopy()) == ["render"])
+    }
+
     static func stopMessage(_ actions: [StepMachine.Action]) -> String? {
         if case .stop(_, let m)? = StepMachineTests.finished(actions)?.1 { return m }
         return nil
+    }
+}
+
+extension StepMachine {
+    /// `start()` on a copy, for one-line expectations.
+    fileprivate func startCopy() -> [Action] {
+        var copy = self
+        return copy.start()
     }
 }

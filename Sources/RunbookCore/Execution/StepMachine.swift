@@ -226,6 +226,14 @@ public struct StepMachine: Sendable {
     /// Begins the step.
     public mutating func start() -> [Action] {
         guard state == .idle else { return [] }
+        if let reason = Planner.doneBefore(kind: configuration.kind, id: configuration.id, mode: configuration.mode) {
+            // Done by an earlier run of the approval chain: recorded as skipped (it does not run
+            // here), reported and read as succeeded (it did run, there).
+            state = .finished
+            report.status = .succeeded
+            report.message = reason
+            return [.audit(.stepSkipped(step: configuration.id, reason: reason), sync: false), .finish(report, .proceed)]
+        }
         if configuration.hasWhen {
             state = .evaluatingWhen
             return [.evaluateWhen]

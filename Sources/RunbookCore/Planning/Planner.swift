@@ -17,8 +17,9 @@ public enum Planner {
         /// Actions that need four-eyes approval in a live run, with how many approvals
         /// (``ApprovalPolicy/requirements(of:)``): neither flags nor the terminal pass them.
         public var fourEyes: [String: Int] = [:]
-        /// Actions a resumed run skips because an earlier run of its approval chain did them,
-        /// with the reason shown.
+        /// Actions an earlier run of this run's approval chain did (before the request it
+        /// resumes), with the reason shown: they are not run again, and read as `succeeded`
+        /// (``Planner/doneBefore(kind:id:mode:)``).
         public var alreadyDone: [String: String] = [:]
 
         /// A mode of `runbook run`; `runbook plan` uses ``plan``.
@@ -68,7 +69,6 @@ public enum Planner {
             return mode.dryRun ? .preview : .execute
         case .action:
             if mode.dryRun { return .preview }
-            if let reason = mode.alreadyDone[id] { return .skip(reason: reason) }
             if let n = mode.fourEyes[id], n > 0 { return .fourEyes(required: n) }
             if mode.approvals.contains(id) { return .approved(by: "--approve \(id)") }
             if mode.yes, risk != .high { return .approved(by: "--yes") }
@@ -78,6 +78,16 @@ public enum Planner {
             }
             return .blocked(hint: "rerun with --yes or --approve \(id), or on a terminal to confirm")
         }
+    }
+
+    /// Why action `id` is not run again in a run resuming an approval chain: an earlier run of
+    /// the chain did it, before the request. Decided before its `when`, which may well be false
+    /// now *because* it was done (the rows it deleted are gone). Such an action reads as
+    /// `succeeded` (its result null: the earlier run had it), so the checks that verify it
+    /// (`when: steps.analyze.status == "succeeded"`) run again instead of being skipped.
+    public static func doneBefore(kind: Step.Kind, id: String, mode: Mode) -> String? {
+        guard kind == .action, !mode.dryRun, !mode.renderOnly else { return nil }
+        return mode.alreadyDone[id]
     }
 
     /// Groups consecutive checks that do not read each other, so they can run at once.
