@@ -49,7 +49,7 @@ public enum NotifyPayload {
             ("event", "runbook.notify"), ("channel", .string(channel)), ("template", .string(n.template)), ("title", .string(n.title)),
             ("message", .string(message)), ("runbook", .string(n.origin.runbook)), ("run_id", .string(n.origin.runID)),
             ("environment", .string(n.origin.environment)), ("step", .string(n.origin.step)), ("status", .string(n.origin.status)),
-            ("sent_at", .string(ISO8601DateFormatter().string(from: sentAt))),
+            ("sent_at", .string(AuditLog.timestamp(sentAt))),
         ])
     }
 

@@ -13,7 +13,7 @@ struct RunbookCommand: AsyncParsableCommand {
             3 stopped at a gate · 4 a step could not run, the audit log cannot be written or the run lock was lost · \
             130 interrupted (SIGINT, SIGTERM or SIGHUP; a second one exits at once).
             """,
-        subcommands: [Lint.self, List.self, Show.self, Plan.self, Run.self, Audit.self, Runs.self, LedgerCommand.self]
+        subcommands: [Lint.self, List.self, Show.self, Plan.self, Run.self, Audit.self, Runs.self, LedgerCommand.self, Notify.self]
     )
 
     /// Maps every usage error to exit 2 (the contract in DESIGN.md), not ArgumentParser's 64.

@@ -155,7 +155,8 @@ public struct CommandRenderer: Sendable {
                     throw StepError(step: step.id, "\(environment.path ?? "environment '\(environment.name)'"): notify.channels has no channel '\(name.value)'"
                                     + Suggest.didYouMean(name.value, in: environment.notifyChannelNames), location: name.location, code: .configuration)
                 }
-                channels.append(channel)
+                // `[log, incident]` in an environment without channels is the log, once.
+                if !channels.contains(where: { $0.name == channel.name }) { channels.append(channel) }
             }
             let run = scope["run"]
             let origin = NotifyOrigin(runbook: run?["runbook"]?.stringValue ?? "", title: run?["title"]?.stringValue ?? "",

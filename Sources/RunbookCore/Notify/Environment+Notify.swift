@@ -15,7 +15,9 @@ extension Environment {
 
     /// The channel a notify step names: one of ``notifyChannels``, or the built-in `log`
     /// (a file channel on `notify.log`; standard output when the environment has none) or
-    /// `stdout`. Nil when the environment has no such channel. Relative paths resolve in `home`.
+    /// `stdout`. In an environment without `notify.channels`, any other name is `log` too (as
+    /// before channels existed). Nil when the environment declares channels but not this one.
+    /// Relative paths resolve in `home`.
     public func notifyChannel(named name: String, home: URL) -> NotifyChannel? {
         if var channel = notifyChannels[name] {
             if channel.kind == .file, let path = channel.path, !path.isEmpty, !path.hasPrefix("/") {
@@ -30,7 +32,10 @@ extension Environment {
         case "stdout":
             return NotifyChannel(name: "stdout", kind: .stdout)
         default:
-            return nil
+            // An environment that names no channels at all keeps the behaviour from before
+            // channels: every message goes to its operational log.
+            guard values["notify"]?["channels"] == nil else { return nil }
+            return notifyChannel(named: "log", home: home)
         }
     }
 
