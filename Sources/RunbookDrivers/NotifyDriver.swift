@@ -89,10 +89,13 @@ public struct NotifyDriver: StepDriver {
         // Refused before anything is sent: a channel without its URL or secret.
         for channel in n.channels { try Self.checkUsable(channel, environment: context.environment) }
         let message = context.redactor.redact(n.message)
+        // Everything sent is built from the redacted message (its title included).
+        var redacted = n
+        redacted.message = message
         let started = ContinuousClock.now
         let deliveries = await withTaskGroup(of: (Int, Delivery).self) { group in
             for (index, channel) in n.channels.enumerated() {
-                group.addTask { (index, await self.deliver(n, message: message, to: channel, context: context, started: started)) }
+                group.addTask { (index, await self.deliver(redacted, message: message, to: channel, context: context, started: started)) }
             }
             var out = [Delivery?](repeating: nil, count: n.channels.count)
             for await (index, delivery) in group { out[index] = delivery }

@@ -131,7 +131,8 @@ struct SMTPClient: Sendable {
                 if let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
                     let length = newline - buffer.readerIndex + 1
                     var text = buffer.readString(length: length) ?? ""
-                    while text.last == "\n" || text.last == "\r" { text.removeLast() }
+                    // "\r\n" is one Character: trim scalars.
+                    while let last = text.unicodeScalars.last, last == "\n" || last == "\r" { text.unicodeScalars.removeLast() }
                     return text
                 }
                 guard buffer.readableBytes < 64 * 1024 else { throw Failure(code: nil, message: "after \(what): a reply line longer than 64 KiB", transient: false) }
