@@ -90,8 +90,7 @@ public struct NotifyDriver: StepDriver {
         for channel in n.channels { try Self.checkUsable(channel, environment: context.environment) }
         let message = context.redactor.redact(n.message)
         // Everything sent is built from the redacted message (its title included).
-        var redacted = n
-        redacted.message = message
+        let redacted = RenderedCommand.NotifyCommand(template: n.template, message: message, channels: n.channels, origin: n.origin)
         let started = ContinuousClock.now
         let deliveries = await withTaskGroup(of: (Int, Delivery).self) { group in
             for (index, channel) in n.channels.enumerated() {
