@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NIOSSL
 import RunbookCore
 import Testing
 @testable import RunbookDrivers
@@ -240,6 +241,46 @@ struct NotifyDriverTests {
         #expect(!refused.succeeded)
         #expect(Self.deliveries(refused).first?["attempts"] == .int(1))
         #expect(refused.failure?.contains("550 5.7.1 relaying denied") == true, "\(refused.failure ?? "")")
+    }
+
+    @Test func startTLSIsUsedWhenOfferedAndThePasswordOnlyOverIt() async throws {
+        let cert = try TestCertificate.make()
+        let server = TestSMTPServer(tls: try NIOSSLContext(configuration: .makeServerConfiguration(
+            certificateChain: [.certificate(cert.certificate)], privateKey: .privateKey(cert.key))))
+        let client = { () -> TLSConfiguration in
+            var c = TLSConfiguration.makeClientConfiguration()
+            c.trustRoots = .certificates([cert.certificate])
+            return c
+        }()
+        let password = "smtp-Pa55word-Secret"
+        let output = try await server.with { port in
+            let http = HTTPDriver()
+            let driver = NotifyDriver(http: http, eventLoops: .singleton, policy: Self.quick, tryTimeout: .seconds(10),
+                                      smtp: SMTPClient(group: DriverEventLoops.singleton.group, tlsConfiguration: client))
+            let channel = NotifyChannel(name: "reports", kind: .email, email: .init(host: "localhost", port: port, from: "a@b.test", to: ["c@d.test"],
+                                                                                   username: "runbook", password: password, requireTLS: true))
+            let context = DriverContext(stepID: "s", kind: .notify, timeout: .seconds(20), environment: .empty(name: "t"), redactor: Redactor(secrets: [password]))
+            let output = try await driver.execute(Self.command([channel]), context: context)
+            await http.shutdown()
+            return output
+        }
+        #expect(output.succeeded, "\(output.excerpt)")
+        let mail = try #require(await server.messages.first)
+        #expect(mail.overTLS)
+        #expect(mail.credentials == "runbook\u{0}\(password)")
+        #expect(!(JSON.encode(output.result) + output.excerpt).contains(password))
+    }
+
+    @Test func withoutSTARTTLSThePasswordIsNeverSent() async throws {
+        let server = TestSMTPServer()
+        let output = try await server.with { port in
+            try await Self.deliver(Self.command([NotifyChannel(name: "reports", kind: .email, email: .init(
+                host: "127.0.0.1", port: port, from: "a@b.test", to: ["c@d.test"], username: "runbook", password: "pw-never-sent"))]))
+        }
+        #expect(!output.succeeded)
+        #expect(await server.messages.isEmpty)
+        #expect(output.failure?.contains("the password is never sent in clear") == true, "\(output.failure ?? "")")
+        #expect(Self.deliveries(output).first?["attempts"] == .int(1))
     }
 
     @Test func aHostileSubjectAddsNoHeader() {

@@ -1,11 +1,13 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A real SMTP receiver on an ephemeral loopback port, for the email channel's tests: it
-/// speaks enough ESMTP for one client (EHLO without STARTTLS, MAIL, RCPT, DATA with
-/// dot-unstuffing, QUIT) and records every message; `mailReplies` scripts the answers to
-/// `MAIL FROM` (the nth gets the nth, then `250`).
+/// speaks enough ESMTP for one client (EHLO, STARTTLS when given a TLS context, AUTH PLAIN,
+/// MAIL, RCPT, DATA with dot-unstuffing, QUIT) and records every message, whether it came over
+/// TLS, and the credentials given; `mailReplies` scripts the answers to `MAIL FROM` (the nth
+/// gets the nth, then `250`).
 final class TestSMTPServer: Sendable {
     struct Message: Sendable {
         var helo: String
@@ -13,6 +15,10 @@ final class TestSMTPServer: Sendable {
         var to: [String]
         /// The message as received after `DATA`, dot-unstuffed, lines joined with CRLF.
         var data: String
+        /// Whether the message came after STARTTLS.
+        var overTLS: Bool = false
+        /// What `AUTH PLAIN` carried (`user\0password`), if it came.
+        var credentials: String?
 
         /// The header block, unfolded, by lower-cased name.
         var headers: [String: String] {
@@ -51,8 +57,13 @@ final class TestSMTPServer: Sendable {
     }
 
     let inbox: Inbox
+    let tls: NIOSSLContext?
 
-    init(mailReplies: [String] = []) { inbox = Inbox(mailReplies: mailReplies) }
+    /// A receiver; `tls` makes it offer STARTTLS.
+    init(mailReplies: [String] = [], tls: NIOSSLContext? = nil) {
+        inbox = Inbox(mailReplies: mailReplies)
+        self.tls = tls
+    }
 
     var messages: [Message] { get async { await inbox.messages } }
 
@@ -65,12 +76,13 @@ final class TestSMTPServer: Sendable {
             }
         let port = server.channel.localAddress?.port ?? 0
         let inbox = self.inbox
+        let tls = self.tls
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 try await server.executeThenClose { connections in
                     try await withThrowingDiscardingTaskGroup { group in
                         for try await connection in connections {
-                            group.addTask { try? await Self.serve(connection, inbox: inbox) }
+                            group.addTask { try? await Self.serve(connection, inbox: inbox, tls: tls) }
                         }
                     }
                 }
@@ -90,7 +102,8 @@ final class TestSMTPServer: Sendable {
         }
     }
 
-    static func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, inbox: Inbox) async throws {
+    static func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, inbox: Inbox, tls: NIOSSLContext?) async throws {
+        let channel = connection.channel
         try await connection.executeThenClose { inbound, outbound in
             var iterator = inbound.makeAsyncIterator()
             var buffer = ByteBuffer()
@@ -110,13 +123,28 @@ final class TestSMTPServer: Sendable {
             try await say("220 test.local ESMTP ready")
             var helo = "", from = ""
             var to: [String] = []
+            var secure = false
+            var credentials: String?
             while let command = try await line() {
                 let upper = command.uppercased()
                 if upper.hasPrefix("EHLO ") || upper.hasPrefix("HELO ") {
                     helo = String(command.dropFirst(5))
                     try await say("250-test.local greets \(helo)")
+                    if tls != nil, !secure { try await say("250-STARTTLS") }
+                    if secure { try await say("250-AUTH PLAIN") }
                     try await say("250-8BITMIME")
                     try await say("250 SIZE 10485760")
+                } else if upper == "STARTTLS", let tls, !secure {
+                    // The reply and the TLS handler in one event-loop turn: the client's hello
+                    // cannot arrive in between and be read as plain text.
+                    try await channel.eventLoop.submit {
+                        channel.writeAndFlush(ByteBuffer(string: "220 2.0.0 Ready to start TLS\r\n"), promise: nil)
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
+                    }.get()
+                    secure = true
+                } else if upper.hasPrefix("AUTH PLAIN "), secure {
+                    credentials = Data(base64Encoded: String(command.dropFirst(11))).map { String(decoding: $0.dropFirst(), as: UTF8.self) }
+                    try await say("235 2.7.0 Authentication successful")
                 } else if upper.hasPrefix("MAIL FROM:") {
                     let reply = await inbox.nextMailReply()
                     if reply.hasPrefix("250") { from = String(command.dropFirst(10)); to = [] }
@@ -128,7 +156,7 @@ final class TestSMTPServer: Sendable {
                     try await say("354 End data with <CR><LF>.<CR><LF>")
                     var lines: [String] = []
                     while let l = try await line(), l != "." { lines.append(l.hasPrefix("..") ? String(l.dropFirst()) : l) }
-                    await inbox.add(Message(helo: helo, from: from, to: to, data: lines.joined(separator: "\r\n")))
+                    await inbox.add(Message(helo: helo, from: from, to: to, data: lines.joined(separator: "\r\n"), overTLS: secure, credentials: credentials))
                     try await say("250 2.0.0 Ok: queued as T\(lines.count)")
                 } else if upper == "QUIT" {
                     try await say("221 2.0.0 Bye")
