@@ -104,6 +104,11 @@ struct Run: AsyncParsableCommand {
         }
         let values = try resolveInputs(inputs, runbook: runbook)
         let env = try resolveEnvironment(name: environment, runbook: runbook, home: home.home, required: false)
+        // Said before anything runs, but no reason not to run: a notify step never blocks a
+        // repair. Each such step fails as a configuration error (exit 2) when it is reached.
+        for problem in env.missingNotifyChannels(in: runbook) {
+            printError("warning: \(problem); that notify step will fail (exit 2), the rest of the run goes on")
+        }
         // Identity (issue 10): refused here, before the audit log is opened or anything runs.
         let identity = try await resolveIdentity(environment: env, home: home.home, keyFlag: key, operatorFlag: operatorFlag, requireKey: !dryRun)
         var redactor = Redactor(secrets: env.secrets)
