@@ -101,7 +101,14 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
-        .testTarget(name: "RunbookCLITests", dependencies: ["RunbookCore"]),
+        // The CLI tests run the built binary; the incident tests reuse the notify tests' HTTP
+        // receiver (Tests/RunbookCLITests/TestNotifyReceiver.swift links to it).
+        .testTarget(
+            name: "RunbookCLITests",
+            dependencies: [
+                "RunbookCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
     ]
 )
 

@@ -144,7 +144,8 @@ public struct IncidentDesk: Sendable {
         var posts = [post]
         if !dryRun {
             do {
-                try await ledger.add(IncidentEvent(at: now, kind: .declared, author: author, message: post.message,
+                try await ledger.add(IncidentEvent(at: now, kind: .declared, author: author,
+                                                   message: "\(severity): \(title), started \(IncidentMessage.time(startedAt))",
                                                    details: details(post, [("severity", .string(severity)), ("level", .int(level?.level ?? first))])),
                                      to: incident.id, change: .init(touches: true))
             } catch { throw IncidentError(error) }
