@@ -123,6 +123,11 @@ struct Run: AsyncParsableCommand {
         // Four-eyes approvals (issue 11): resolved, and a resumed request checked, before anything runs.
         let approvals = try await RunApprovals.resolve(environment: env, runbook: runbook, home: home.home, dryRun: dryRun, identity: identity,
                                                        resume: resume, wait: waitDuration, directoryFlag: home.directory, redactor: redactor)
+        // The incident (issue 12), found before the ledger writer connects (an invalid
+        // --incident exits 2 here): the escalation clock is the incident's; a live run posts the
+        // escalation now due before its first step.
+        let linked = try await RunIncident.link(flag: incident, runbook: runbook, environment: env, home: home.home, ladder: escalation,
+                                                author: identity.recordedOperator(flag: operatorFlag), dryRun: dryRun, redactor: redactor)
 
         let processEnvironment = ProcessInfo.processInfo.environment
         let auditPath = auditLog ?? AuditLog.defaultPath(environment: processEnvironment)
@@ -157,10 +162,6 @@ struct Run: AsyncParsableCommand {
             operatorName: identity.recordedOperator(flag: operatorFlag), host: ProcessInfo.processInfo.hostName)
         request.incidentAge = incidentAgeDuration
         request.escalation = escalation
-        // The incident (issue 12): the escalation clock is the incident's; a live run posts the
-        // escalation now due before its first step.
-        let linked = try await RunIncident.link(flag: incident, runbook: runbook, environment: env, home: home.home, ladder: escalation,
-                                                author: request.operatorName, dryRun: dryRun, redactor: redactor)
         if let linked {
             if incidentAge != nil { printError("warning: --incident-age ignored: the run is linked to \(linked.incident.id), whose start sets the escalation level") }
             request.incidentAge = .seconds(max(0, Int(Date().timeIntervalSince(linked.incident.startedAt))))
