@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // The pure core: model, parser, validator, expressions, planner, executor, audit, reports.
@@ -29,11 +31,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // Step drivers: shell (swift-subprocess), SQL (PostgresNIO), HTTP (AsyncHTTPClient).
+        // Step drivers: shell (swift-subprocess), SQL (PostgresNIO), HTTP (AsyncHTTPClient),
+        // notify (AsyncHTTPClient for webhooks, SwiftNIO + NIOSSL for SMTP).
         .target(
             name: "RunbookDrivers",
             dependencies: [
                 "RunbookCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -81,7 +87,11 @@ let package = Package(
         .testTarget(name: "RunbookCoreTests", dependencies: ["RunbookCore"]),
         .testTarget(
             name: "RunbookDriversTests",
-            dependencies: ["RunbookDrivers", "RunbookCore", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "RunbookDrivers", "RunbookCore", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         .testTarget(
             name: "ETLCoreTests",
@@ -91,7 +101,14 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
-        .testTarget(name: "RunbookCLITests", dependencies: ["RunbookCore"]),
+        // The CLI tests run the built binary; the incident tests reuse the notify tests' HTTP
+        // receiver (Tests/RunbookCLITests/TestNotifyReceiver.swift links to it).
+        .testTarget(
+            name: "RunbookCLITests",
+            dependencies: [
+                "RunbookCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
     ]
 )
 

@@ -1,6 +1,6 @@
 public import RunbookCore
 
-/// The drivers of one run, built for its environment: shell, notify, sql (for the
+/// The drivers of one run, built for its environment: shell, notify (sharing http's client), sql (for the
 /// environment's `database.url`) and http. Nothing connects until a step needs it; call
 /// ``shutdown()`` once the run is over (or use ``with(environment:_:)``).
 public struct RunDrivers: Sendable {
@@ -19,7 +19,7 @@ public struct RunDrivers: Sendable {
         sql = SQLDriver(url: environment.databaseURL, options: sqlOptions, eventLoops: eventLoops)
         http = HTTPDriver(eventLoops: eventLoops)
         let shell = ShellDriver(watchdog: guardChildren ? ProcessGroupWatchdog() : nil)
-        registry = DriverRegistry([.shell: shell, .notify: NotifyDriver(), .sql: sql, .http: http])
+        registry = DriverRegistry([.shell: shell, .notify: NotifyDriver(http: http, eventLoops: eventLoops), .sql: sql, .http: http])
     }
 
     /// Closes the database connections and the HTTP client, then stops their event loop.

@@ -223,5 +223,29 @@ public enum LedgerSchema {
                 FOR EACH ROW EXECUTE FUNCTION runbook.approval_decided()
             """,
         ],
+        // 4: the incident's life (issue 12). An incident's declared impact; an event's facts
+        // (a run's runbook and status, an escalation's level and contacts, where a message was
+        // delivered) and its key: what is posted once (an escalation level, the reminder of one
+        // silence, the post-mortem reminder) is one row per incident and key, so two `incident
+        // remind` at once, or a run and a reminder, cannot post it twice. Timeline changes are
+        // announced on `runbook_incidents` for live views.
+        [
+            "ALTER TABLE runbook.incidents ADD COLUMN impact text NOT NULL DEFAULT ''",
+            "ALTER TABLE runbook.incident_events ADD COLUMN key text",
+            "ALTER TABLE runbook.incident_events ADD COLUMN details jsonb",
+            "CREATE UNIQUE INDEX incident_events_key_idx ON runbook.incident_events (incident_id, key) WHERE key IS NOT NULL",
+            "CREATE INDEX incidents_started_idx ON runbook.incidents (started_at DESC)",
+            """
+            CREATE FUNCTION runbook.incident_event_added() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('runbook_incidents', NEW.incident_id);
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE TRIGGER incident_event_added AFTER INSERT ON runbook.incident_events
+                FOR EACH ROW EXECUTE FUNCTION runbook.incident_event_added()
+            """,
+        ],
     ]
 }

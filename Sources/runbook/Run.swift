@@ -49,8 +49,11 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("junit"), help: "Also write a JUnit XML report to this file.")
     var junit: String?
 
-    @Option(name: .customLong("incident-age"), help: "How long ago the incident began (e.g. 45m); sets the escalation level shown and used by notify templates.")
-    var incidentAge: String = "0s"
+    @Option(name: .customLong("incident-age"), help: "For a run without an incident in the ledger: how long ago the incident began (e.g. 45m); sets the escalation level shown and used by notify templates.")
+    var incidentAge: String?
+
+    @Option(name: .customLong("incident"), help: "Link the run to incident ID (runbook incident open): its timeline records the run, the escalation level counts from the incident's start. Default for runbooks tagged incident: the environment's one open incident.")
+    var incident: String?
 
     @Option(name: .customLong("lock-wait"), help: "How long a live run waits for another live run of the same runbook and environment (default 30s).")
     var lockWait: String = "30s"
@@ -85,8 +88,12 @@ struct Run: AsyncParsableCommand {
             printError("error: --lock-wait takes a duration such as 30s or 2m, got '\(lockWait)'")
             throw ExitCode(2)
         }
-        guard let incidentAgeDuration = DurationText.parse(incidentAge) else {
-            printError("error: --incident-age takes a duration such as 45m, got '\(incidentAge)'")
+        guard let incidentAgeDuration = DurationText.parse(incidentAge ?? "0s") else {
+            printError("error: --incident-age takes a duration such as 45m, got '\(incidentAge ?? "")'")
+            throw ExitCode(2)
+        }
+        if incident != nil, incidentAge != nil {
+            printError("error: --incident-age is for runs without an incident: with --incident the escalation level counts from the incident's start")
             throw ExitCode(2)
         }
         var waitDuration: Duration?
@@ -104,6 +111,11 @@ struct Run: AsyncParsableCommand {
         }
         let values = try resolveInputs(inputs, runbook: runbook)
         let env = try resolveEnvironment(name: environment, runbook: runbook, home: home.home, required: false)
+        // Said before anything runs, but no reason not to run: a notify step never blocks a
+        // repair. Each such step fails as a configuration error (exit 2) when it is reached.
+        for problem in env.missingNotifyChannels(in: runbook) {
+            printError("warning: \(problem); that notify step will fail (exit 2), the rest of the run goes on")
+        }
         // Identity (issue 10): refused here, before the audit log is opened or anything runs.
         let identity = try await resolveIdentity(environment: env, home: home.home, keyFlag: key, operatorFlag: operatorFlag, requireKey: !dryRun)
         var redactor = Redactor(secrets: env.secrets)
@@ -112,6 +124,11 @@ struct Run: AsyncParsableCommand {
         let approvals = try await RunApprovals.resolve(environment: env, runbook: runbook, home: home.home, dryRun: dryRun, identity: identity,
                                                        resume: resume, wait: waitDuration, directoryFlag: home.directory, redactor: redactor,
                                                        json: format == .json)
+        // The incident (issue 12), found before the ledger writer connects (an invalid
+        // --incident exits 2 here): the escalation clock is the incident's; a live run posts the
+        // escalation now due before its first step.
+        let linked = try await RunIncident.link(flag: incident, runbook: runbook, environment: env, home: home.home, ladder: escalation,
+                                                author: identity.recordedOperator(flag: operatorFlag), dryRun: dryRun, redactor: redactor)
 
         let processEnvironment = ProcessInfo.processInfo.environment
         let auditPath = auditLog ?? AuditLog.defaultPath(environment: processEnvironment)
@@ -146,8 +163,16 @@ struct Run: AsyncParsableCommand {
             operatorName: identity.recordedOperator(flag: operatorFlag), host: ProcessInfo.processInfo.hostName)
         request.incidentAge = incidentAgeDuration
         request.escalation = escalation
-        if format == .text, runbook.tags.contains("incident"), let level = escalation?.level(at: Int(incidentAgeDuration.seconds / 60)) {
-            StandardStreams.out("  escalation: level \(level.level) at \(Int(incidentAgeDuration.seconds / 60)) min into the incident — \(level.who): \(level.contacts.joined(separator: ", "))\n")
+        if let linked {
+            if incidentAge != nil { printError("warning: --incident-age ignored: the run is linked to \(linked.incident.id), whose start sets the escalation level") }
+            request.incidentAge = .seconds(max(0, Int(Date().timeIntervalSince(linked.incident.startedAt))))
+            request.incident = IncidentMessage.runValue(linked.incident)
+            if format == .text { StandardStreams.out("  incident: \(linked.incident.id) — \(TextReporter.escape(linked.incident.title)) (\(linked.incident.severity))\n") }
+            await linked.starting(quiet: format != .text)
+        }
+        let escalationAge = request.incidentAge
+        if format == .text, runbook.tags.contains("incident") || linked != nil, let level = escalation?.level(at: Int(escalationAge.seconds / 60)) {
+            StandardStreams.out("  escalation: level \(level.level) at \(Int(escalationAge.seconds / 60)) min into the incident — \(level.who): \(level.contacts.joined(separator: ", "))\n")
         }
 
         // One live run per (runbook, environment) at a time; dry runs take no lock. Only a
@@ -208,6 +233,10 @@ struct Run: AsyncParsableCommand {
         let signed = checkpoint
         await bounded(LedgerAuditSink.syncWait) {
             await ledgerWriter?.finish(checkpoints: signed.map { [$0] } ?? [])
+        }
+        if let linked {
+            let finished = report
+            await bounded(.seconds(30)) { await linked.ended(report: finished, runbook: runbook) }
         }
         trap.cancel()
         if let checkpoint, format == .text {

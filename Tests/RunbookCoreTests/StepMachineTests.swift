@@ -114,6 +114,15 @@ struct StepMachineTests {
         Case(name: "a notify step is delivered in a live run", configuration: config(.notify, mode: live),
              events: [.rendered(rendering), succeeded],
              expected: ["render", "step.started!", "perform(1)", "step.ended!", "finish(succeeded)"]),
+        Case(name: "a notify step that could not be delivered does not stop the run", configuration: config(.notify, mode: live),
+             events: [.rendered(rendering), failed],
+             expected: ["render", "step.started!", "perform(1)", "step.ended!", "finish(failed)"]),
+        Case(name: "a notify step past its timeout does not stop the run", configuration: config(.notify, mode: live),
+             events: [.rendered(rendering), .performed(.init(.timedOut(.seconds(30))))],
+             expected: ["render", "step.started!", "perform(1)", "step.ended!", "finish(failed)"]),
+        Case(name: "a notify step naming a channel the environment lacks does not stop the run", configuration: config(.notify, mode: live),
+             events: [.renderFailed("no channel 'incident'", code: .configuration)],
+             expected: ["render", "step.ended!", "finish(failed)"]),
         Case(name: "a timed-out check is error", configuration: config(.check, mode: live),
              events: [.rendered(rendering), .performed(.init(.timedOut(.seconds(5))))],
              expected: ["render", "step.started", "perform(1)", "step.ended", "finish(error)"]),
@@ -223,7 +232,17 @@ struct RunOutcomePrecedenceTests {
         Case(end: .declined(step: "s1"), steps: steps(.red, .declined), status: .aborted, exit: 3),
         Case(end: .interrupted, steps: steps(.red, .failed), status: .aborted, exit: 130),
         Case(end: .auditFailed, steps: [], status: .error, exit: 4),
+        // A notification that could not be delivered is a warning: the repair's outcome decides.
+        Case(end: .completed, steps: steps(.green, .succeeded) + [notify(.failed)], status: .yellow, exit: 0),
+        Case(end: .completed, steps: steps(.red) + [notify(.failed)], status: .red, exit: 1),
+        Case(end: .completed, steps: steps(.green) + [notify(.failed, code: .configuration)], status: .error, exit: 2),
     ]
+
+    static func notify(_ status: StepStatus, code: DriverError.Code? = nil) -> StepReport {
+        var report = StepReport(id: "tell", kind: .notify, title: "tell", status: status)
+        report.failureCode = code
+        return report
+    }
 
     @Test(arguments: cases)
     func precedence(_ c: Case) {

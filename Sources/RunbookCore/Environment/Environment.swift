@@ -112,6 +112,11 @@ public struct Environment: Sendable {
         }
         env.values = .object(object)
         env.unsetVariables = expander.unset
+        if let notify = mapping["notify"] { validateNotify(doc, notify, expanded: object["notify"]) }
+        // Channel URLs, webhook secrets and SMTP passwords are secrets wherever they come from.
+        for channel in env.notifyChannels.values {
+            for secret in channel.secrets where !env.secrets.contains(secret) { env.secrets.append(secret) }
+        }
         for variable in secretVariables {
             if let value = processEnvironment[variable], !value.isEmpty { env.secrets.append(value) }
         }

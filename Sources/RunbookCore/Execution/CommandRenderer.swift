@@ -149,8 +149,20 @@ public struct CommandRenderer: Sendable {
                 throw StepError(step: step.id, "template '\(spec.template.value)': \(error.message)", location: spec.template.location)
             }
             let message = try render(Located(template, at: spec.template.location), key: "template", step: step, scope: scope)
-            let logPath = environment.values["notify"]?["log"]?.stringValue.map { $0.hasPrefix("/") ? $0 : home.appendingPathComponent($0).path }
-            return .notify(.init(template: spec.template.value, message: message, channel: spec.channel, logPath: logPath))
+            var channels: [NotifyChannel] = []
+            for name in spec.channels {
+                guard let channel = environment.notifyChannel(named: name.value, home: home) else {
+                    throw StepError(step: step.id, "\(environment.path ?? "environment '\(environment.name)'"): notify.channels has no channel '\(name.value)'"
+                                    + Suggest.didYouMean(name.value, in: environment.notifyChannelNames), location: name.location, code: .configuration)
+                }
+                // `[log, incident]` in an environment without channels is the log, once.
+                if !channels.contains(where: { $0.name == channel.name }) { channels.append(channel) }
+            }
+            let run = scope["run"]
+            let origin = NotifyOrigin(runbook: run?["runbook"]?.stringValue ?? "", title: run?["title"]?.stringValue ?? "",
+                                      runID: run?["id"]?.stringValue ?? "", environment: run?["environment"]?.stringValue ?? environment.name,
+                                      step: step.id, status: run?["status"]?.stringValue ?? "")
+            return .notify(.init(template: spec.template.value, message: message, channels: channels, origin: origin))
         }
     }
 }

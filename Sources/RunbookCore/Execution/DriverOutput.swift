@@ -15,9 +15,13 @@ public struct DriverOutput: Sendable {
     public var excerpt: String
     /// SHA-256 of the whole output, for the audit log.
     public var digest: String
+    /// Why it did not succeed, in the driver's words (a notify step: each channel's answer);
+    /// nil lets the executor say it (`exited with status 2`, `HTTP 500`).
+    public var failure: String?
 
     /// An output; `excerpt` should already be bounded and `digest` a hex SHA-256 of the raw output.
-    public init(result: Value, succeeded: Bool, nagiosStatus: CheckStatus? = nil, excerpt: String, digest: String) {
+    public init(result: Value, succeeded: Bool, nagiosStatus: CheckStatus? = nil, excerpt: String, digest: String, failure: String? = nil) {
+        self.failure = failure
         self.result = result
         self.succeeded = succeeded
         self.nagiosStatus = nagiosStatus

@@ -176,6 +176,7 @@ extension Executor {
     }
 
     static func failureSummary(_ output: DriverOutput) -> String {
+        if let failure = output.failure { return failure }
         if let code = output.result["exit_code"]?.number { return "exited with status \(Int(code))" }
         if let status = output.result["status"]?.number { return "HTTP \(Int(status))" }
         return "failed"

@@ -25,6 +25,9 @@ public final class Executor: Sendable {
         public var incidentAge: Duration = .zero
         /// The escalation ladder, when the project has one.
         public var escalation: Escalation?
+        /// The incident the run is linked to (`run.incident`: id, title, severity, channel,
+        /// started_at, commander); null when none.
+        public var incident: Value = .null
         /// What became of the run lock (`held: KEY`, `not taken: WHY`), for the audit; nil
         /// for runs that take none (dry runs, no database).
         public var runLock: String?

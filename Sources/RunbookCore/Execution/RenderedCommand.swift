@@ -107,19 +107,33 @@ public enum RenderedCommand: Sendable {
     public struct NotifyCommand: Sendable, Hashable {
         /// The template's name under `templates/`.
         public var template: String
-        /// The rendered message, not redacted (the driver redacts it before it writes).
+        /// The rendered message, not redacted (the driver redacts it before it sends or writes).
         public var message: String
-        /// `log` (append to ``logPath``) or `stdout` (only returned as the result).
-        public var channel: String
-        /// Where a `log` channel appends, when the environment names one.
-        public var logPath: String?
+        /// The channels it goes to, resolved from the environment, in the step's order.
+        public var channels: [NotifyChannel]
+        /// Where it comes from (runbook, run, environment, step), for payloads and headers.
+        public var origin: NotifyOrigin
 
         /// A notification.
-        public init(template: String, message: String, channel: String, logPath: String? = nil) {
+        public init(template: String, message: String, channels: [NotifyChannel], origin: NotifyOrigin = NotifyOrigin()) {
             self.template = template
             self.message = message
-            self.channel = channel
-            self.logPath = logPath
+            self.channels = channels
+            self.origin = origin
+        }
+
+        /// The message's first non-empty line, without Markdown heading marks, at most 150
+        /// characters: a Slack header, a Teams card's title, an email's subject.
+        public var title: String {
+            let first = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty } ?? template
+            var title = first.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces)
+            if title.isEmpty { title = template }
+            return title.count > 150 ? String(title.prefix(149)) + "…" : title
+        }
+
+        /// `incident (slack), log (file .sandbox/logs/operational.log)`: never a URL.
+        public var channelsDisplay: String {
+            channels.map { c in c.kind == .file ? "\(c.name) (file \(c.path ?? ""))" : c.display }.joined(separator: ", ")
         }
     }
 
@@ -138,7 +152,7 @@ public enum RenderedCommand: Sendable {
             if let body = h.body { line += " \(body)" }
             return line
         case .notify(let n):
-            return "notify \(n.template) → \(n.channel == "log" ? (n.logPath ?? "operational log") : "stdout")"
+            return "notify \(n.template) → \(n.channelsDisplay)"
         }
     }
 
@@ -148,7 +162,7 @@ public enum RenderedCommand: Sendable {
         case .shell: "would run \(display)"
         case .sql(let q): "would execute \(q.readOnly ? "read-only " : "")\(display)"
         case .http(let h): "would \(h.method) \(h.url)" + (h.body.map { " \($0)" } ?? "")
-        case .notify(let n): "would send \(n.template) to \(n.channel == "log" ? (n.logPath ?? "the operational log") : "stdout")"
+        case .notify(let n): "would post \(n.template) to \(n.channelsDisplay)"
         }
     }
 
@@ -168,7 +182,8 @@ public enum RenderedCommand: Sendable {
             if h.bearer { o.append(("auth", "bearer ***")) }
             return .object(o)
         case .notify(let n):
-            return .object([("driver", "notify"), ("template", .string(n.template)), ("channel", .string(n.channel))])
+            return .object([("driver", "notify"), ("template", .string(n.template)),
+                            ("channels", .list(n.channels.map { .object([("name", .string($0.name)), ("type", .string($0.kind.rawValue))]) }))])
         }
     }
 }

@@ -37,11 +37,13 @@ public struct RunOutcome: Sendable, Hashable {
     /// Precedence, highest first: interrupted 130 · audit not written, run lock lost or approvals'
     /// ledger unusable 4 · an approval refused 2 · a configuration error 2 · stopped at a gate
     /// (awaiting approval, or an approval gone stale) 3 · a step could not run 4 · a red check or failed action 1
-    /// · else 0. Superseded checks (a `same-as` re-run after a repair) do not count.
+    /// · else 0. A notify step that failed counts as yellow (delivery never fails a run, but
+    /// it shows). Superseded checks (a `same-as` re-run after a repair) do not count.
     public init(end: End, steps: [StepReport]) {
         self.end = end
         let counted = RunOutcome.effective(steps)
-        let statuses = counted.map(\.status)
+        // A notification that could not be delivered is a warning, not a failed repair.
+        let statuses = counted.map { $0.kind == .notify && $0.status == .failed ? StepStatus.yellow : $0.status }
         let configurationError = counted.contains { $0.failureCode == .configuration }
         switch end {
         case .interrupted:

@@ -70,6 +70,7 @@ public struct RunScope: Sendable {
             ("actions", planning ? "<actions taken>" : .string(actions.isEmpty ? "- none" : actions.joined(separator: "\n"))),
             ("incident_started_at", known(RunScope.utc(incidentStart), "incident start")), ("incident_minutes", .int(incidentMinutes)),
             ("escalation", request.escalation?.value(minutes: incidentMinutes) ?? .null),
+            ("incident", request.incident),
         ])
     }
 

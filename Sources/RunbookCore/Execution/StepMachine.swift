@@ -26,7 +26,8 @@ public struct StepMachine: Sendable {
         /// A check's `unreachable:` colour, used instead of `error` when its target cannot be
         /// reached or it times out; nil: `error`.
         public var unreachable: CheckStatus?
-        /// `continue-on-failure`: a failed action does not stop the run.
+        /// `continue-on-failure`: a failed action does not stop the run (a failed notify step
+        /// never does).
         public var continueOnFailure: Bool
         /// The `same-as` step this check repeats (see ``RunOutcome/effective(_:)``).
         public var supersedes: String?
@@ -407,7 +408,9 @@ public struct StepMachine: Sendable {
                 return [.wait(retry.every)]
             }
         }
-        if !isCheck, report.status == .failed, !configuration.continueOnFailure {
+        // A notify step never stops the run: a message that could not be delivered must not
+        // keep a repair from going on.
+        if configuration.kind == .action, report.status == .failed, !configuration.continueOnFailure {
             return finish(.stop(.actionFailed(step: configuration.id), message: "action '\(configuration.id)' failed: \(report.message ?? "")"))
         }
         return finish(.proceed)
@@ -425,7 +428,8 @@ public struct StepMachine: Sendable {
         report.message = message
         report.failureCode = code
         // A plan renders on: a step that reads results it cannot know yet must not hide the rest.
-        let flow: Flow = isCheck || configuration.mode.renderOnly ? .proceed : .stop(.actionFailed(step: configuration.id), message: message)
+        // Nor does a notify step that could not be rendered (a channel the environment lacks).
+        let flow: Flow = configuration.kind != .action || configuration.mode.renderOnly ? .proceed : .stop(.actionFailed(step: configuration.id), message: message)
         return finish(flow)
     }
 

@@ -80,8 +80,7 @@ extension RunbookLoader {
             case "template":
                 if kind != .notify { doc.error(d.keyNode, "'template' is for notify steps; '\(id)' is a \(kind.rawValue)") }
                 if let name = doc.string(d.value, key: "template") {
-                    let channel = pairs.value("channel").flatMap { doc.string($0, key: "channel") } ?? "log"
-                    if !["log", "stdout"].contains(channel) { doc.error(pairs.value("channel"), "channel must be log or stdout, found '\(channel)'") }
+                    let channels = pairs.value("channel").map { parseChannels(doc, $0) } ?? []
                     do {
                         if try locateTemplate(name) == nil {
                             doc.error(d.value, "no template '\(name)' in templates/ (looked for \(name).md and \(name).txt)")
@@ -89,7 +88,7 @@ extension RunbookLoader {
                     } catch {
                         doc.error(d.value, "template \(error)")
                     }
-                    driver = .notify(NotifySpec(template: Located(name, at: doc.location(of: d.value)), channel: channel))
+                    driver = .notify(NotifySpec(template: Located(name, at: doc.location(of: d.value)), channels: channels))
                 }
             case "shell", "command":
                 driver = parseShell(doc, pairs: pairs, main: d)
@@ -349,5 +348,31 @@ extension RunbookLoader {
         if every <= .zero { doc.error(pairs.value("every"), "retry.every must be positive") }
         return RetrySpec(until: until, every: every, total: total)
     }
-}
 
+    /// `channel: incident` or `channel: [log, incident]`: the shape only (which channels exist is
+    /// the environment's business, checked when a run starts).
+    func parseChannels(_ doc: YAMLDocument, _ node: Node) -> [Located<String>] {
+        let items: [Node]
+        if node.scalar != nil {
+            items = [node]
+        } else if let sequence = node.sequence {
+            items = Array(sequence)
+            if items.isEmpty { doc.error(node, "'channel' must name at least one channel") }
+        } else {
+            doc.error(node, "'channel' must be a channel name or a list of them, found \(doc.describe(node))")
+            return []
+        }
+        var out: [Located<String>] = []
+        for item in items {
+            guard let name = doc.string(item, key: "channel") else { continue }
+            if !NotifyChannel.isValidName(name) {
+                doc.error(item, "channel name '\(name)' must be a lower-case letter followed by letters, digits, '-' or '_' (a name from the environment's notify.channels, or log or stdout)")
+            } else if out.contains(where: { $0.value == name }) {
+                doc.error(item, "channel '\(name)' is named twice")
+            } else {
+                out.append(Located(name, at: doc.location(of: item)))
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import RunbookCore
+import RunbookLedger
+
+/// `runbook incident open|update|list|show|remind|resolve`: an incident's life in the ledger,
+/// posted to the environment's `incident` channel.
+struct IncidentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "incident",
+        abstract: "Incidents in the team's ledger: declare, update, escalate, remind, resolve (docs/incidents.md).",
+        discussion: "Exit codes: 0 ok · 2 invalid (unknown or resolved incident, bad value, missing channel or template) · 4 a channel or the ledger cannot be reached.",
+        subcommands: [IncidentOpen.self, IncidentUpdate.self, IncidentList.self, IncidentShow.self, IncidentRemind.self, IncidentResolve.self])
+}
+
+/// What every incident subcommand shares: environment and ledger, operator.
+struct IncidentOptions: ParsableArguments {
+    @OptionGroup var ledger: LedgerOptions
+
+    @Option(name: .customLong("operator"), help: "Who acts (default: $RUNBOOK_OPERATOR or the login name).")
+    var operatorFlag: String?
+
+    /// Runs `body` with a desk over the environment's ledger and channels; closes both after.
+    /// A ledger error or an ``IncidentError`` becomes exit 2 or 4 with its message.
+    func withDesk<T: Sendable>(dryRun: Bool = false, _ body: (IncidentDesk) async throws -> T) async throws -> T {
+        let (ledger, env) = try await self.ledger.connect()
+        let ladder: Escalation?
+        do { ladder = try Escalation.load(home: self.ledger.home.home) } catch {
+            await ledger.close()
+            for d in error.diagnostics { printError(d.description) }
+            throw ExitCode(2)
+        }
+        let desk = IncidentDesk(ledger: ledger, environment: env, home: self.ledger.home.home, ladder: ladder,
+                                author: operatorName(operatorFlag), dryRun: dryRun)
+        do {
+            try await ledger.requireCurrentSchema()
+            let result = try await body(desk)
+            await desk.shutdown()
+            await ledger.close()
+            return result
+        } catch {
+            await desk.shutdown()
+            await ledger.close()
+            switch error {
+            case let e as LedgerError: throw exitLedgerError(e, redactor: desk.redactor)
+            case let e as IncidentError:
+                printError("error: \(desk.redactor.redact(e.message))")
+                throw ExitCode(e.code == .invalid ? 2 : 4)
+            default: throw error
+            }
+        }
+    }
+}
+
+/// `--started-at` / `--resolved-at`: a time, or exit 2.
+func incidentTime(_ text: String?, option: String, now: Date) throws -> Date {
+    guard let text else { return now }
+    guard let date = IncidentTime.parse(text, now: now) else {
+        printError("error: \(option) takes a time such as 2025-01-15T14:05:00Z, '2025-01-15 14:05' (UTC) or 45m ago, got '\(text)'")
+        throw ExitCode(2)
+    }
+    guard date <= now.addingTimeInterval(60) else {
+        printError("error: \(option) is in the future (\(IncidentMessage.time(date)))")
+        throw ExitCode(2)
+    }
+    return date
+}
+
+/// Shows what was posted: a header line with the channels' answer, then the message indented.
+func printPosts(_ posts: [IncidentDesk.Post], to out: (String) -> Void = { StandardStreams.out($0) }) {
+    for post in posts {
+        let mark = post.delivered ? "→" : (post.answer.hasPrefix("would post") ? "◇" : "✖")
+        out("\(mark) \(post.incident) \(post.kind.rawValue): \(TextReporter.escape(post.answer))\n")
+        for line in post.message.split(separator: "\n", omittingEmptySubsequences: false) {
+            out("    \(TextReporter.escape(String(line)))\n")
+        }
+    }
+}
+
+/// Exit 4 when a message did not arrive (what the ledger needed is already written).
+func requireDelivered(_ posts: [IncidentDesk.Post]) throws {
+    let failed = posts.filter { !$0.delivered && !$0.answer.hasPrefix("would post") }
+    guard failed.isEmpty else {
+        for post in failed { printError("error: \(post.incident) \(post.kind.rawValue) not delivered: \(post.answer)") }
+        throw ExitCode(4)
+    }
+}
