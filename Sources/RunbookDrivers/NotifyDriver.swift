@@ -30,7 +30,8 @@ public struct NotifyDriver: StepDriver {
     public let tryTimeout: Duration
     /// The longest excerpt of a receiver's answer kept.
     static let answerLimit = 300
-    let smtpTLS: SMTPClient?
+    /// The SMTP client to use (tests give one that trusts their certificate); nil makes one per message.
+    let smtpClient: SMTPClient?
 
     /// A driver posting through `http`'s client (the run's; it is not shut down here) and
     /// connecting to SMTP servers on `eventLoops`.
@@ -41,7 +42,7 @@ public struct NotifyDriver: StepDriver {
         self.eventLoops = eventLoops
         self.policy = policy
         self.tryTimeout = tryTimeout
-        self.smtpTLS = nil
+        self.smtpClient = nil
     }
 
     init(http: HTTPDriver, eventLoops: DriverEventLoops, policy: NotifyRetryPolicy, tryTimeout: Duration, smtp: SMTPClient) {
@@ -49,7 +50,7 @@ public struct NotifyDriver: StepDriver {
         self.eventLoops = eventLoops
         self.policy = policy
         self.tryTimeout = tryTimeout
-        self.smtpTLS = smtp
+        self.smtpClient = smtp
     }
 
     /// What became of one channel.
@@ -248,7 +249,7 @@ public struct NotifyDriver: StepDriver {
         guard let email = channel.email else { return delivery }
         var redactor = context.redactor
         for secret in channel.secrets { redactor.add(secret) }
-        let smtp = smtpTLS ?? SMTPClient(group: eventLoops.group)
+        let smtp = smtpClient ?? SMTPClient(group: eventLoops.group)
         let mail = EmailMessage.notification(n, message: message, email: email)
         while true {
             delivery.attempts += 1

@@ -257,7 +257,7 @@ struct NotifyDriverTests {
             let http = HTTPDriver()
             let driver = NotifyDriver(http: http, eventLoops: .singleton, policy: Self.quick, tryTimeout: .seconds(10),
                                       smtp: SMTPClient(group: DriverEventLoops.singleton.group, tlsConfiguration: client))
-            let channel = NotifyChannel(name: "reports", kind: .email, email: .init(host: "localhost", port: port, from: "a@b.test", to: ["c@d.test"],
+            let channel = NotifyChannel(name: "reports", kind: .email, email: .init(host: "127.0.0.1", port: port, from: "a@b.test", to: ["c@d.test"],
                                                                                    username: "runbook", password: password, requireTLS: true))
             let context = DriverContext(stepID: "s", kind: .notify, timeout: .seconds(20), environment: .empty(name: "t"), redactor: Redactor(secrets: [password]))
             let output = try await driver.execute(Self.command([channel]), context: context)

@@ -76,7 +76,11 @@ extension Executor {
             let command = try renderer.render(work.step, scope: work.driverScope)
             work.command = command
             var preview: Value?
-            if case .notify(let n) = command { preview = .object([("message", .string(redactor.redact(n.message)))]) }
+            if case .notify(let n) = command {
+                // What a dry run would post, and where (channel names and types, never URLs).
+                preview = .object([("message", .string(redactor.redact(n.message))),
+                                   ("channels", .list(n.channels.map { .object([("name", .string($0.name)), ("type", .string($0.kind.rawValue))]) }))])
+            }
             return .rendered(.init(display: redactor.redact(command.display), wouldDo: redactor.redact(command.wouldDo),
                                    audit: redactor.redact(command.auditValue), preview: preview))
         } catch {
