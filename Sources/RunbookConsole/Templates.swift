@@ -169,7 +169,7 @@ enum Templates {
     static let login = """
         <h1>Sign in</h1>
         {{#message}}<p class="note red">{{message}}</p>{{/message}}
-        <p>Behind the company's sign-on proxy you are signed in already. Otherwise give your console token (made with <code>runbook serve token USER --tokens FILE</code>).</p>
+        <p>Behind the company's sign-on proxy you are signed in already. Otherwise give your console token (made with <code>runbook serve token USER --file FILE</code>).</p>
         <form method="post" action="/login" class="login">
           <input type="hidden" name="csrf" value="{{csrf}}">
           <label>Token <input name="token" type="password" autocomplete="current-password" required></label>

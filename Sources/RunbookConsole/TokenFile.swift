@@ -4,7 +4,7 @@ import Foundation
 /// The console's per-user bearer tokens (`runbook serve --tokens FILE`), stored hashed: one
 /// line per token, `USER sha256:HEX` (the SHA-256 of the token), `#` comments and blank lines
 /// allowed. A token is 32 random bytes (`rbk_` and 64 hex digits), so one SHA-256 is enough:
-/// nothing short enough to guess is ever hashed. `runbook serve token USER --tokens FILE`
+/// nothing short enough to guess is ever hashed. `runbook serve token USER --file FILE`
 /// makes one, appends its hash and prints the token once.
 public struct TokenFile: Sendable {
     /// A problem in the file, as `path:line: error: ...`.
@@ -32,7 +32,7 @@ public struct TokenFile: Sendable {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard parts.count == 2, parts[1].hasPrefix("sha256:") else {
-                throw Problem(description: "\(path):\(n + 1): error: expected 'USER sha256:HEX' (make one with runbook serve token USER --tokens \(path))")
+                throw Problem(description: "\(path):\(n + 1): error: expected 'USER sha256:HEX' (make one with runbook serve token USER --file \(path))")
             }
             let hex = parts[1].dropFirst("sha256:".count).lowercased()
             guard hex.count == 64, hex.allSatisfy(\.isHexDigit) else {

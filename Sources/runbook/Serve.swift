@@ -15,7 +15,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the web console: runs (live), approvals, incidents, audit, a JSON API, server-sent events and /metrics, over the environment's ledger.",
         discussion: """
             Who is who: X-Forwarded-User from a --trust-proxy address (a sign-on proxy such as oauth2-proxy), else a bearer \
-            token of --tokens FILE (make one with `runbook serve token USER --tokens FILE`). Approving in the console needs \
+            token of --tokens FILE (make one with `runbook serve token USER --file FILE`). Approving in the console needs \
             --key (or RUNBOOK_SIGNING_KEY): the console's own SSH key, listed in allowed_signers as the principal the \
             environment's approvals.console names. Exit 0 after SIGTERM/SIGINT · 2 invalid.
             """,
@@ -93,7 +93,7 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// `runbook serve token USER --tokens FILE`: a new bearer token for USER; its SHA-256 is
+/// `runbook serve token USER --file FILE`: a new bearer token for USER; its SHA-256 is
 /// appended to FILE (made with mode 0600), the token printed once.
 struct ServeToken: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -101,7 +101,7 @@ struct ServeToken: ParsableCommand {
         abstract: "Make a console token for USER: appends 'USER sha256:HEX' to FILE and prints the token (once; it is not stored).")
 
     @Argument(help: "The user the token signs in (the name approvals are recorded under).") var user: String
-    @Option(name: .customLong("tokens"), help: "The tokens file to append to.") var tokens: String
+    @Option(name: .customLong("file"), help: "The tokens file to append to (the one runbook serve --tokens reads).") var tokens: String
 
     func run() throws {
         guard !user.isEmpty, !user.contains(where: { $0.isWhitespace }) else {
