@@ -132,6 +132,10 @@ public struct RunTimeline: Sendable {
                 }
             }
         }
+        // A run that ended leaves no step running: one stopped at its gate shows the gate's word.
+        if endedAt != nil {
+            for i in steps.indices where steps[i].status == nil { steps[i].status = steps[i].gates.last?.decision ?? "unfinished" }
+        }
     }
 
     static func int(_ v: Value?) -> Int? {
