@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN   := .build/debug/runbook
 
-.PHONY: all build test demo lint bench clean
+.PHONY: all build test demo demo-console lint bench clean
 
 all: build
 
@@ -29,3 +29,8 @@ clean:
 # scripts/bench runs last with the other benchmarks.
 bench:
 	scripts/bench
+
+# The demo, then the web console next to it (runbook serve over the sandbox's ledger); prints
+# its URL and a token to sign in with. Ctrl-C stops the console; the sandbox keeps running.
+demo-console: build
+	scripts/demo-console

@@ -88,6 +88,7 @@ while run_id is None and time.time() < deadline:
 assert run_id, "the live run never reached the ledger"
 received = []  # (client, seq, time)
 lock = threading.Lock()
+ended = set()
 def follow(n):
     req = urllib.request.Request(f"{base}/api/events?run={run_id}", headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(req, timeout=120) as resp:
@@ -101,6 +102,8 @@ def follow(n):
                 with lock:
                     received.append((n, d["seq"], time.time()))
                 if d["status"] not in ("running", "unfinished"):
+                    with lock:
+                        ended.add(n)
                     return
 threads = [threading.Thread(target=follow, args=(n,), daemon=True) for n in range(clients)]
 for t in threads: t.start()
@@ -120,7 +123,7 @@ for seq, t0 in ts.items():
         if got:
             lat.append(min(got) - t0)
 lat.sort()
-finished = len({c for c, s, _ in received if s == max(ts)})
+finished = len(ended)
 if lat:
     p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000
     print(f"  {len(ts)} records, {len(lat)} record-browser deliveries; {finished}/{clients} browsers saw the end")
