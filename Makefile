@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN   := .build/debug/runbook
 
-.PHONY: all build test demo lint bench clean image-check
+.PHONY: all build test demo demo-console lint bench clean image-check
 
 all: build
 
@@ -35,3 +35,8 @@ bench:
 # lint, the schedules and the daily check's dry run inside it with chroot (needs root).
 image-check:
 	scripts/image-check
+
+# The demo, then the web console next to it (runbook serve over the sandbox's ledger); prints
+# its URL and a token to sign in with. Ctrl-C stops the console; the sandbox keeps running.
+demo-console: build
+	scripts/demo-console

@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // The console: templates with escaping on by default, and the Prometheus text format.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The pure core: model, parser, validator, expressions, planner, executor, audit, reports.
@@ -57,6 +60,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The web console (`runbook serve`): pages, JSON API, server-sent events and /metrics
+        // over the ledger.
+        .target(
+            name: "RunbookConsole",
+            dependencies: [
+                "RunbookCore",
+                "RunbookDrivers",
+                "RunbookLedger",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+        ),
         // The ETL service the runbooks drive, as a library.
         .target(
             name: "ETLCore",
@@ -74,7 +93,11 @@ let package = Package(
                 "RunbookCore",
                 "RunbookDrivers",
                 "RunbookLedger",
+                "RunbookConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -119,7 +142,7 @@ for target in package.targets {
     // The runbook engine's own targets: an import is internal unless it says `public import`,
     // and a member is visible only where its module is imported. The compiler keeps the
     // core's API free of Yams and Crypto, and every file names what it uses.
-    if ["RunbookCore", "RunbookDrivers", "RunbookLedger", "runbook"].contains(target.name) {
+    if ["RunbookCore", "RunbookDrivers", "RunbookLedger", "RunbookConsole", "runbook"].contains(target.name) {
         settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
         settings.append(.enableUpcomingFeature("MemberImportVisibility"))
     }

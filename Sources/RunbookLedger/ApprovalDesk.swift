@@ -63,7 +63,7 @@ public struct ApprovalDesk: Sendable {
         for d in decisions {
             let ok: Bool
             do {
-                try await keygen.verify(message: Array(d.signedText(digest: request.digest).utf8), signature: d.signature, principal: d.approver,
+                try await keygen.verify(message: Array(d.signedText(digest: request.digest).utf8), signature: d.signature, principal: d.signingPrincipal,
                                         allowedSigners: allowedSigners)
                 ok = true
             } catch {

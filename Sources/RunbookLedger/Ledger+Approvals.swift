@@ -59,14 +59,17 @@ extension Ledger {
     public func decisions(_ requestID: String) async throws(LedgerError) -> [ApprovalDecision] {
         try await run("reading approval decisions") {
             let rows = try await connection.query("""
-                SELECT request_id, approver, decision, coalesce(comment, ''), extract(epoch FROM decided_at)::bigint, signature
+                SELECT request_id, approver, decision, coalesce(comment, ''), extract(epoch FROM decided_at)::bigint, signature, via, signer
                   FROM runbook.approval_decisions WHERE request_id = \(requestID) ORDER BY decided_at, approver
                 """, logger: Self.logger)
             var out: [ApprovalDecision] = []
             for try await row in rows {
-                let c = try row.decode((String, String, String, String, Int, String).self)
+                let c = try row.decode((String, String, String, String, Int, String, String, String?).self)
+                // An unknown `via` counts as the console's: its signature is then checked
+                // against the console's principal, which a row edited to say so does not have.
                 out.append(ApprovalDecision(requestID: c.0, approver: c.1, verdict: ApprovalDecision.Verdict(rawValue: c.2) ?? .denied,
-                                            comment: c.3, decidedAt: c.4, signature: c.5))
+                                            comment: c.3, decidedAt: c.4, signature: c.5, via: ApprovalDecision.Via(rawValue: c.6) ?? .console,
+                                            signer: c.7))
             }
             return out
         }
@@ -76,8 +79,9 @@ extension Ledger {
     public func insert(decision d: ApprovalDecision) async throws(LedgerError) -> Bool {
         try await run("writing the approval decision") {
             let rows = try await connection.query("""
-                INSERT INTO runbook.approval_decisions (request_id, approver, decision, comment, via, signature, decided_at)
-                VALUES (\(d.requestID), \(d.approver), \(d.verdict.rawValue), \(d.comment), 'cli', \(d.signature), to_timestamp(\(d.decidedAt)))
+                INSERT INTO runbook.approval_decisions (request_id, approver, decision, comment, via, signer, signature, decided_at)
+                VALUES (\(d.requestID), \(d.approver), \(d.verdict.rawValue), \(d.comment), \(d.via.rawValue), \(d.signer), \(d.signature),
+                        to_timestamp(\(d.decidedAt)))
                 ON CONFLICT (request_id, approver) DO NOTHING RETURNING 1
                 """, logger: Self.logger)
             var inserted = false

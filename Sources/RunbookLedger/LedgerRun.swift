@@ -1,4 +1,5 @@
 public import Foundation
+public import RunbookCore
 
 /// One run as the ledger knows it (`runbook runs`): from its `run.started` and `run.ended`
 /// records, whoever ran it, wherever.
@@ -43,4 +44,25 @@ public struct LedgerRunFilter: Sendable {
 
     /// Every run (the newest `limit`).
     public init() {}
+}
+
+extension LedgerRun {
+    /// The run as `runs --format json` prints it and the console's `/api/runs` answers.
+    public var json: Value {
+        var o = ValueObject()
+        o["run_id"] = .string(runID)
+        o["runbook"] = runbook.map(Value.string) ?? .null
+        o["environment"] = environment.map(Value.string) ?? .null
+        o["mode"] = mode.map(Value.string) ?? .null
+        o["operator"] = operatorName.map(Value.string) ?? .null
+        o["host"] = host.map(Value.string) ?? .null
+        o["started_at"] = startedAt.map { .string(AuditLog.timestamp($0)) } ?? .null
+        o["ended_at"] = endedAt.map { .string(AuditLog.timestamp($0)) } ?? .null
+        o["status"] = .string(displayStatus)
+        o["exit_code"] = exitCode.map(Value.int) ?? .null
+        o["duration_ms"] = durationMs.map(Value.int) ?? .null
+        o["active"] = .bool(active)
+        o["run_lock"] = runLock.map(Value.string) ?? .null
+        return .object(o)
+    }
 }

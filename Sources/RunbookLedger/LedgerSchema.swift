@@ -247,5 +247,17 @@ public enum LedgerSchema {
                 FOR EACH ROW EXECUTE FUNCTION runbook.incident_event_added()
             """,
         ],
+        // 5: the web console. Its run list is paged newest first (keyset, by the same
+        // expression it sorts on) and filtered by runbook, environment, operator or status, over
+        // 100,000 runs and more; a decision made in the console names the key that signed it
+        // (the console's principal; NULL: the approver's own).
+        [
+            "CREATE INDEX runs_order_idx ON runbook.runs ((coalesce(started_at, ended_at)) DESC, run_id DESC)",
+            "CREATE INDEX runs_runbook_idx ON runbook.runs (runbook, (coalesce(started_at, ended_at)) DESC, run_id DESC)",
+            "CREATE INDEX runs_environment_idx ON runbook.runs (environment, (coalesce(started_at, ended_at)) DESC, run_id DESC)",
+            "CREATE INDEX runs_operator_idx ON runbook.runs (operator, (coalesce(started_at, ended_at)) DESC, run_id DESC)",
+            "CREATE INDEX runs_status_idx ON runbook.runs (status, (coalesce(started_at, ended_at)) DESC, run_id DESC)",
+            "ALTER TABLE runbook.approval_decisions ADD COLUMN signer text",
+        ],
     ]
 }

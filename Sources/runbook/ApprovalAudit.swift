@@ -39,10 +39,11 @@ enum ApprovalAudit {
                     for a in items {
                         let decision = ApprovalDecision(requestID: requestID, approver: a["approver"]?.stringValue ?? "", verdict: .approved,
                                                         comment: a["comment"]?.stringValue ?? "", decidedAt: { if case .int(let t) = a["decided_at"] ?? .null { t } else { 0 } }(),
-                                                        signature: a["signature"]?.stringValue ?? "")
+                                                        signature: a["signature"]?.stringValue ?? "",
+                                                        via: a["via"]?.stringValue == "console" ? .console : .cli, signer: a["signer"]?.stringValue)
                         do {
                             try await keygen.verify(message: Array(decision.signedText(digest: digest).utf8), signature: decision.signature,
-                                                    principal: decision.approver, allowedSigners: allowedSigners)
+                                                    principal: decision.signingPrincipal, allowedSigners: allowedSigners)
                             if decision.approver != requester { valid.insert(decision.approver) }
                         } catch {
                             problems.append("seq \(seq) (run \(run)): the approval of '\(step)' by \(decision.approver) (request \(requestID)) does not verify over digest \(digest): \(error.message)")
@@ -71,31 +72,5 @@ enum ApprovalAudit {
     /// The risk its gate recorded for `step` in `run` ("" when it had no gate record).
     static func riskOf(_ records: [ValueObject], run: String, step: String) -> String {
         records.last { $0["run_id"]?.stringValue == run && $0["event"]?.stringValue == "gate.decision" && $0["step"]?.stringValue == step }?["risk"]?.stringValue ?? ""
-    }
-
-    /// Checks every request of the ledger: the requester's signature, each decision's signature,
-    /// and that the stored plan still hashes to the digest that was signed.
-    static func verifyLedger(_ ledger: Ledger, allowedSigners: String, policy: ApprovalPolicy) async throws(LedgerError) -> (problems: [String], requests: Int, signatures: Int) {
-        let desk = ApprovalDesk(ledger: ledger, allowedSigners: allowedSigners, policy: policy)
-        var problems: [String] = []
-        var signatures = 0
-        let requests = try await ledger.requests(environment: nil, open: false, limit: 100_000)
-        for request in requests {
-            let loaded = try await desk.check(request)
-            if let why = loaded.requesterProblem {
-                problems.append("approval request \(request.id) (run \(request.runID)): the request signed by \(request.requester) does not verify (row edited?): \(why)")
-            } else {
-                signatures += 1
-            }
-            for d in loaded.decisions {
-                if d.verified { signatures += 1 } else {
-                    problems.append("approval request \(request.id) (run \(request.runID)): the \(d.decision.verdict.rawValue) decision by \(d.decision.approver) does not verify (row edited or forged)")
-                }
-            }
-            if let plan = ApprovalPlan(json: request.plan), plan.digest != request.digest {
-                problems.append("approval request \(request.id) (run \(request.runID)): the stored plan no longer hashes to its digest \(request.digest) (plan edited)")
-            }
-        }
-        return (problems, requests.count, signatures)
     }
 }

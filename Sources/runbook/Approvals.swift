@@ -121,41 +121,33 @@ struct Decide {
             throw ExitCode(2)
         }
         let request = loaded.request
-        guard request.environment == env.name else {
-            printError("error: \(id) is for environment '\(request.environment)': use --env \(request.environment)")
+        if request.environment == env.name {
+            let color = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            StandardStreams.out(PlanText.render(request, loaded: loaded, policy: desk.policy, color: color))
+        }
+        let outcome: ApprovalDesk.Outcome
+        do {
+            outcome = try await desk.decide(loaded, environment: env.name, by: principal, verdict: verdict, comment: comment) { text throws(IdentityError) in
+                try await desk.keygen.sign(message: Array(text.utf8), key: key)
+            }
+        } catch let refusal as ApprovalDesk.Refusal {
+            switch refusal.kind {
+            case .unknown: printError("error: \(refusal.message)")
+            case .signing: printError("error: \(refusal.message); nothing was recorded")
+            case .forbidden, .conflict: printError("error: refused: \(refusal.message); nothing was recorded")
+            }
             throw ExitCode(2)
         }
-        let color = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        StandardStreams.out(PlanText.render(request, loaded: loaded, policy: desk.policy, color: color))
-        let now = ApprovalDesk.now()
-        if let why = ApprovalTally.refusal(of: principal, on: request, loaded.decisions, policy: desk.policy, now: now) {
-            printError("error: refused: \(why); nothing was recorded")
-            throw ExitCode(2)
-        }
-        var decision = ApprovalDecision(requestID: id, approver: principal, verdict: verdict, comment: comment, decidedAt: now)
-        do { decision.signature = try await desk.keygen.sign(message: Array(decision.signedText(digest: request.digest).utf8), key: key) } catch {
-            printError("error: cannot sign the decision: \(error.message); nothing was recorded")
-            throw ExitCode(2)
-        }
-        guard try await desk.ledger.insert(decision: decision) else {
-            printError("error: refused: \(principal) has already decided on \(id): the same person counts once towards \(request.required); nothing was recorded")
-            throw ExitCode(2)
-        }
-        if verdict == .denied {
-            try await desk.ledger.setStatus(id, to: .denied, from: [.pending, .approved])
+        switch outcome {
+        case .denied:
             StandardStreams.out("denied: \(id) by \(principal) (signed): '\(request.action)' will not run under this request\n")
-            return
-        }
-        let after = try await desk.check(try await desk.ledger.request(id) ?? request)
-        switch after.standing(policy: desk.policy) {
         case .approved(let yes):
-            try await desk.ledger.setStatus(id, to: .approved, from: [.pending])
             StandardStreams.out("approved: \(id) by \(yes.map(\.approver).joined(separator: ", ")) (\(yes.count) of \(request.required), signed over \(request.digest)).\n"
                 + "  the requester resumes: runbook run \(request.runbook) --env \(request.environment) --resume \(id)\n"
                 + "  (the checks run again; any change since this approval voids it)\n")
         case .pending(let have, let need):
             StandardStreams.out("approved by \(principal) (signed): \(have) of \(need) approvals; \(need - have) more needed from another approver\n")
-        default:
+        case .recorded:
             StandardStreams.out("recorded \(principal)'s approval of \(id)\n")
         }
     }

@@ -75,48 +75,19 @@ struct Audit: ParsableCommand {
             if ledger {
                 let (connection, env) = try await ledgerOptions.connect()
                 let redactor = Redactor(secrets: env.secrets)
-                let report: LedgerVerifier.Report
-                var approvals: (problems: [String], requests: Int, signatures: Int)?
+                let audit: LedgerAudit
                 do {
                     try await connection.requireCurrentSchema()
-                    report = try await LedgerVerifier(ledger: connection, localPath: localExists ? options.path : nil, localIntact: localIntact).verify()
-                    if let allowedSigners {
-                        approvals = try await ApprovalAudit.verifyLedger(connection, allowedSigners: allowedSigners, policy: env.approvalPolicy ?? ApprovalPolicy())
-                    }
+                    audit = try await LedgerAudit.verify(connection, name: "ledger (\(connection.target))", localPath: localExists ? options.path : nil,
+                                                         localIntact: localIntact, allowedSigners: allowedSigners,
+                                                         policy: env.approvalPolicy ?? ApprovalPolicy(), environment: env.name)
                 } catch {
                     await connection.close()
                     throw exitLedgerError(error, redactor: redactor)
                 }
                 await connection.close()
-                let name = "ledger (\(connection.target))"
-                for problem in report.problems { print("TAMPERED: \(name): \(problem)") }
-                if report.problems.count == LedgerVerifier.maxProblems { print("(only the first \(LedgerVerifier.maxProblems) findings are shown)") }
-                // Every checkpoint in the ledger must be signed by an allowed signer.
-                var forged = 0
-                if let allowedSigners {
-                    for c in report.checkpoints {
-                        do { try await Checkpoint.verify(c, allowedSigners: allowedSigners) } catch {
-                            forged += 1
-                            print("TAMPERED: \(name): source \(c.source.prefix(12)), seq \(c.seq)\(c.runID.map { " (run \($0))" } ?? ""): the checkpoint said to be signed by \(c.principal) does not verify: \(error.message)")
-                        }
-                    }
-                }
-                if let pending = report.pending {
-                    print("pending: \(options.path): \(pending.count) record\(pending.count == 1 ? "" : "s") (seq \(pending.first)–\(pending.first + pending.count - 1)) not in the ledger yet: `runbook audit sync --env \(env.name)` sends them; not tampering")
-                }
-                for problem in approvals?.problems ?? [] { print("TAMPERED: \(name): \(problem)") }
-                if let approvals, approvals.problems.isEmpty, approvals.requests > 0 {
-                    print("intact: \(name): \(approvals.requests) approval request\(approvals.requests == 1 ? "" : "s"), \(approvals.signatures) signatures of requesters and approvers verified")
-                }
-                if report.intact, forged == 0, approvals?.problems.isEmpty ?? true {
-                    var line = "intact: \(name): \(report.records) records of \(report.sources) log\(report.sources == 1 ? "" : "s"), \(report.runs) runs, chains verified"
-                    if report.localSource != nil { line += "; \(report.localCompared) records match the local log" }
-                    line += "; \(report.checkpointsMatched) of \(report.checkpoints.count) checkpoints match their records"
-                    line += allowedSigners == nil ? " (signatures not checked: no allowed_signers)" : ", signatures verified"
-                    print(line)
-                } else {
-                    tampered = true
-                }
+                for line in audit.lines { print(line.text) }
+                if !audit.intact { tampered = true }
             }
             if tampered { throw ExitCode(1) }
         }

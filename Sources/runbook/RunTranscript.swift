@@ -1,5 +1,6 @@
 import Foundation
 import RunbookCore
+import RunbookLedger
 
 /// One run told from its audit records (`runbook runs show`): who ran what, where, with which
 /// inputs; then every step in order with its command, gate decision, status, duration and
@@ -72,25 +73,6 @@ enum RunTranscript {
         return nil
     }
 
-    /// A rendered command as one line: argv joined, SQL as is, HTTP as `METHOD URL`.
-    static func command(_ value: Value?) -> String {
-        guard let value else { return "" }
-        switch value {
-        case .string(let s): return s
-        case .list(let items): return items.map(\.interpolated).joined(separator: " ")
-        case .object(let o):
-            if let sql = o["sql"]?.stringValue {
-                var text = sql.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-                if case .object(let params)? = o["params"], !params.pairs.isEmpty {
-                    text += "  [" + params.pairs.map { "\($0.key)=\($0.value.interpolated)" }.joined(separator: ", ") + "]"
-                }
-                return text
-            }
-            if let template = o["template"]?.stringValue { return "template \(template) to \(o["channel"]?.interpolated ?? "?")" }
-            if let argv = o["argv"] { return command(argv) }
-            if let method = o["method"]?.stringValue, let url = o["url"]?.stringValue { return "\(method) \(url)" }
-            return JSON.encode(value)
-        default: return value.interpolated
-        }
-    }
+    /// A rendered command as one line (shared with the console: ``RunTimeline/commandLine(_:)``).
+    static func command(_ value: Value?) -> String { RunTimeline.commandLine(value) ?? "" }
 }

@@ -106,24 +106,3 @@ struct Runs: AsyncParsableCommand {
         }
     }
 }
-
-extension LedgerRun {
-    /// The run as `runs --format json` prints it.
-    var json: Value {
-        var o = ValueObject()
-        o["run_id"] = .string(runID)
-        o["runbook"] = runbook.map(Value.string) ?? .null
-        o["environment"] = environment.map(Value.string) ?? .null
-        o["mode"] = mode.map(Value.string) ?? .null
-        o["operator"] = operatorName.map(Value.string) ?? .null
-        o["host"] = host.map(Value.string) ?? .null
-        o["started_at"] = startedAt.map { .string(AuditLog.timestamp($0)) } ?? .null
-        o["ended_at"] = endedAt.map { .string(AuditLog.timestamp($0)) } ?? .null
-        o["status"] = .string(displayStatus)
-        o["exit_code"] = exitCode.map(Value.int) ?? .null
-        o["duration_ms"] = durationMs.map(Value.int) ?? .null
-        o["active"] = .bool(active)
-        o["run_lock"] = runLock.map(Value.string) ?? .null
-        return .object(o)
-    }
-}

@@ -15,15 +15,20 @@ public struct ApprovalPolicy: Sendable, Hashable {
     public var approvers: [String]
     /// How long a request stays open (default 1 h).
     public var expires: Duration
+    /// The principal (of the allowed_signers) whose key the web console signs with
+    /// (`approvals: {console: runbook-console@...}`): approvals made in the console count only
+    /// when it is set and the decision is signed by that key. Nil: console approvals do not count.
+    public var console: String?
 
     /// The default life of a request.
     public static let defaultExpiry = Duration.seconds(3600)
 
     /// A policy from its parts.
-    public init(required: [Step.Risk: Int] = [:], approvers: [String] = [], expires: Duration = ApprovalPolicy.defaultExpiry) {
+    public init(required: [Step.Risk: Int] = [:], approvers: [String] = [], expires: Duration = ApprovalPolicy.defaultExpiry, console: String? = nil) {
         self.required = required
         self.approvers = approvers
         self.expires = expires
+        self.console = console
     }
 
     /// How many distinct approvals `step` needs: its risk's number, or its own `approvals: N`
@@ -46,4 +51,13 @@ public struct ApprovalPolicy: Sendable, Hashable {
     /// Whether `principal` may approve under this policy (the requester never may: see
     /// ``ApprovalTally``).
     public func allows(_ principal: String) -> Bool { approvers.isEmpty || approvers.contains(principal) }
+
+    /// Whether `decision` may count: made at a terminal (signed by its approver), or in the
+    /// console when this policy names the console and the console's key signed it.
+    public func accepts(_ decision: ApprovalDecision) -> Bool {
+        switch decision.via {
+        case .cli: true
+        case .console: console != nil && decision.signer == console
+        }
+    }
 }

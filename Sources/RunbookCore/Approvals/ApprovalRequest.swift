@@ -86,6 +86,10 @@ public struct ApprovalDecision: Sendable, Hashable {
     /// Yes or no.
     public enum Verdict: String, Sendable, Hashable { case approved, denied }
 
+    /// Where the decision was made: `runbook approve` (signed by the approver's own key), or
+    /// the web console (the approver signed on to it; signed by the console's key, ``signer``).
+    public enum Via: String, Sendable, Hashable { case cli, console }
+
     /// The request decided on.
     public var requestID: String
     /// The principal who decided (proved by their key).
@@ -96,31 +100,47 @@ public struct ApprovalDecision: Sendable, Hashable {
     public var comment: String
     /// When, in whole seconds since 1970 (UTC).
     public var decidedAt: Int
-    /// The approver's signature of ``signedText(digest:)``.
+    /// The signature of ``signedText(digest:)`` by ``signingPrincipal``.
     public var signature: String
+    /// Where it was decided.
+    public var via: Via
+    /// Who signed a console decision: the console's principal. Nil for the CLI (the approver).
+    public var signer: String?
 
     /// A decision from its parts.
-    public init(requestID: String, approver: String, verdict: Verdict, comment: String, decidedAt: Int, signature: String = "") {
+    public init(requestID: String, approver: String, verdict: Verdict, comment: String, decidedAt: Int, signature: String = "",
+                via: Via = .cli, signer: String? = nil)
+    {
         self.requestID = requestID
         self.approver = approver
         self.verdict = verdict
         self.comment = comment
         self.decidedAt = decidedAt
         self.signature = signature
+        self.via = via
+        self.signer = signer
     }
 
+    /// The principal whose key signs the decision: the approver's own, or the console's.
+    public var signingPrincipal: String { via == .console ? (signer ?? "") : approver }
+
     /// What the approver signs: the request id, the plan digest they saw, their verdict, name,
-    /// time and comment.
+    /// time and comment; a console decision adds `via: "console"` and the console's principal,
+    /// so a console signature can never pass for the approver's own.
     public func signedText(digest: String) -> String {
-        ApprovalRequest.lines("runbook approval decision v1", [
+        var fields = [
             ("request", requestID), ("digest", digest), ("decision", verdict.rawValue), ("approver", approver),
             ("decided", String(decidedAt)), ("comment", comment),
-        ])
+        ]
+        if via == .console { fields += [("via", via.rawValue), ("signer", signer ?? "")] }
+        return ApprovalRequest.lines("runbook approval decision v1", fields)
     }
 
     /// The decision as the audit log records it (in `gate.decision`'s `approval`).
     public var auditValue: Value {
-        .object([("approver", .string(approver)), ("decision", .string(verdict.rawValue)), ("comment", .string(comment)),
-                 ("decided_at", .int(decidedAt)), ("signature", .string(signature))])
+        var fields: [(String, Value)] = [("approver", .string(approver)), ("decision", .string(verdict.rawValue)), ("comment", .string(comment)),
+                                         ("decided_at", .int(decidedAt)), ("signature", .string(signature))]
+        if via == .console { fields += [("via", .string(via.rawValue)), ("signer", .string(signer ?? ""))] }
+        return .object(fields)
     }
 }

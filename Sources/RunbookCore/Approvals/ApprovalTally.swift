@@ -28,7 +28,7 @@ public enum ApprovalTally {
         var seen = Set<String>()
         return decisions.filter { d in
             d.verified && d.decision.verdict == .approved && d.decision.approver != request.requester
-                && policy.allows(d.decision.approver) && seen.insert(d.decision.approver).inserted
+                && policy.allows(d.decision.approver) && policy.accepts(d.decision) && seen.insert(d.decision.approver).inserted
         }.map(\.decision)
     }
 

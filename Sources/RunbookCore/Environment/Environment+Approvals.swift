@@ -2,7 +2,7 @@ import Yams
 
 extension ApprovalPolicy {
     /// The keys of `approvals:`.
-    static let keys = ["low", "medium", "high", "approvers", "expires"]
+    static let keys = ["low", "medium", "high", "approvers", "expires", "console"]
 
     /// Parses `approvals:` of an environment file, reporting each problem at its key; nil
     /// when it is not a mapping.
@@ -13,6 +13,8 @@ extension ApprovalPolicy {
             switch pair.key {
             case "approvers":
                 policy.approvers = doc.stringList(pair.value, key: "approvals.approvers") ?? []
+            case "console":
+                if let principal = doc.string(pair.value, key: "approvals.console"), !principal.isEmpty { policy.console = principal }
             case "expires":
                 if let d = doc.duration(pair.value, key: "approvals.expires") {
                     if d > .zero { policy.expires = d } else { doc.error(pair.value, "'approvals.expires' must be longer than 0s") }

@@ -20,15 +20,8 @@ public final class TextReporter: RunObserver, @unchecked Sendable {
     func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
 
     public func symbol(_ status: String) -> String {
-        switch status {
-        case "green", "succeeded": paint("✔ \(status)", "32")
-        case "yellow": paint("▲ \(status)", "33")
-        case "red", "failed", "declined": paint("✖ \(status)", "31")
-        case "error": paint("✖ \(status)", "35")
-        case "planned": paint("◇ \(status)", "36")
-        case "awaiting-approval": paint("⏸ \(status)", "33")
-        default: paint("· \(status)", "2")
-        }
+        let style = StatusStyle(status)
+        return paint("\(style.glyph) \(status)", style.ansi)
     }
 
     public func runStarted(_ report: RunReport) {

@@ -1,9 +1,10 @@
-import RunbookCore
-import RunbookLedger
+public import RunbookCore
 
-/// The whole plan of an approval request, as an approver reads it before deciding.
-enum PlanText {
-    static func render(_ r: ApprovalRequest, loaded: ApprovalDesk.Loaded, policy: ApprovalPolicy, color: Bool) -> String {
+/// The whole plan of an approval request, as an approver reads it before deciding: what
+/// `runbook approve` prints and the console's approvals page shows.
+public enum PlanText {
+    /// The plan as text; `color`: ANSI colours for a terminal.
+    public static func render(_ r: ApprovalRequest, loaded: ApprovalDesk.Loaded, policy: ApprovalPolicy, color: Bool) -> String {
         func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
         func colour(_ status: String) -> String {
             switch status {

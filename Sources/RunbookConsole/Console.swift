@@ -1,0 +1,54 @@
+import HTTPTypes
+public import Hummingbird
+public import Logging
+import RunbookCore
+import RunbookDrivers
+import RunbookLedger
+
+/// `runbook serve`: the web console over an environment's ledger (docs/console.md). Stateless:
+/// every page reads the ledger, live updates come from its `LISTEN/NOTIFY`, so several
+/// consoles can serve one ledger.
+public struct Console: Sendable {
+    let configuration: ConsoleConfiguration
+    let logger: Logger
+
+    public init(configuration: ConsoleConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The application: the HTTP server and the event hub, shut down cleanly on SIGTERM/SIGINT
+    /// by the caller's service group. `onRunning` gets the port it listens on (for `--listen
+    /// HOST:0`).
+    public func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let eventLoops = DriverEventLoops(threads: 1)
+        let pool = LedgerPool(url: configuration.ledgerURL, size: configuration.poolSize, eventLoops: eventLoops)
+        let views = ConsoleViews(environment: configuration.environment.name)
+        let hub = EventHub(url: configuration.ledgerURL, pool: pool, views: views, eventLoops: eventLoops, logger: logger)
+        let router = Router(context: ConsoleContext.self)
+        router.add(middleware: SecurityHeaders())
+        router.add(middleware: ConsoleAuth(trustedProxies: configuration.trustedProxies, tokens: configuration.tokens, views: views))
+        ConsoleRoutes(configuration: configuration, pool: pool, hub: hub, views: views, audit: AuditState(), metrics: ConsoleMetrics())
+            .register(on: router)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "runbook-console"),
+            services: [hub],
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+}
+
+/// Headers on every answer: no framing, no sniffing, scripts and styles only from the console.
+struct SecurityHeaders: RouterMiddleware {
+    typealias Context = ConsoleContext
+
+    func handle(_ request: Request, context: ConsoleContext, next: (Request, ConsoleContext) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.contentSecurityPolicy] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
+        return response
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RunbookCore
+import RunbookDrivers
+import RunbookLedger
+
+/// `/approvals`: the open requests as `runbook approve` shows them, with Approve and Deny; the
+/// decision goes through ``ApprovalDesk/decide(_:environment:by:verdict:comment:via:signer:now:sign:)``,
+/// the same code as `runbook approve`, signed by the console's key "via console".
+extension ConsoleRoutes {
+    struct Shown {
+        var request: ApprovalRequest
+        var loaded: ApprovalDesk.Loaded?
+        var standing: String
+        var have: Int
+    }
+
+    func openRequests() async throws -> [Shown] {
+        let policy = configuration.policy
+        return try await pool.with { ledger in
+            let requests = try await ledger.requests(environment: environment, open: true)
+            var shown: [Shown] = []
+            for r in requests {
+                if let signers = configuration.allowedSigners {
+                    let loaded = try await ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy).check(r)
+                    let standing = Self.status(loaded.standing(policy: policy))
+                    shown.append(Shown(request: r, loaded: loaded, standing: standing, have: ApprovalTally.counted(r, loaded.decisions, policy: policy).count))
+                } else {
+                    shown.append(Shown(request: r, loaded: nil, standing: r.status.rawValue, have: 0))
+                }
+            }
+            return shown
+        }
+    }
+
+    static func status(_ standing: ApprovalTally.Standing) -> String {
+        switch standing {
+        case .approved: "approved"
+        case .pending: "pending"
+        case .denied: "denied"
+        case .expired: "expired"
+        case .closed(let s): s.rawValue
+        case .tampered: "tampered"
+        }
+    }
+
+    /// Why `user` may not decide on `request` in the console; nil when they may.
+    func refusal(of user: String?, on shown: Shown) -> String? {
+        guard let user else { return "sign in to decide" }
+        guard let loaded = shown.loaded else { return "environment '\(environment)' has no identity: nobody can approve in the console" }
+        let policy = configuration.policy
+        guard policy.console != nil, configuration.consoleKey != nil, configuration.consolePrincipal == policy.console else {
+            return policy.console == nil
+                ? "environment '\(environment)' does not count approvals made in the console (approvals.console): use runbook approve \(shown.request.id) --env \(environment)"
+                : "this console has no key of \(policy.console ?? "?") (runbook serve --key): use runbook approve \(shown.request.id) --env \(environment)"
+        }
+        if policy.approvers.isEmpty && !configuration.principals.contains(user) {
+            return "\(user) is not an allowed signer of environment '\(environment)'"
+        }
+        return ApprovalTally.refusal(of: user, on: shown.request, loaded.decisions, policy: policy, now: ApprovalDesk.now())
+    }
+
+    func approvalsPage(_ request: Request, _ context: ConsoleContext) async throws -> Response {
+        let shown: [Shown]
+        do { shown = try await openRequests() } catch { return unavailable(error, request, context) }
+        var data: [String: Any] = [:]
+        let q = request.uri.queryParameters
+        if let id = q.get("decided"), ApprovalRequest.isValidID(id), let outcome = q.get("outcome") {
+            let words = ["approved": ("approved: the requester resumes the run (its checks run again; any change voids the approval)", "green"),
+                         "pending": ("your approval is recorded; more approvals are needed", "yellow"),
+                         "denied": ("denied: the action will not run under this request", "red"),
+                         "recorded": ("recorded", "dim")]
+            if let (text, tone) = words[outcome] {
+                data["notice"] = "\(id): \(text)"
+                data["tone"] = tone
+            }
+        }
+        data["requests"] = shown.map { s -> [String: Any] in
+            let r = s.request
+            var row = ConsoleViews.styled(s.standing)
+            row["id"] = r.id
+            row["action"] = r.action
+            row["runbook"] = r.runbook
+            row["risk"] = r.risk.rawValue
+            row["have"] = String(s.have)
+            row["required"] = String(r.required)
+            row["requester"] = r.requester
+            row["runID"] = r.runID
+            row["runPath"] = ConsoleViews.pathSegment(r.runID)
+            row["expires"] = ApprovalRequest.time(r.expiresAt)
+            row["plan"] = s.loaded.map { PlanText.render(r, loaded: $0, policy: configuration.policy, color: false) } ?? "digest \(r.digest)"
+            let decisions = s.loaded?.decisions ?? []
+            row["decisions"] = decisions.map { d -> [String: Any] in
+                var item = ConsoleViews.styled(d.decision.verdict.rawValue)
+                item["verdict"] = d.decision.verdict.rawValue
+                item["approver"] = d.decision.approver
+                item["console"] = d.decision.via == .console
+                item["at"] = ApprovalRequest.time(d.decision.decidedAt)
+                item["comment"] = d.decision.comment
+                item["verified"] = d.verified
+                return item
+            }
+            row["hasDecisions"] = !decisions.isEmpty
+            if let why = refusal(of: context.user, on: s) { row["why"] = why } else { row["canDecide"] = true }
+            row["csrf"] = context.csrf
+            return row
+        }
+        return views.page("approvals", title: "Approvals", context: context, data: data)
+    }
+
+    func apiApprovals(_ request: Request, _ context: ConsoleContext) async throws -> Response {
+        let shown: [Shown]
+        do { shown = try await openRequests() } catch { return unavailable(error, request, context) }
+        let list: [Value] = shown.map { s in
+            let r = s.request
+            return .object([("id", .string(r.id)), ("runbook", .string(r.runbook)), ("environment", .string(r.environment)), ("action", .string(r.action)),
+                            ("risk", .string(r.risk.rawValue)), ("requester", .string(r.requester)), ("run_id", .string(r.runID)),
+                            ("digest", .string(r.digest)), ("required", .int(r.required)), ("approvals", .int(s.have)),
+                            ("status", .string(s.standing)), ("created_at", .string(ApprovalRequest.isoTime(r.createdAt))),
+                            ("expires_at", .string(ApprovalRequest.isoTime(r.expiresAt))),
+                            ("plan_text", s.loaded.map { .string(PlanText.render(r, loaded: $0, policy: configuration.policy, color: false)) } ?? .null),
+                            ("you_may_decide", .bool(refusal(of: context.user, on: s) == nil))])
+        }
+        return ConsoleViews.json(.list(list))
+    }
+
+    enum Decided {
+        case done(ApprovalDesk.Outcome)
+        case refused(HTTPResponse.Status, String)
+    }
+
+    /// Records the signed-on user's decision, through the same desk as `runbook approve`.
+    func decide(_ context: ConsoleContext) async -> Decided {
+        let id = context.parameters.get("id") ?? ""
+        let verdict: ApprovalDecision.Verdict
+        switch context.parameters.get("verdict") {
+        case "approve": verdict = .approved
+        case "deny": verdict = .denied
+        default: return .refused(.notFound, "no such action: approve or deny")
+        }
+        guard ApprovalRequest.isValidID(id) else { return .refused(.notFound, "'\(id)' is not a request id") }
+        guard let user = context.user else { return .refused(.unauthorized, "sign in first") }
+        let comment = (verdict == .approved ? context.form["comment"] : context.form["reason"])?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if verdict == .denied && comment.isEmpty { return .refused(.badRequest, "a denial must say why (reason)") }
+        let policy = configuration.policy
+        guard let signers = configuration.allowedSigners, configuration.environment.approvalPolicy != nil else {
+            return .refused(.forbidden, "environment '\(environment)' has no approvals policy")
+        }
+        guard let key = configuration.consoleKey, let console = configuration.consolePrincipal, policy.console == console else {
+            return .refused(.forbidden, policy.console == nil
+                ? "environment '\(environment)' does not count approvals made in the console (approvals.console names the console's principal)"
+                : "this console has no key of \(policy.console ?? "?") (runbook serve --key)")
+        }
+        if policy.approvers.isEmpty && !configuration.principals.contains(user) {
+            return .refused(.forbidden, "\(user) is not an allowed signer of environment '\(environment)'")
+        }
+        do {
+            return .done(try await pool.with { ledger in
+                let desk = ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy)
+                guard let loaded = try await desk.load(id) else { throw ApprovalDesk.Refusal(.unknown, "the ledger has no approval request \(id)") }
+                return try await desk.decide(loaded, environment: environment, by: user, verdict: verdict, comment: comment, via: .console,
+                                             signer: console) { text throws(IdentityError) in
+                    try await desk.keygen.sign(message: Array(text.utf8), key: key)
+                }
+            })
+        } catch let refusal as ApprovalDesk.Refusal {
+            switch refusal.kind {
+            case .unknown: return .refused(.notFound, refusal.message)
+            case .forbidden: return .refused(.forbidden, "refused: \(refusal.message); nothing was recorded")
+            case .conflict: return .refused(.conflict, "refused: \(refusal.message); nothing was recorded")
+            case .signing: return .refused(.internalServerError, refusal.message)
+            }
+        } catch {
+            return .refused(.serviceUnavailable, Redactor(secrets: configuration.environment.secrets).redact((error as? LedgerError)?.message ?? "\(error)"))
+        }
+    }
+
+    static func word(_ outcome: ApprovalDesk.Outcome) -> String {
+        switch outcome {
+        case .approved: "approved"
+        case .pending: "pending"
+        case .denied: "denied"
+        case .recorded: "recorded"
+        }
+    }
+
+    func decidePage(_ request: Request, _ context: ConsoleContext) async throws -> Response {
+        switch await decide(context) {
+        case .done(let outcome):
+            let id = context.parameters.get("id") ?? ""
+            return Self.redirect("/approvals?decided=\(id)&outcome=\(Self.word(outcome))")
+        case .refused(let status, let message):
+            return views.error(status, message, request: request, context: context)
+        }
+    }
+
+    func apiDecide(_ request: Request, _ context: ConsoleContext) async throws -> Response {
+        switch await decide(context) {
+        case .done(let outcome):
+            var fields: [(String, Value)] = [("request_id", .string(context.parameters.get("id") ?? "")), ("outcome", .string(Self.word(outcome))),
+                                             ("by", .string(context.user ?? "")), ("via", .string("console"))]
+            if case .pending(let have, let need) = outcome { fields += [("approvals", .int(have)), ("required", .int(need))] }
+            return ConsoleViews.json(.object(fields))
+        case .refused(let status, let message):
+            return views.error(status, message, request: request, context: context)
+        }
+    }
+}

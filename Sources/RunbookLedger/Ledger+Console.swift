@@ -1,0 +1,207 @@
+public import Foundation
+import PostgresNIO
+public import RunbookCore
+
+/// Where a page of runs ends: the next page starts after it (keyset paging, newest first).
+public struct LedgerRunCursor: Sendable, Hashable {
+    /// The run's start (its end when no start was recorded).
+    public var at: Date
+    public var runID: String
+
+    public init(at: Date, runID: String) {
+        self.at = at
+        self.runID = runID
+    }
+
+    /// `SECONDS_SINCE_1970.MICROS~RUN_ID`, for a link.
+    public var token: String { "\(Int64((at.timeIntervalSince1970 * 1_000_000).rounded()))~\(runID)" }
+
+    /// The cursor of a link's `token`; nil when it is not one.
+    public init?(token: String) {
+        let parts = token.split(separator: "~", maxSplits: 1)
+        guard parts.count == 2, let micros = Int64(parts[0]), !parts[1].isEmpty else { return nil }
+        at = Date(timeIntervalSince1970: Double(micros) / 1_000_000)
+        runID = String(parts[1])
+    }
+}
+
+/// An incident as the console lists it (`runbook.incidents`).
+public struct LedgerIncident: Sendable, Hashable {
+    public var id: String
+    public var environment: String
+    public var title: String
+    public var severity: String
+    public var status: String
+    public var openedBy: String
+    public var startedAt: Date
+    public var resolvedAt: Date?
+    public var escalationLevel: Int
+    public var lastUpdateAt: Date
+    public var rootCause: String?
+    public var resolution: String?
+    /// The timeline, oldest first.
+    public var events: [Event]
+
+    /// One entry of the timeline (`runbook.incident_events`).
+    public struct Event: Sendable, Hashable {
+        public var at: Date
+        public var kind: String
+        public var author: String
+        public var message: String
+        public var runID: String?
+    }
+}
+
+/// What `/metrics` reads from the ledger at each scrape.
+public struct LedgerStatistics: Sendable {
+    /// Runs by runbook and status (`running`/`unfinished` for those without an end).
+    public var runs: [(runbook: String, status: String, count: Int)] = []
+    /// Per runbook: the runs ended in the last 24 hours, their total and p95 duration in seconds.
+    public var durations: [(runbook: String, count: Int, sum: Double, p95: Double)] = []
+    /// Pending approval requests (not expired), by environment.
+    public var pendingApprovals: [(environment: String, count: Int)] = []
+    /// Open incidents, by environment and severity.
+    public var openIncidents: [(environment: String, severity: String, count: Int)] = []
+}
+
+extension Ledger {
+    /// One page of runs matching `filter`, newest first, after `cursor` (nil: the newest).
+    /// Sorted and paged by `(coalesce(started_at, ended_at), run_id)` so each page is an index
+    /// range scan (schema version 4), whatever the number of runs.
+    public func runsPage(_ filter: LedgerRunFilter, after cursor: LedgerRunCursor?) async throws(LedgerError) -> [LedgerRun] {
+        let open = filter.status == "running" || filter.status == "unfinished"
+        let status = open ? nil : filter.status
+        return try await run("listing runs") {
+            let rows = try await connection.query("""
+                SELECT p.run_id, p.runbook, p.environment, p.mode, p.operator, p.host, p.run_lock, p.started_at, p.ended_at,
+                       p.status, p.exit_code, p.duration_ms,
+                       p.ended_at IS NULL AND EXISTS (SELECT 1 FROM pg_locks l
+                                WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+                                  AND l.classid::bigint = \(Int(Self.lockNamespace))
+                                  AND l.objid::bigint = (hashtext(p.run_id)::bigint + 4294967296) % 4294967296) AS active
+                  FROM (SELECT r.* FROM runbook.runs r
+                         WHERE (\(filter.environment)::text IS NULL OR r.environment = \(filter.environment))
+                           AND (\(filter.runbook)::text IS NULL OR r.runbook = \(filter.runbook))
+                           AND (\(filter.operatorName)::text IS NULL OR r.operator = \(filter.operatorName))
+                           AND (\(status)::text IS NULL OR r.status = \(status))
+                           AND (NOT \(open) OR r.ended_at IS NULL)
+                           AND (\(cursor?.at)::timestamptz IS NULL
+                                OR (coalesce(r.started_at, r.ended_at), r.run_id) < (\(cursor?.at), \(cursor?.runID ?? "")))
+                         ORDER BY coalesce(r.started_at, r.ended_at) DESC, r.run_id DESC
+                         LIMIT \(filter.limit)) p
+                 ORDER BY coalesce(p.started_at, p.ended_at) DESC, p.run_id DESC
+                """, logger: Self.logger)
+            var runs: [LedgerRun] = []
+            for try await row in rows {
+                let c = try row.decode((String, String?, String?, String?, String?, String?, String?, Date?, Date?, String?, Int?, Int?, Bool).self)
+                runs.append(LedgerRun(runID: c.0, runbook: c.1, environment: c.2, mode: c.3, operatorName: c.4, host: c.5, runLock: c.6,
+                                      startedAt: c.7, endedAt: c.8, status: c.9, exitCode: c.10, durationMs: c.11, active: c.12))
+            }
+            if filter.status == "running" || filter.status == "unfinished" {
+                return runs.filter { ($0.displayStatus == filter.status) }
+            }
+            return runs
+        }
+    }
+
+    /// Run `runID` as the run list shows it; nil when the ledger has no such run.
+    public func run(id runID: String) async throws(LedgerError) -> LedgerRun? {
+        try await run("reading the run") {
+            let rows = try await connection.query("""
+                SELECT r.run_id, r.runbook, r.environment, r.mode, r.operator, r.host, r.run_lock, r.started_at, r.ended_at,
+                       r.status, r.exit_code, r.duration_ms,
+                       r.ended_at IS NULL AND EXISTS (SELECT 1 FROM pg_locks l
+                                WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+                                  AND l.classid::bigint = \(Int(Self.lockNamespace))
+                                  AND l.objid::bigint = (hashtext(r.run_id)::bigint + 4294967296) % 4294967296)
+                  FROM runbook.runs r WHERE r.run_id = \(runID)
+                """, logger: Self.logger)
+            var found: LedgerRun?
+            for try await row in rows {
+                let c = try row.decode((String, String?, String?, String?, String?, String?, String?, Date?, Date?, String?, Int?, Int?, Bool).self)
+                found = LedgerRun(runID: c.0, runbook: c.1, environment: c.2, mode: c.3, operatorName: c.4, host: c.5, runLock: c.6,
+                                  startedAt: c.7, endedAt: c.8, status: c.9, exitCode: c.10, durationMs: c.11, active: c.12)
+            }
+            return found
+        }
+    }
+
+    /// Incidents, open first then newest, with their timelines (of `environment`, every one when nil).
+    public func incidents(environment: String?, limit: Int = 100) async throws(LedgerError) -> [LedgerIncident] {
+        try await run("listing incidents") {
+            let rows = try await connection.query("""
+                SELECT id, environment, title, severity, status, opened_by, started_at, resolved_at, escalation_level, last_update_at,
+                       root_cause, resolution
+                  FROM runbook.incidents
+                 WHERE (\(environment)::text IS NULL OR environment = \(environment))
+                 ORDER BY resolved_at IS NULL DESC, started_at DESC, id LIMIT \(limit)
+                """, logger: Self.logger)
+            var incidents: [LedgerIncident] = []
+            for try await row in rows {
+                let c = try row.decode((String, String, String, String, String, String, Date, Date?, Int, Date, String?, String?).self)
+                incidents.append(LedgerIncident(id: c.0, environment: c.1, title: c.2, severity: c.3, status: c.4, openedBy: c.5, startedAt: c.6,
+                                                resolvedAt: c.7, escalationLevel: c.8, lastUpdateAt: c.9, rootCause: c.10, resolution: c.11, events: []))
+            }
+            guard !incidents.isEmpty else { return incidents }
+            let ids = incidents.map(\.id)
+            let events = try await connection.query("""
+                SELECT incident_id, at, kind, author, message, run_id FROM runbook.incident_events
+                 WHERE incident_id = ANY(\(ids)::text[]) ORDER BY at, id
+                """, logger: Self.logger)
+            var byIncident: [String: [LedgerIncident.Event]] = [:]
+            for try await row in events {
+                let c = try row.decode((String, Date, String, String, String, String?).self)
+                byIncident[c.0, default: []].append(LedgerIncident.Event(at: c.1, kind: c.2, author: c.3, message: c.4, runID: c.5))
+            }
+            return incidents.map { var i = $0; i.events = byIncident[i.id] ?? []; return i }
+        }
+    }
+
+    /// The newest `limit` checkpoints, newest first (signed chain heads).
+    public func recentCheckpoints(limit: Int = 50) async throws(LedgerError) -> [Checkpoint] {
+        try await run("reading checkpoints") {
+            let rows = try await connection.query("""
+                SELECT source_id, seq, hash, previous, principal, run_id, signed_at, signature
+                  FROM runbook.checkpoints ORDER BY received_at DESC, seq DESC LIMIT \(limit)
+                """, logger: Self.logger)
+            var all: [Checkpoint] = []
+            for try await row in rows {
+                let c = try row.decode((String, Int, String, String, String, String?, String, String).self)
+                all.append(Checkpoint(source: c.0, seq: c.1, hash: c.2, previous: c.3, principal: c.4, runID: c.5, time: c.6, signature: c.7))
+            }
+            return all
+        }
+    }
+
+    /// What `/metrics` shows, in four queries.
+    public func statistics() async throws(LedgerError) -> LedgerStatistics {
+        try await run("reading statistics") {
+            var s = LedgerStatistics()
+            for try await (runbook, status, count) in try await connection.query("""
+                SELECT coalesce(runbook, '?'), coalesce(status, CASE WHEN ended_at IS NULL THEN 'unfinished' END), count(*)::bigint
+                  FROM runbook.runs GROUP BY 1, 2 ORDER BY 1, 2
+                """, logger: Self.logger).decode((String, String, Int).self) {
+                s.runs.append((runbook, status, count))
+            }
+            for try await (runbook, count, sum, p95) in try await connection.query("""
+                SELECT coalesce(runbook, '?'), count(*)::bigint, coalesce(sum(duration_ms), 0)::float8 / 1000,
+                       coalesce(percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms), 0)::float8 / 1000
+                  FROM runbook.runs WHERE ended_at > now() - interval '24 hours' AND duration_ms IS NOT NULL GROUP BY 1 ORDER BY 1
+                """, logger: Self.logger).decode((String, Int, Double, Double).self) {
+                s.durations.append((runbook, count, sum, p95))
+            }
+            for try await (environment, count) in try await connection.query("""
+                SELECT environment, count(*)::bigint FROM runbook.approval_requests
+                 WHERE status = 'pending' AND expires_at > now() GROUP BY 1 ORDER BY 1
+                """, logger: Self.logger).decode((String, Int).self) {
+                s.pendingApprovals.append((environment, count))
+            }
+            for try await (environment, severity, count) in try await connection.query("""
+                SELECT environment, severity, count(*)::bigint FROM runbook.incidents WHERE resolved_at IS NULL GROUP BY 1, 2 ORDER BY 1, 2
+                """, logger: Self.logger).decode((String, String, Int).self) {
+                s.openIncidents.append((environment, severity, count))
+            }
+            return s
+        }
+    }
+}

@@ -1,0 +1,93 @@
+public import RunbookCore
+import RunbookDrivers
+
+/// `audit verify --ledger`, as one value: every chain of the ledger (``LedgerVerifier``), every
+/// checkpoint's signature, every approval request's and decision's signature and digest, and
+/// the lines that say so. `runbook audit verify --ledger` prints the lines; the console's
+/// `/audit` page shows them.
+public struct LedgerAudit: Sendable {
+    /// One finding or summary line (`TAMPERED: ...`, `pending: ...`, `intact: ...`).
+    public struct Line: Sendable, Hashable {
+        /// `tampered`, `pending`, `intact` or `note`.
+        public var kind: String
+        /// The whole line as the CLI prints it.
+        public var text: String
+    }
+
+    /// The lines, in the order the CLI prints them.
+    public var lines: [Line]
+    /// Whether nothing was found tampered.
+    public var intact: Bool
+    /// The chains' report (records, runs, checkpoints).
+    public var report: LedgerVerifier.Report
+
+    /// Verifies `ledger` (named `name` in the lines); `localPath`: the local log to compare
+    /// (nil: the ledger alone); `allowedSigners`: checks checkpoint and approval signatures
+    /// (nil: not checked, said so).
+    public static func verify(_ ledger: Ledger, name: String, localPath: String?, localIntact: Bool, allowedSigners: String?,
+                              policy: ApprovalPolicy, environment: String) async throws(LedgerError) -> LedgerAudit
+    {
+        let report = try await LedgerVerifier(ledger: ledger, localPath: localPath, localIntact: localIntact).verify()
+        var approvals: (problems: [String], requests: Int, signatures: Int)?
+        if let allowedSigners {
+            approvals = try await verifyApprovals(ledger, allowedSigners: allowedSigners, policy: policy)
+        }
+        var lines: [Line] = []
+        for problem in report.problems { lines.append(Line(kind: "tampered", text: "TAMPERED: \(name): \(problem)")) }
+        if report.problems.count == LedgerVerifier.maxProblems {
+            lines.append(Line(kind: "note", text: "(only the first \(LedgerVerifier.maxProblems) findings are shown)"))
+        }
+        // Every checkpoint in the ledger must be signed by an allowed signer.
+        var forged = 0
+        if let allowedSigners {
+            for c in report.checkpoints {
+                do { try await Checkpoint.verify(c, allowedSigners: allowedSigners) } catch {
+                    forged += 1
+                    lines.append(Line(kind: "tampered", text: "TAMPERED: \(name): source \(c.source.prefix(12)), seq \(c.seq)\(c.runID.map { " (run \($0))" } ?? ""): the checkpoint said to be signed by \(c.principal) does not verify: \(error.message)"))
+                }
+            }
+        }
+        if let pending = report.pending, let localPath {
+            lines.append(Line(kind: "pending", text: "pending: \(localPath): \(pending.count) record\(pending.count == 1 ? "" : "s") (seq \(pending.first)–\(pending.first + pending.count - 1)) not in the ledger yet: `runbook audit sync --env \(environment)` sends them; not tampering"))
+        }
+        for problem in approvals?.problems ?? [] { lines.append(Line(kind: "tampered", text: "TAMPERED: \(name): \(problem)")) }
+        if let approvals, approvals.problems.isEmpty, approvals.requests > 0 {
+            lines.append(Line(kind: "intact", text: "intact: \(name): \(approvals.requests) approval request\(approvals.requests == 1 ? "" : "s"), \(approvals.signatures) signatures of requesters and approvers verified"))
+        }
+        let intact = report.intact && forged == 0 && (approvals?.problems.isEmpty ?? true)
+        if intact {
+            var line = "intact: \(name): \(report.records) records of \(report.sources) log\(report.sources == 1 ? "" : "s"), \(report.runs) runs, chains verified"
+            if report.localSource != nil { line += "; \(report.localCompared) records match the local log" }
+            line += "; \(report.checkpointsMatched) of \(report.checkpoints.count) checkpoints match their records"
+            line += allowedSigners == nil ? " (signatures not checked: no allowed_signers)" : ", signatures verified"
+            lines.append(Line(kind: "intact", text: line))
+        }
+        return LedgerAudit(lines: lines, intact: intact, report: report)
+    }
+
+    /// Checks every request of the ledger: the requester's signature, each decision's signature,
+    /// and that the stored plan still hashes to the digest that was signed.
+    public static func verifyApprovals(_ ledger: Ledger, allowedSigners: String, policy: ApprovalPolicy) async throws(LedgerError) -> (problems: [String], requests: Int, signatures: Int) {
+        let desk = ApprovalDesk(ledger: ledger, allowedSigners: allowedSigners, policy: policy)
+        var problems: [String] = []
+        var signatures = 0
+        let requests = try await ledger.requests(environment: nil, open: false, limit: 100_000)
+        for request in requests {
+            let loaded = try await desk.check(request)
+            if let why = loaded.requesterProblem {
+                problems.append("approval request \(request.id) (run \(request.runID)): the request signed by \(request.requester) does not verify (row edited?): \(why)")
+            } else {
+                signatures += 1
+            }
+            for d in loaded.decisions {
+                if d.verified { signatures += 1 } else {
+                    problems.append("approval request \(request.id) (run \(request.runID)): the \(d.decision.verdict.rawValue) decision by \(d.decision.approver) does not verify (row edited or forged)")
+                }
+            }
+            if let plan = ApprovalPlan(json: request.plan), plan.digest != request.digest {
+                problems.append("approval request \(request.id) (run \(request.runID)): the stored plan no longer hashes to its digest \(request.digest) (plan edited)")
+            }
+        }
+        return (problems, requests.count, signatures)
+    }
+}

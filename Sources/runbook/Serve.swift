@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RunbookConsole
+import RunbookCore
+import RunbookDrivers
+import RunbookLedger
+import ServiceLifecycle
+import UnixSignals
+
+/// `runbook serve`: the web console over an environment's ledger (docs/console.md).
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the web console: runs (live), approvals, incidents, audit, a JSON API, server-sent events and /metrics, over the environment's ledger.",
+        discussion: """
+            Who is who: X-Forwarded-User from a --trust-proxy address (a sign-on proxy such as oauth2-proxy), else a bearer \
+            token of --tokens FILE (make one with `runbook serve token USER --file FILE`). Approving in the console needs \
+            --key (or RUNBOOK_SIGNING_KEY): the console's own SSH key, listed in allowed_signers as the principal the \
+            environment's approvals.console names. Exit 0 after SIGTERM/SIGINT · 2 invalid.
+            """,
+        subcommands: [ServeToken.self])
+
+    @OptionGroup var options: LedgerOptions
+    @Option(name: .customLong("listen"), help: "HOST:PORT to listen on (PORT 0: any free port, printed).") var listen = "127.0.0.1:8088"
+    @Option(name: .customLong("trust-proxy"), help: "An address whose X-Forwarded-User header is trusted (repeatable).") var trustProxy: [String] = []
+    @Option(name: .customLong("tokens"), help: "A file of hashed bearer tokens, one 'USER sha256:HEX' per line.") var tokens: String?
+    @Option(name: .customLong("key"), help: "The console's SSH key (default: $RUNBOOK_SIGNING_KEY): signs decisions made in the console.") var key: String?
+
+    func run() async throws {
+        let env = try options.loadEnvironment()
+        guard let url = env.ledgerURL else {
+            printError("error: environment '\(env.name)' names no ledger: add ledger: {url: ...} to \(env.path ?? "its file")")
+            throw ExitCode(2)
+        }
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+            printError("error: --listen '\(listen)' is not HOST:PORT")
+            throw ExitCode(2)
+        }
+        let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        var tokenFile: TokenFile?
+        if let tokens {
+            do { tokenFile = try TokenFile(path: tokens) } catch {
+                printError(error.description)
+                throw ExitCode(2)
+            }
+        }
+        if tokenFile == nil && trustProxy.isEmpty {
+            printError("error: nobody could sign in: give --tokens FILE, or --trust-proxy ADDR for a sign-on proxy")
+            throw ExitCode(2)
+        }
+        // The console's key, when it has one, must be the principal the policy names.
+        var principals = Set<String>()
+        var signers: String?
+        var consoleKey: String?
+        var consolePrincipal: String?
+        if env.hasIdentity {
+            do { principals = Set(try env.allowedSigners(home: options.home.home)?.principals ?? []) } catch {
+                for d in error.diagnostics { printError(d.description) }
+                throw ExitCode(2)
+            }
+            signers = env.allowedSignersURL(home: options.home.home)?.path
+            if let path = OperatorIdentity.keyPath(flag: key, environment: ProcessInfo.processInfo.environment), let signers {
+                do {
+                    let identity = try await OperatorIdentity.resolve(key: path, allowedSigners: signers)
+                    consoleKey = path
+                    consolePrincipal = identity.principal
+                } catch {
+                    printError("error: --key: \(error.message)")
+                    throw ExitCode(2)
+                }
+                if let wanted = env.approvalPolicy?.console, wanted != consolePrincipal {
+                    printError("error: --key names \(consolePrincipal ?? "?") in \(signers), but approvals.console of '\(env.name)' is \(wanted)")
+                    throw ExitCode(2)
+                }
+            }
+        }
+        let configuration = ConsoleConfiguration(environment: env, ledgerURL: url, host: host, port: port, trustedProxies: trustProxy,
+                                                 tokens: tokenFile, allowedSigners: signers, principals: principals,
+                                                 consoleKey: consoleKey, consolePrincipal: consolePrincipal)
+        var logger = Logger(label: "runbook.console")
+        logger.logLevel = .warning
+        let shown = host.contains(":") ? "[\(host)]" : host
+        let signedAs = consolePrincipal.map { ", approvals signed as \($0)" } ?? ""
+        let app = Console(configuration: configuration, logger: logger).makeApplication { port in
+            StandardStreams.out("console: http://\(shown):\(port)/ (environment \(env.name)\(signedAs))\n")
+        }
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do { try await group.run() } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// `runbook serve token USER --file FILE`: a new bearer token for USER; its SHA-256 is
+/// appended to FILE (made with mode 0600), the token printed once.
+struct ServeToken: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Make a console token for USER: appends 'USER sha256:HEX' to FILE and prints the token (once; it is not stored).")
+
+    @Argument(help: "The user the token signs in (the name approvals are recorded under).") var user: String
+    @Option(name: .customLong("file"), help: "The tokens file to append to (the one runbook serve --tokens reads).") var tokens: String
+
+    func run() throws {
+        guard !user.isEmpty, !user.contains(where: { $0.isWhitespace }) else {
+            printError("error: USER must be one word (a principal such as ana@conectaboi.com.br)")
+            throw ExitCode(2)
+        }
+        let token = TokenFile.newToken()
+        let fd = open(tokens, O_WRONLY | O_APPEND | O_CREAT, 0o600)
+        guard fd >= 0 else {
+            printError("error: cannot write \(tokens): \(String(cString: strerror(errno)))")
+            throw ExitCode(2)
+        }
+        let line = Array(TokenFile.line(user: user, token: token).utf8)
+        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == line.count else {
+            printError("error: cannot write \(tokens)")
+            throw ExitCode(2)
+        }
+        StandardStreams.out(token + "\n")
+    }
+}

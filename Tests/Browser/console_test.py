@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""The web console in a real headless browser (issue 13): Debian's chromium driven by
+Playwright (never a downloaded browser), against the sandbox with the scenario-2 fault and a
+ledger database of its own. A person's path: the run list, a live scenario-2 run followed as
+its steps turn colour, a second person approving its request from the approvals page and the
+run resuming, then 401, 403, CSRF and escaping. Screenshots go to .build/console-screenshots/.
+
+Run by scripts/test (after scripts/browser-deps); alone: source .sandbox/env, then
+python3 Tests/Browser/console_test.py. Prints 'N passed, M failed'; exit 1 on any failure."""
+import json, os, re, shutil, subprocess, sys, tempfile, time, traceback, urllib.parse, uuid
+from pathlib import Path
+from playwright.sync_api import sync_playwright, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = str(ROOT / ".build/debug/runbook")
+SHOTS = ROOT / ".build/console-screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/lib/chromium/chromium")
+RUNBOOK = "scenario-2-high-error-rate"
+results = []
+
+
+def check(name, fn):
+    try:
+        fn()
+        results.append((name, None))
+        print(f"  ok    {name}", flush=True)
+    except Exception as e:  # noqa: BLE001 - a test report
+        results.append((name, e))
+        print(f"  FAIL  {name}: {e}", flush=True)
+        traceback.print_exc()
+
+
+def sh(*args, env=None, check=True, cwd=None):
+    p = subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True)
+    if check and p.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)}: exit {p.returncode}\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def main():
+    db_url = os.environ["ETL_DATABASE_URL"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob("*.png"):
+        old.unlink()
+    print("== reseed the sandbox with scenario 2 (error rate red)", flush=True)
+    sh(str(ROOT / "scripts/sandbox"), "up", "--scenario", RUNBOOK)
+    database = f"browser_{uuid.uuid4().hex[:8]}"
+    sh("psql", db_url, "-X", "-q", "-c", f"CREATE DATABASE {database}")
+    u = urllib.parse.urlsplit(db_url)
+    ledger_url = urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + database, u.query, ""))
+    home = Path(tempfile.mkdtemp(prefix="console-browser-"))
+    server = run = None
+    try:
+        for d in ["runbooks", "checks", "templates", "scripts", ".sandbox"]:
+            (home / d).symlink_to(ROOT / d)
+        (home / "environments").mkdir()
+        signers = ""
+        for name in ["alice", "bob", "carol", "console"]:
+            sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(home / name))
+            signers += f"{name}@example.com " + (home / f"{name}.pub").read_text()
+        (home / "environments/team.allowed_signers").write_text(signers)
+        sandbox_env = (ROOT / "environments/sandbox.yaml").read_text()
+        team = re.sub(r"^environment: sandbox$", "environment: team", sandbox_env, flags=re.M)
+        team = re.sub(r"^ledger: .*$", 'ledger: {url: "${BROWSER_LEDGER_URL}"}', team, flags=re.M)
+        team = team.replace("secrets: [", "secrets: [BROWSER_LEDGER_URL, ")
+        team += ("identity: {allowed_signers: environments/team.allowed_signers}\n"
+                 "approvals: {medium: 1, high: 1, approvers: [alice@example.com, bob@example.com], console: console@example.com}\n")
+        (home / "environments/team.yaml").write_text(team)
+        (home / "runbooks-hostile").mkdir()
+        env = dict(os.environ, BROWSER_LEDGER_URL=ledger_url, SSH_AUTH_SOCK="", RUNBOOK_SIGNING_KEY="", NO_COLOR="1",
+                   RUNBOOK_AUDIT_LOG=str(home / "audit.jsonl"))
+        sh(BIN, "ledger", "init", "--env", "team", "--dir", str(home), env=env, cwd=home)
+        tokens = home / "tokens"
+        tok = {n: sh(BIN, "serve", "token", f"{n}@example.com", "--file", str(tokens)).stdout.strip() for n in ["alice", "bob", "carol"]}
+        server = subprocess.Popen([BIN, "serve", "--env", "team", "--listen", "127.0.0.1:0", "--tokens", str(tokens),
+                                   "--key", str(home / "console"), "--dir", str(home)], env=env, cwd=home,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        line = server.stdout.readline()
+        m = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
+        assert m, f"serve printed: {line!r}"
+        base = m.group(1)
+        print(f"== console at {base}", flush=True)
+
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            lead = browser.new_context(viewport={"width": 1200, "height": 900},
+                                       extra_http_headers={"Authorization": f"Bearer {tok['alice']}"})
+            page = lead.new_page()
+            dialogs = []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+            def run_list():
+                r = page.goto(base + "/")
+                assert r.status == 200, r.status
+                expect(page.locator("h1")).to_have_text("Runs")
+                expect(page.locator("#live")).to_have_text("live", timeout=10000)
+                page.screenshot(path=str(SHOTS / "01-runs-empty.png"), full_page=True)
+            check("the run list opens, live", run_list)
+
+            # A live scenario-2 run by alice; it waits at the four-eyes gate for an approver.
+            run = subprocess.Popen([BIN, "run", RUNBOOK, "--env", "team", "--key", str(home / "alice"), "--wait-approval", "5m",
+                                    "--incident-age", "20m", "--dir", str(home)], env=env, cwd=home,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            state = {}
+
+            def run_appears_live():
+                row = page.locator("table.runs tbody tr").first
+                expect(row).to_contain_text(RUNBOOK, timeout=30000)
+                state["run"] = row.locator("a").first.inner_text()
+                page.screenshot(path=str(SHOTS / "02-runs-live-row.png"), full_page=True)
+            check("the new run appears in the list without a reload", run_appears_live)
+
+            def follow_run():
+                page.goto(base + "/runs/" + state["run"])
+                expect(page.locator("#live")).to_have_text("live", timeout=10000)
+                expect(page.locator("#step-error-rate .step-head .badge")).to_have_class(re.compile(r"\bred\b"), timeout=30000)
+                expect(page.locator("#step-api-health .step-head .badge")).to_have_class(re.compile(r"\bgreen\b"))
+                expect(page.locator("#step-error-log .step-head .badge")).to_have_class(re.compile(r"\b(green|yellow|red)\b"), timeout=30000)
+                page.screenshot(path=str(SHOTS / "03-run-live-at-gate.png"), full_page=True)
+            check("the run page follows scenario 2 as its steps turn colour", follow_run)
+
+            second = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+            phone = second.new_page()
+
+            def sign_in_and_approve():
+                r = phone.goto(base + "/login")
+                phone.fill("input[name=token]", tok["bob"])
+                phone.click("button[type=submit]")
+                expect(phone.locator("h1")).to_have_text("Runs")
+                phone.goto(base + "/approvals")
+                req = phone.locator("article.request").first
+                expect(req).to_contain_text("reprocess-transient-failures", timeout=30000)
+                expect(req).to_contain_text("asked by  alice@example.com")
+                phone.screenshot(path=str(SHOTS / "04-approvals-phone.png"), full_page=True)
+                state["request"] = req.get_attribute("id")
+                req.locator("input[name=comment]").fill("<b>ok</b> from my phone")
+                req.locator("button.approve").click()
+                expect(phone.locator("p.note")).to_contain_text("approved", timeout=15000)
+                phone.screenshot(path=str(SHOTS / "05-approved-phone.png"), full_page=True)
+            check("a second person approves on a phone (via console)", sign_in_and_approve)
+
+            def run_resumes():
+                # The waiting run ends at its gate; once approved, the same process runs again
+                # (resuming the request): a new run in the list, followed live to its end.
+                expect(page.locator("#step-reprocess-transient-failures .step-head .badge")).to_have_text(re.compile("awaiting-approval"), timeout=30000)
+                page.goto(base + "/?runbook=" + RUNBOOK)
+                row = page.locator("table.runs tbody tr").first
+                expect(row.locator("a").first).not_to_have_text(state["run"], timeout=60000)
+                page.goto(base + "/runs/" + row.locator("a").first.inner_text())
+                expect(page.locator("#step-reprocess-transient-failures .step-head .badge")).to_have_class(re.compile(r"\bgreen\b"), timeout=90000)
+                expect(page.locator("p.ended")).to_contain_text("ended", timeout=120000)
+                expect(page.locator(".gate", has_text="via console")).to_have_count(1)
+                page.screenshot(path=str(SHOTS / "06-run-resumed.png"), full_page=True)
+                out, _ = run.communicate(timeout=120)
+                assert run.returncode in (0, 1), f"run exit {run.returncode}:\n{out}"
+            check("the run resumes after the approval, live", run_resumes)
+
+            def unauthorized():
+                anon = browser.new_context()
+                p = anon.new_page()
+                r = p.goto(base + "/")
+                assert r.status == 401, r.status
+                expect(p.locator("h1")).to_have_text("Sign in")
+                p.screenshot(path=str(SHOTS / "07-401-sign-in.png"), full_page=True)
+                r = p.goto(base + "/api/runs")
+                assert r.status == 401, r.status
+                spoof = browser.new_context(extra_http_headers={"X-Forwarded-User": "bob@example.com"})
+                assert spoof.new_page().goto(base + "/").status == 401, "a user header from an untrusted address must be ignored"
+            check("401 without a known user, a user header from an untrusted address ignored", unauthorized)
+
+            hostile_home = home / "hostile"
+            hostile_home.mkdir()
+            (hostile_home / "runbooks").mkdir()
+            (hostile_home / "environments").symlink_to(home / "environments")
+            for k in ["alice", "alice.pub"]:
+                (hostile_home / k).symlink_to(home / k)
+            (hostile_home / "runbooks/hostile.yaml").write_text(
+                "runbook: hostile\ntitle: hostile\ninputs:\n  note: {type: string, default: x}\nsteps:\n"
+                "  - check: echo-note\n    shell: [echo, \"${{ inputs.note }}\"]\n"
+                "  - check: script-output\n    shell: [bash, -c, \"echo '<script>document.title=\\\"pwned\\\"</script>'; echo '<img src=x onerror=alert(1)>'\"]\n")
+            (hostile_home / "runbooks/fix-gauge.yaml").write_text(
+                "runbook: fix-gauge\ntitle: fix\nsteps:\n  - check: red\n    shell: [bash, -c, 'exit 1']\n"
+                "  - action: repair\n    when: steps.red.status == \"red\"\n    risk: high\n    confirm: Repair?\n    shell: [echo, repaired]\n")
+            def forbidden_and_csrf():
+                # A new request, then carol (no approver) and alice (the requester) try, and a
+                # cross-site form without the token.
+                r = sh(BIN, "run", "fix-gauge", "--env", "team", "--key", str(home / "alice"), "--dir", str(hostile_home), env=env,
+                       cwd=hostile_home, check=False)
+                rid = re.search(r"apr-[0-9a-f]{10}", r.stdout)
+                assert rid, r.stdout + r.stderr
+                rid = rid.group(0)
+                c = browser.new_context()
+                cp = c.new_page()
+                cp.goto(base + "/login")
+                cp.fill("input[name=token]", tok["carol"])
+                cp.click("button[type=submit]")
+                cp.goto(base + "/approvals")
+                art = cp.locator(f"article#{rid}")
+                expect(art).to_contain_text("not an approver")
+                assert art.locator("button.approve").count() == 0
+                cp.screenshot(path=str(SHOTS / "08-approvals-not-an-approver.png"), full_page=True)
+                csrf = cp.locator("input[name=csrf]").first.get_attribute("value") if cp.locator("input[name=csrf]").count() else ""
+                cookies = {k["name"]: k["value"] for k in c.cookies()}
+                resp = cp.request.post(base + f"/approvals/{rid}/approve", form={"csrf": cookies.get("runbook_csrf", csrf)})
+                assert resp.status == 403, f"carol: {resp.status}"
+                resp = phone.request.post(base + f"/approvals/{rid}/approve", form={"comment": "no token"})
+                assert resp.status == 403, f"no csrf: {resp.status}"
+                bob_cookies = {k["name"]: k["value"] for k in second.cookies()}
+                resp = phone.request.post(base + f"/approvals/{rid}/approve", form={"csrf": bob_cookies["runbook_csrf"]},
+                                          headers={"Origin": "http://evil.example"})
+                assert resp.status == 403, f"cross-site origin: {resp.status}"
+                phone.goto(base + f"/approvals")
+                expect(phone.locator(f"article#{rid}")).to_contain_text("0/1")
+            check("403 for a non-approver, CSRF refused", forbidden_and_csrf)
+
+            def escaping():
+                title = page.title()
+                r = sh(BIN, "run", "hostile", "--env", "team", "--dry-run", "--input", 'note=<script>alert("in")</script>',
+                       "--dir", str(hostile_home), env=env, cwd=hostile_home, check=False)
+                assert r.returncode == 0, r.stdout + r.stderr
+                api = json.loads(page.request.get(base + "/api/runs?runbook=hostile").text())
+                rid = api["runs"][0]["run_id"]
+                page.goto(base + "/runs/" + rid)
+                expect(page.locator("#step-script-output pre.excerpt")).to_contain_text('<script>document.title="pwned"</script>')
+                expect(page.locator("#step-echo-note pre.excerpt")).to_contain_text('<script>alert("in")</script>')
+                page.wait_for_timeout(500)
+                assert not dialogs, f"a script ran: {dialogs}"
+                assert "pwned" not in page.title(), page.title()
+                assert page.locator("main script, main img").count() == 0
+                page.screenshot(path=str(SHOTS / "09-hostile-escaped.png"), full_page=True)
+            check("hostile inputs and output are shown, never run", escaping)
+            def other_pages():
+                for path, shot in [("/incidents", "10-incidents.png"), ("/audit", "11-audit.png"), ("/approvals", "12-approvals.png")]:
+                    r = page.goto(base + path)
+                    assert r.status == 200, f"{path}: {r.status}"
+                    page.screenshot(path=str(SHOTS / shot), full_page=True)
+                page.goto(base + "/audit")
+                expect(page.locator("main")).to_contain_text("intact")
+                page.set_viewport_size({"width": 390, "height": 844})
+                page.goto(base + "/runs/" + state["run"])
+                page.screenshot(path=str(SHOTS / "13-run-phone.png"), full_page=True)
+                page.goto(base + "/")
+                page.screenshot(path=str(SHOTS / "14-runs-phone.png"), full_page=True)
+            check("incidents, audit and the phone views render", other_pages)
+            browser.close()
+    finally:
+        if run and run.poll() is None:
+            run.terminate()
+        if server:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        sh("psql", db_url, "-X", "-q", "-c", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)", check=False)
+        shutil.rmtree(home, ignore_errors=True)
+    failed = sum(1 for _, e in results if e)
+    print(f"console browser test: {len(results) - failed} passed, {failed} failed")
+    print(f"screenshots: {SHOTS}")
+    return 1 if failed or not results else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,287 @@
+import Foundation
+import Testing
+
+/// The web console (issue 13) over HTTP: the built binary serves a ledger of its own (a
+/// database of the sandbox's PostgreSQL made for the test) in a throw-away project with four
+/// SSH keys (alice and bob approve, carol does not, the console signs) and per-user tokens;
+/// curl is the client (it can speak from 127.0.0.2, the trusted proxy's address). Nothing
+/// here is timed; waits only detect a hang.
+@Suite("runbook serve (web console)", .serialized)
+final class ConsoleTests {
+    let sandbox: Sandbox
+    let home: URL
+    let database: String
+    let url: String
+    let audit: String
+    var tokens: [String: String] = [:]
+    var server: Process?
+    var port = 0
+
+    init() throws {
+        sandbox = try Sandbox.current()
+        database = "console_\(UInt32.random(in: 0...UInt32.max))"
+        try sandbox.psql("CREATE DATABASE \(database)")
+        url = SandboxSuites.SLAReportTests.url(sandbox.databaseURL, database: database)
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("console-\(UUID().uuidString)")
+        for d in ["runbooks", "environments"] {
+            try FileManager.default.createDirectory(at: home.appendingPathComponent(d), withIntermediateDirectories: true)
+        }
+        audit = home.appendingPathComponent("audit.jsonl").path
+        var signers = ""
+        for name in ["alice", "bob", "carol", "console"] {
+            let key = home.appendingPathComponent(name).path
+            #expect(try Sandbox.spawnAndWait(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key]) == 0)
+            signers += "\(name)@example.com " + (try String(contentsOfFile: key + ".pub", encoding: .utf8))
+        }
+        try write("environments/prod.allowed_signers", signers)
+        try write("environments/prod.yaml", """
+            environment: prod
+            database: {url: "${CONSOLE_DB_URL}"}
+            ledger: {url: "${CONSOLE_DB_URL}"}
+            identity: {allowed_signers: environments/prod.allowed_signers}
+            approvals: {high: 1, approvers: [alice@example.com, bob@example.com], console: console@example.com}
+            secrets: [CONSOLE_DB_URL]
+            """)
+        try write("runbooks/fix.yaml", """
+            runbook: fix
+            title: Gauge fix
+            steps:
+              - check: error-rate
+                sql: SELECT v AS error_rate FROM gauge
+                thresholds:
+                  red: result.rows[0].error_rate > 10
+              - action: repair
+                when: steps.error-rate.status == "red"
+                risk: high
+                confirm: "Repair at ${{ steps.error-rate.result.rows[0].error_rate }} %?"
+                sql: UPDATE gauge SET v = 1
+              - check: after
+                same-as: error-rate
+            """)
+        try write("runbooks/hostile.yaml", """
+            runbook: hostile
+            title: "<b>bold</b> title"
+            inputs:
+              note: {type: string, default: "x"}
+            steps:
+              - check: echo-note
+                shell: [echo, "${{ inputs.note }}"]
+              - check: script-output
+                shell: [bash, -c, "echo '<script>document.title=\\"pwned\\"</script>' ; echo '<img src=x onerror=alert(1)>'"]
+            """)
+        try ledgerSQL("CREATE TABLE gauge (v int); INSERT INTO gauge VALUES (15)")
+        let initialized = try runbook(["ledger", "init", "--env", "prod"])
+        #expect(initialized.code == 0, "\(initialized.stderr)")
+        let tokenFile = home.appendingPathComponent("tokens").path
+        for name in ["alice", "bob", "carol"] {
+            let token = try Sandbox.output([CLITests.binary, "serve", "token", "\(name)@example.com", "--file", tokenFile])
+            tokens[name] = token.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(tokens[name]?.hasPrefix("rbk_") == true, "\(token)")
+        }
+        try start(["--tokens", tokenFile, "--trust-proxy", "127.0.0.2", "--key", home.appendingPathComponent("console").path])
+    }
+
+    deinit {
+        server?.terminate()
+        server?.waitUntilExit()
+        _ = try? sandbox.psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+        try? FileManager.default.removeItem(at: home)
+    }
+
+    func write(_ path: String, _ text: String) throws {
+        try text.write(to: home.appendingPathComponent(path), atomically: true, encoding: .utf8)
+    }
+
+    func runbook(_ args: [String]) throws -> CLITests.Output {
+        try sandbox.runbook(args, audit: audit, extra: ["CONSOLE_DB_URL": url, "SSH_AUTH_SOCK": "", "RUNBOOK_SIGNING_KEY": "", "NO_COLOR": "1"], dir: home)
+    }
+
+    @discardableResult
+    func ledgerSQL(_ sql: String) throws -> String {
+        try Sandbox(databaseURL: url, apiURL: sandbox.apiURL, token: sandbox.token, logDir: sandbox.logDir).psql(sql)
+    }
+
+    /// Starts `runbook serve --env prod --listen 127.0.0.1:0` and reads the port it prints.
+    func start(_ args: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLITests.binary)
+        process.arguments = ["serve", "--env", "prod", "--listen", "127.0.0.1:0", "--dir", home.path] + args
+        process.currentDirectoryURL = home
+        var env = ProcessInfo.processInfo.environment
+        env["CONSOLE_DB_URL"] = url
+        env["SSH_AUTH_SOCK"] = ""
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        server = process
+        var seen = ""
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !seen.contains("\n") {
+            let data = out.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            seen += String(decoding: data, as: UTF8.self)
+        }
+        let match = try #require(seen.firstMatch(of: /http:\/\/127\.0\.0\.1:(\d+)\//), "serve printed: \(seen)")
+        port = Int(match.output.1) ?? 0
+    }
+
+    struct Answer {
+        var status: Int
+        var headers: String
+        var body: String
+    }
+
+    /// One request with curl; `from`: the source address; `jar`: a cookie file read and written.
+    func http(_ method: String, _ path: String, headers: [String] = [], form: [String: String]? = nil, from: String = "127.0.0.1",
+              jar: String? = nil) throws -> Answer
+    {
+        let bodyFile = home.appendingPathComponent("body-\(UUID().uuidString)").path
+        let headerFile = bodyFile + ".h"
+        defer {
+            try? FileManager.default.removeItem(atPath: bodyFile)
+            try? FileManager.default.removeItem(atPath: headerFile)
+        }
+        var args = ["/usr/bin/curl", "-s", "-X", method, "--interface", from, "-o", bodyFile, "-D", headerFile, "-w", "%{http_code}"]
+        for h in headers { args += ["-H", h] }
+        if let jar { args += ["-b", jar, "-c", jar] }
+        if let form { for (k, v) in form.sorted(by: { $0.key < $1.key }) { args += ["--data-urlencode", "\(k)=\(v)"] } }
+        args.append("http://127.0.0.1:\(port)\(path)")
+        let status = try Sandbox.output(args)
+        return Answer(status: Int(status.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0,
+                      headers: (try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? "",
+                      body: (try? String(contentsOfFile: bodyFile, encoding: .utf8)) ?? "")
+    }
+
+    func bearer(_ name: String) -> String { "Authorization: Bearer \(tokens[name] ?? "")" }
+
+    /// Signs `name` in through /login; returns the cookie jar (token and request-token cookies)
+    /// and the request token the forms carry.
+    func signIn(_ name: String) throws -> (jar: String, csrf: String) {
+        let jar = home.appendingPathComponent("jar-\(name)").path
+        let page = try http("GET", "/login", jar: jar)
+        let csrf = try #require(page.body.firstMatch(of: /name="csrf" value="([0-9a-f]{64})"/)).output.1
+        let login = try http("POST", "/login", form: ["token": tokens[name] ?? "", "csrf": String(csrf)], jar: jar)
+        #expect(login.status == 303, "\(login.status) \(login.body)")
+        return (jar, String(csrf))
+    }
+
+    /// A live run by alice that stops at the gate; the request id.
+    func request() throws -> String {
+        let out = try runbook(["run", "fix", "--env", "prod", "--key", home.appendingPathComponent("alice").path])
+        #expect(out.code == 3, "\(out.stdout)\(out.stderr)")
+        return try #require(out.stdout.firstMatch(of: /apr-[0-9a-f]{10}/).map { String($0.output) })
+    }
+
+    @Test func noKnownUserIs401AndAProxyHeaderCountsOnlyFromTheProxy() throws {
+        let anonymous = try http("GET", "/")
+        #expect(anonymous.status == 401)
+        #expect(anonymous.headers.lowercased().contains("www-authenticate: bearer"), "\(anonymous.headers)")
+        #expect(anonymous.body.contains("Sign in"))
+        #expect(try http("GET", "/api/runs").status == 401)
+        #expect(try http("GET", "/metrics").status == 401)
+        #expect(try http("GET", "/api/runs", headers: ["Authorization: Bearer rbk_0000"]).status == 401)
+        // The user header from an address that is not the proxy is ignored.
+        #expect(try http("GET", "/api/runs", headers: ["X-Forwarded-User: bob@example.com"]).status == 401)
+        let proxied = try http("GET", "/", headers: ["X-Forwarded-User: bob@example.com"], from: "127.0.0.2")
+        #expect(proxied.status == 200, "\(proxied.body)")
+        #expect(proxied.body.contains("bob@example.com · prod"))
+        let api = try http("GET", "/api/runs", headers: [bearer("carol")])
+        #expect(api.status == 200)
+        #expect(api.body.contains("\"runs\""))
+        let metrics = try http("GET", "/metrics", headers: [bearer("carol")])
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains("runbook_pending_approvals"), "\(metrics.body)")
+    }
+
+    @Test func hostileInputsAndOutputAreEscaped() throws {
+        let hostile = "<script>alert(\"in\")</script>"
+        let run = try runbook(["run", "hostile", "--env", "prod", "--dry-run", "--input", "note=\(hostile)"])
+        #expect(run.code == 0, "\(run.stdout)\(run.stderr)")
+        let list = try http("GET", "/api/runs?runbook=hostile", headers: [bearer("carol")])
+        let id = try #require(list.body.firstMatch(of: /"run_id": "([^"]+)"/)).output.1
+        for path in ["/runs/\(id)", "/?runbook=%3Cscript%3Ealert(1)%3C%2Fscript%3E", "/?operator=%22%3E%3Cimg%20src%3Dx%3E"] {
+            let page = try http("GET", path, headers: [bearer("carol")])
+            #expect(page.status == 200, "\(path)")
+            let main = page.body.components(separatedBy: "<main>").last ?? ""
+            for raw in ["<script>", "<img", "<b>"] where main.contains(raw) {
+                #expect(!main.contains(raw), "\(path) renders '\(raw)' unescaped:\n\(main)")
+            }
+        }
+        let page = try http("GET", "/runs/\(id)", headers: [bearer("carol")])
+        #expect(page.body.contains("&lt;script&gt;alert(&quot;in&quot;)&lt;/script&gt;"), "\(page.body)")
+        #expect(page.body.contains("&lt;script&gt;document.title=&quot;pwned&quot;&lt;/script&gt;"))
+        #expect(page.headers.lowercased().contains("content-security-policy: default-src 'self'"))
+        // A run id that is itself hostile.
+        let weird = try http("GET", "/runs/%3Cscript%3Ex%3C%2Fscript%3E", headers: [bearer("carol")])
+        #expect(!(weird.body.components(separatedBy: "<main>").last ?? "").contains("<script>x"))
+    }
+
+    @Test func approvingNeedsTheRightAFormOfThisConsoleAndIsSignedViaConsole() throws {
+        let id = try request()
+        // Everyone signed in sees what `runbook approve` shows.
+        let (carolJar, carolCSRF) = try signIn("carol")
+        let seen = try http("GET", "/approvals", jar: carolJar)
+        #expect(seen.status == 200)
+        for shown in [id, "asked by  alice@example.com", "will run  SQL UPDATE gauge SET v = 1", "question  Repair at 15 %?", "digest    sha256:"] {
+            #expect(seen.body.contains(shown), "missing \(shown)")
+        }
+        #expect(!seen.body.contains("action=\"/approvals/\(id)/approve\""), "carol is no approver: no form")
+        let carol = try http("POST", "/approvals/\(id)/approve", form: ["csrf": carolCSRF], jar: carolJar)
+        #expect(carol.status == 403, "\(carol.body)")
+        #expect(carol.body.contains("is not an approver"))
+        let (aliceJar, aliceCSRF) = try signIn("alice")
+        let own = try http("POST", "/approvals/\(id)/approve", form: ["csrf": aliceCSRF], jar: aliceJar)
+        #expect(own.status == 403)
+        #expect(own.body.contains("nobody approves their own request"))
+        #expect(try http("POST", "/api/approvals/\(id)/approve", headers: [bearer("carol")]).status == 403)
+
+        // Cross-site: no request token, a wrong one, another site's Origin.
+        let (bobJar, bobCSRF) = try signIn("bob")
+        #expect(try http("POST", "/approvals/\(id)/approve", form: [:], jar: bobJar).status == 403)
+        #expect(try http("POST", "/approvals/\(id)/approve", form: ["csrf": String(repeating: "0", count: 64)], jar: bobJar).status == 403)
+        #expect(try http("POST", "/approvals/\(id)/approve", headers: ["Origin: http://evil.example"], form: ["csrf": bobCSRF], jar: bobJar).status == 403)
+        #expect(try http("POST", "/approvals/\(id)/approve", headers: ["Sec-Fetch-Site: cross-site"], form: ["csrf": bobCSRF], jar: bobJar).status == 403)
+        #expect(try ledgerSQL("SELECT count(*) FROM runbook.approval_decisions") == "0", "nothing recorded by a refused request")
+
+        let page = try http("GET", "/approvals", jar: bobJar)
+        #expect(page.body.contains("action=\"/approvals/\(id)/approve\""))
+        let approved = try http("POST", "/approvals/\(id)/approve", form: ["csrf": bobCSRF, "comment": "<b>ok</b> from the phone"], jar: bobJar)
+        #expect(approved.status == 303, "\(approved.body)")
+        #expect(approved.headers.contains("approvals?decided=\(id)&outcome=approved"), "\(approved.headers)")
+        #expect(try ledgerSQL("SELECT approver || ' ' || via || ' ' || signer FROM runbook.approval_decisions") == "bob@example.com console console@example.com")
+        let again = try http("POST", "/approvals/\(id)/approve", form: ["csrf": bobCSRF], jar: bobJar)
+        #expect(again.status == 409, "the same person counts once")
+
+        let resumed = try runbook(["run", "fix", "--env", "prod", "--key", home.appendingPathComponent("alice").path, "--resume", id])
+        #expect(resumed.code == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(try ledgerSQL("SELECT v FROM gauge") == "1")
+        let verify = try runbook(["audit", "verify", "--ledger", "--env", "prod", "--dir", home.path])
+        #expect(verify.code == 0, "\(verify.stdout)\(verify.stderr)")
+        // The run page says who approved, via the console.
+        let runID = try ledgerSQL("SELECT run_id FROM runbook.runs WHERE status = 'green'")
+        let runPage = try http("GET", "/runs/\(runID)", headers: [bearer("carol")])
+        #expect(runPage.body.contains("approved by bob@example.com via console"), "\(runPage.body)")
+    }
+
+    @Test func aPolicyWithoutTheConsoleRefusesConsoleApprovals() throws {
+        let id = try request()
+        server?.terminate()
+        server?.waitUntilExit()
+        try write("environments/prod.yaml", """
+            environment: prod
+            database: {url: "${CONSOLE_DB_URL}"}
+            ledger: {url: "${CONSOLE_DB_URL}"}
+            identity: {allowed_signers: environments/prod.allowed_signers}
+            approvals: {high: 1, approvers: [alice@example.com, bob@example.com]}
+            secrets: [CONSOLE_DB_URL]
+            """)
+        try start(["--tokens", home.appendingPathComponent("tokens").path])
+        let refused = try http("POST", "/api/approvals/\(id)/approve", headers: [bearer("bob")])
+        #expect(refused.status == 403)
+        #expect(refused.body.contains("does not count approvals made in the console"), "\(refused.body)")
+        #expect(try ledgerSQL("SELECT count(*) FROM runbook.approval_decisions") == "0")
+    }
+}
