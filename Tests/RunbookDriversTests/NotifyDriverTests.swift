@@ -19,12 +19,14 @@ struct NotifyDriverTests {
         .notify(.init(template: "incident-update", message: message, channels: channels, origin: origin))
     }
 
-    /// Delivers `command` with a fresh driver (its own HTTP client, shut down after).
+    /// Delivers `command` with a fresh driver (its own HTTP client, shut down after). The
+    /// time limits are generous: they only detect a hang, and the whole suite runs in parallel
+    /// on two cores (an SMTP exchange starved for seconds must not read as "no answer").
     static func deliver(_ command: RenderedCommand, environment: Environment = .empty(name: "test"), secrets: [String] = [],
-                        policy: NotifyRetryPolicy = quick, timeout: Duration = .seconds(20)) async throws -> DriverOutput
+                        policy: NotifyRetryPolicy = quick, timeout: Duration = .seconds(120)) async throws -> DriverOutput
     {
         let http = HTTPDriver()
-        let driver = NotifyDriver(http: http, policy: policy)
+        let driver = NotifyDriver(http: http, policy: policy, tryTimeout: .seconds(60))
         let context = DriverContext(stepID: "incident-update", kind: .notify, timeout: timeout, environment: environment,
                                     redactor: Redactor(secrets: environment.secrets + secrets))
         do {
@@ -117,15 +119,15 @@ struct NotifyDriverTests {
     }
 
     @Test func a429IsTriedAgainAfterItsRetryAfter() async throws {
-        // Without Retry-After the backoff (30s) would not fit in the step's 15s: only the
-        // receiver's 1s lets the second try happen.
+        // Without Retry-After the backoff (300s) would not fit in the step's 120s: only the
+        // receiver's 1s lets the second try happen (120s: room for a starved test process).
         let receiver = TestNotifyReceiver(script: ["busy": [.init(status: .tooManyRequests, headers: ["Retry-After": "1"], body: "rate_limited"),
                                                             .init(status: .ok)]])
         let clock = ContinuousClock()
         let started = clock.now
         let output = try await receiver.with { base in
             try await Self.deliver(Self.command([NotifyChannel(name: "incident", kind: .slack, url: "\(base)/busy")]),
-                                   policy: NotifyRetryPolicy(backoff: .seconds(30)), timeout: .seconds(15))
+                                   policy: NotifyRetryPolicy(backoff: .seconds(300)), timeout: .seconds(120))
         }
         #expect(output.succeeded, "\(output.excerpt)")
         #expect(await receiver.received("busy").count == 2)
@@ -255,11 +257,11 @@ struct NotifyDriverTests {
         let password = "smtp-Pa55word-Secret"
         let output = try await server.with { port in
             let http = HTTPDriver()
-            let driver = NotifyDriver(http: http, eventLoops: .singleton, policy: Self.quick, tryTimeout: .seconds(10),
+            let driver = NotifyDriver(http: http, eventLoops: .singleton, policy: Self.quick, tryTimeout: .seconds(60),
                                       smtp: SMTPClient(group: DriverEventLoops.singleton.group, tlsConfiguration: client))
             let channel = NotifyChannel(name: "reports", kind: .email, email: .init(host: "127.0.0.1", port: port, from: "a@b.test", to: ["c@d.test"],
                                                                                    username: "runbook", password: password, requireTLS: true))
-            let context = DriverContext(stepID: "s", kind: .notify, timeout: .seconds(20), environment: .empty(name: "t"), redactor: Redactor(secrets: [password]))
+            let context = DriverContext(stepID: "s", kind: .notify, timeout: .seconds(120), environment: .empty(name: "t"), redactor: Redactor(secrets: [password]))
             let output = try await driver.execute(Self.command([channel]), context: context)
             await http.shutdown()
             return output
