@@ -24,7 +24,10 @@ struct RunIncident: Sendable {
     static func link(flag: String?, runbook: Runbook, environment env: Environment, home: URL, ladder: Escalation?, author: String,
                      dryRun: Bool, redactor: Redactor) async throws -> RunIncident?
     {
-        guard flag != nil || runbook.tags.contains("incident") else { return nil }
+        // Linked by --incident, or a live run of an incident runbook to the one open incident.
+        // A dry run links only when told: it changes nothing in the incident, and looking the
+        // incident up would cost every CI dry run a connection to the ledger before it starts.
+        guard flag != nil || (runbook.tags.contains("incident") && !dryRun) else { return nil }
         guard let url = env.ledgerURL else {
             if let flag {
                 printError("error: --incident \(flag): environment '\(env.name)' names no ledger (ledger: {url: ...}), where incidents live")
