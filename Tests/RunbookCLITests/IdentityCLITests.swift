@@ -5,8 +5,11 @@ import Testing
 /// project folder, an environment whose `identity` names an allowed_signers file.
 extension CLITests {
     /// A new ed25519 key in the project folder; its private key path.
-    func sshKey(_ name: String) throws -> String {
-        let path = home.appendingPathComponent(name).path
+    func sshKey(_ name: String) throws -> String { try Self.sshKey(name, in: home) }
+
+    /// A new ed25519 key made by ssh-keygen in `folder` (no passphrase); its private key path.
+    static func sshKey(_ name: String, in folder: URL) throws -> String {
+        let path = folder.appendingPathComponent(name).path
         let keygen = Process()
         keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
         keygen.arguments = ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path]

@@ -304,17 +304,7 @@ struct LedgerTests {
     }
 
     /// A new ed25519 key made by ssh-keygen in the project; its private key's path.
-    func sshKey(_ name: String) throws -> String {
-        let path = home.appendingPathComponent(name).path
-        let keygen = Process()
-        keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
-        keygen.arguments = ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path]
-        keygen.standardInput = FileHandle.nullDevice
-        try keygen.run()
-        keygen.waitUntilExit()
-        #expect(keygen.terminationStatus == 0)
-        return path
-    }
+    func sshKey(_ name: String) throws -> String { try CLITests.sshKey(name, in: home) }
 
     /// Signs `text` with `key` in namespace runbook, as `ssh-keygen -Y sign` does for a checkpoint.
     func sign(_ text: String, key: String) throws -> String {
