@@ -25,15 +25,21 @@ public final class LedgerAuditSink: AuditSink {
         self.eager = eager
     }
 
-    /// Appends `event` locally (synced when `sync`), then sends it: waiting for the ledger
-    /// when `sync`, in the background otherwise.
+    /// Appends `event` locally (synced when `sync`), then sends it: in a live run waiting for
+    /// the ledger when `sync`, in the background otherwise. A dry run sends its start (so it
+    /// shows as running) and the rest with ``LedgerWriter/finish(checkpoints:)``: it runs no
+    /// action that a record must announce.
     public func record(_ event: AuditEvent, runID: String, sync: Bool) async throws(AuditError) {
         try log.record(event, runID: runID, sync: sync)
         let writer = writer
-        if sync {
-            await Self.push(writer, runID: runID)
-        } else if eager || event.name == "run.started" {
-            await writer.pushSoon(runID: runID)
+        if eager {
+            if sync {
+                await Self.push(writer, runID: runID)
+            } else {
+                await writer.pushSoon(runID: runID)
+            }
+        } else if event.name == "run.started" {
+            await writer.pushSoon(runID: runID, once: true)
         }
     }
 

@@ -45,6 +45,10 @@ public actor LedgerWriter {
     static let coalescing = Duration.milliseconds(20)
     /// Records sent by this writer (catch-up included).
     public private(set) var recordsSent = 0
+    /// Why the connection failed, said by the first push.
+    private var connectError: (any Error)?
+    /// The push in progress: pushes run one after another, so a record is read and sent once.
+    private var pushing: Task<Void, Never>?
 
     /// A writer for the log at `logPath` and the ledger at `url`; nothing connects until
     /// ``start()``. `warn` receives the one message said when the ledger is left alone.
@@ -60,7 +64,9 @@ public actor LedgerWriter {
         self.warn = warn
     }
 
-    /// Starts connecting in the background (the run goes on meanwhile).
+    /// Starts connecting in the background (the run goes on meanwhile). A connection that
+    /// fails is said (through `warn`) by the first push, not here: a run refused before its
+    /// first record says only why it was refused.
     public func start() {
         guard case .idle = state else { return }
         let url = url
@@ -77,37 +83,60 @@ public actor LedgerWriter {
                 }
                 return ledger
             } catch {
-                await self?.giveUp(error)
+                await self?.connectionFailed(error)
                 return nil
             }
         }
         state = .connecting(task)
     }
 
+    private func connectionFailed(_ error: any Error) {
+        connectError = error
+    }
+
     /// Sends the log's new records shortly, in the background, with whatever else the run
     /// writes meanwhile: one statement for a burst of records instead of one each. A push
-    /// already scheduled takes them.
-    public func pushSoon(runID: String?) {
+    /// already scheduled takes them. `once`: now, one statement with what the log holds, not
+    /// also what the run writes while it is sent (a dry run's records otherwise go at its end).
+    public func pushSoon(runID: String?, once: Bool = false) {
         guard !pushScheduled else { return }
         pushScheduled = true
         Task {
-            try? await Task.sleep(for: Self.coalescing)
-            await self.scheduledPush(runID: runID)
+            if !once { try? await Task.sleep(for: Self.coalescing) }
+            await self.scheduledPush(runID: runID, once: once)
         }
     }
 
-    private func scheduledPush(runID: String?) async {
+    private func scheduledPush(runID: String?, once: Bool) async {
         pushScheduled = false
-        await push(runID: runID)
+        await push(runID: runID, once: once)
     }
 
     /// Sends every complete record the local log holds now (at least through `seq`, when it was
     /// written). Returns once they are in the ledger, or once the ledger is given up.
     /// `runID`: the run being written, marked active in the ledger while the writer is connected.
-    public func push(runID: String? = nil) async {
+    /// `once`: at most one statement's worth.
+    public func push(runID: String? = nil, once: Bool = false) async {
+        let previous = pushing
+        let current = Task {
+            await previous?.value
+            await self.send(runID: runID, once: once)
+        }
+        pushing = current
+        await current.value
+    }
+
+    private func send(runID: String?, once: Bool) async {
         if case .idle = state { start() }
         if case .connecting(let task) = state {
-            if let ledger = await task.value, case .connecting = state { state = .up(ledger) }
+            let ledger = await task.value
+            if case .connecting = state {
+                if let ledger {
+                    state = .up(ledger)
+                } else {
+                    await giveUp(connectError ?? LedgerError(.failed, "the ledger's connection failed"))
+                }
+            }
         }
         guard case .up(let ledger) = state else { return }
         do {
@@ -131,6 +160,7 @@ public actor LedgerWriter {
                 offset = next
                 sent = max(sent, records.last!.seq)
                 recordsSent += records.count
+                if once { break }
             }
         } catch let error as LedgerError {
             await giveUp(error)

@@ -68,6 +68,40 @@ struct Run: AsyncParsableCommand {
     var auditLog: String?
 
     func run() async throws {
+        // The environment first: when it names a team ledger, the connection to it starts now,
+        // in the background, while the runbook loads (start-up is one thread; the handshake
+        // and the ledger's new backend take the idle core instead of delaying the checks). It
+        // writes nothing until the run's first record, and a run refused before then says
+        // nothing about the ledger.
+        let processEnvironment = ProcessInfo.processInfo.environment
+        let auditPath = auditLog ?? AuditLog.defaultPath(environment: processEnvironment)
+        let loadedEnvironment = Result { () throws(DiagnosticsError) -> Environment in
+            try Environment.load(name: environment, home: home.home, processEnvironment: processEnvironment)
+        }
+        let ledgerRedactor = SharedRedactor((try? loadedEnvironment.get()).map { Redactor(secrets: $0.secrets) } ?? Redactor())
+        let ledgerWriter: LedgerWriter? = (try? loadedEnvironment.get())?.ledgerURL.map { url in
+            LedgerWriter(url: url, logPath: auditPath, host: ProcessInfo.processInfo.hostName, environment: environment,
+                         eventLoops: .singleton) { message in
+                printError(ledgerRedactor.redact(message))
+            }
+        }
+        await ledgerWriter?.start()
+        do {
+            try await run(loadedEnvironment, ledgerWriter: ledgerWriter, ledgerRedactor: ledgerRedactor, auditPath: auditPath,
+                          processEnvironment: processEnvironment)
+        } catch {
+            // Refused or failed before the end (the end closes it after the last records).
+            await bounded(.seconds(2)) { await ledgerWriter?.close() }
+            throw error
+        }
+        // Closed already, unless the run had nothing to do (not a scheduled day).
+        await bounded(.seconds(2)) { await ledgerWriter?.close() }
+    }
+
+    /// The run once the ledger's connection is under way.
+    private func run(_ loadedEnvironment: Result<Environment, DiagnosticsError>, ledgerWriter: LedgerWriter?, ledgerRedactor: SharedRedactor,
+                     auditPath: String, processEnvironment: [String: String]) async throws
+    {
         let runbook = try loadRunbookOrExit(id, loader: home.loader)
         if scheduledDayOnly {
             guard scheduled, let schedule = runbook.schedule else {
@@ -110,7 +144,7 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let values = try resolveInputs(inputs, runbook: runbook)
-        let env = try resolveEnvironment(name: environment, runbook: runbook, home: home.home, required: false)
+        let env = try resolveEnvironment(loadedEnvironment, name: environment, runbook: runbook, required: false)
         // Said before anything runs, but no reason not to run: a notify step never blocks a
         // repair. Each such step fails as a configuration error (exit 2) when it is reached.
         for problem in env.missingNotifyChannels(in: runbook) {
@@ -120,6 +154,7 @@ struct Run: AsyncParsableCommand {
         let identity = try await resolveIdentity(environment: env, home: home.home, keyFlag: key, operatorFlag: operatorFlag, requireKey: !dryRun)
         var redactor = Redactor(secrets: env.secrets)
         for input in runbook.inputs where input.secret { if let v = values[input.name] { redactor.add(v.interpolated) } }
+        ledgerRedactor.set(redactor)
         // Four-eyes approvals (issue 11): resolved, and a resumed request checked, before anything runs.
         let approvals = try await RunApprovals.resolve(environment: env, runbook: runbook, home: home.home, dryRun: dryRun, identity: identity,
                                                        resume: resume, wait: waitDuration, directoryFlag: home.directory, redactor: redactor,
@@ -130,23 +165,12 @@ struct Run: AsyncParsableCommand {
         let linked = try await RunIncident.link(flag: incident, runbook: runbook, environment: env, home: home.home, ladder: escalation,
                                                 author: identity.recordedOperator(flag: operatorFlag), dryRun: dryRun, redactor: redactor)
 
-        let processEnvironment = ProcessInfo.processInfo.environment
-        let auditPath = auditLog ?? AuditLog.defaultPath(environment: processEnvironment)
         let audit: AuditLog
         do { audit = try AuditLog(path: auditPath) } catch {
             printError("error: \(error.message); nothing was run")
             throw ExitCode(4)
         }
 
-        // The team's ledger, when the environment names one: connected in the background while
-        // the run starts; every record goes to the local log first.
-        let ledgerWriter: LedgerWriter? = env.ledgerURL.map { url in
-            let quiet = redactor
-            return LedgerWriter(url: url, logPath: auditPath, host: ProcessInfo.processInfo.hostName, environment: env.name) { message in
-                printError(quiet.redact(message))
-            }
-        }
-        await ledgerWriter?.start()
         let sink: any AuditSink = ledgerWriter.map { LedgerAuditSink(log: audit, writer: $0, eager: !dryRun) } ?? audit
 
         let interactive = TTYTerminal.available
@@ -223,9 +247,9 @@ struct Run: AsyncParsableCommand {
         // finished run from exiting. Signals keep being trapped until it is over.
         let heldLock = lock
         await bounded(.seconds(2)) { await heldLock?.release() }
-        await bounded(.seconds(2)) { await drivers.shutdown() }
-        // The signed checkpoint of the chain head, after run.ended; then what the ledger still
-        // lacks (a dry run's records, an interrupted run's end) and the checkpoint.
+        // The drivers close while the checkpoint is signed and the ledger receives what it
+        // still lacks (a dry run's records, an interrupted run's end), then the checkpoint.
+        async let driversClosed: Void = bounded(.seconds(2)) { await drivers.shutdown() }
         var checkpoint: Checkpoint?
         if let signer = identity.signer, report.end != .auditFailed {
             checkpoint = await writeCheckpoint(signer, log: audit, runID: report.runID)
@@ -234,6 +258,7 @@ struct Run: AsyncParsableCommand {
         await bounded(LedgerAuditSink.syncWait) {
             await ledgerWriter?.finish(checkpoints: signed.map { [$0] } ?? [])
         }
+        await driversClosed
         if let linked {
             let finished = report
             await bounded(.seconds(30)) { await linked.ended(report: finished, runbook: runbook) }

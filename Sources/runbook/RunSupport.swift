@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RunbookCore
 import RunbookDrivers
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -19,8 +20,15 @@ func resolveInputs(_ pairs: [String], runbook: Runbook) throws -> [String: Value
 
 /// The environment for a run: the file when it exists or the runbook needs one.
 func resolveEnvironment(name: String, runbook: Runbook, home: URL, required: Bool) throws -> Environment {
+    try resolveEnvironment(Result { () throws(DiagnosticsError) -> Environment in
+        try Environment.load(name: name, home: home, processEnvironment: ProcessInfo.processInfo.environment)
+    }, name: name, runbook: runbook, required: required)
+}
+
+/// The environment already loaded (or not) as `loaded`, judged as ``resolveEnvironment(name:runbook:home:required:)`` does.
+func resolveEnvironment(_ loaded: Result<Environment, DiagnosticsError>, name: String, runbook: Runbook, required: Bool) throws -> Environment {
     do {
-        return try Environment.load(name: name, home: home, processEnvironment: ProcessInfo.processInfo.environment)
+        return try loaded.get()
     } catch {
         let missing = error.diagnostics.count == 1 && error.diagnostics[0].message.hasPrefix("no environment")
         if missing, !runbook.usesEnvironment, !required { return .empty(name: name) }
@@ -48,4 +56,22 @@ func operatorName(_ flag: String?) -> String {
 /// releasing the lock) must never keep a finished run from exiting.
 func bounded(_ limit: Duration, _ body: @escaping @Sendable () async -> Void) async {
     _ = try? await withDeadline(limit, grace: .zero) { await body() }
+}
+
+/// A redactor shared with a callback made before every secret is known (the ledger writer's
+/// warnings): the run sets the whole redactor once its inputs are resolved.
+final class SharedRedactor: Sendable {
+    private let redactor: Mutex<Redactor>
+
+    init(_ initial: Redactor) {
+        redactor = Mutex(initial)
+    }
+
+    func set(_ value: Redactor) {
+        redactor.withLock { $0 = value }
+    }
+
+    func redact(_ text: String) -> String {
+        redactor.withLock { $0.redact(text) }
+    }
 }
