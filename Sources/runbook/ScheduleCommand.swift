@@ -67,7 +67,9 @@ struct ScheduleCommand: ParsableCommand {
                 per runbook, secrets from --environment-file. Kubernetes: one CronJob per runbook \
                 (concurrencyPolicy Forbid, timeZone), the image's runbook binary, secrets from a Secret. Cron ORs \
                 a day of the month with a weekday, so a calendar naming both (the first Sunday) is scheduled on \
-                its days of the month and the run checks the weekday itself (--scheduled-day-only).
+                its days of the month and the run checks the weekday itself (--scheduled-day-only). An environment \
+                with a ledger also gets runbook-ENV-incident-remind: `runbook incident remind --env NAME` every 5 \
+                minutes (the 30-minute updates and the post-mortem reminder, each posted once).
                 """)
         @OptionGroup var home: HomeOptions
 
@@ -130,12 +132,26 @@ struct ScheduleCommand: ParsableCommand {
                 printError("error: no environment '\(environment)' (\(loader.relativePath(URL(fileURLWithPath: environmentPath))) does not exist)")
                 throw ExitCode(2)
             }
+            // An environment with a ledger keeps incidents: their cadence (`incident remind`)
+            // gets a timer or CronJob of its own. Its secrets need not be set where this runs.
+            let environmentValues: Environment
+            do {
+                environmentValues = try Environment.load(name: environment, home: home.home, processEnvironment: ProcessInfo.processInfo.environment)
+            } catch {
+                for d in error.diagnostics { printError(d.description) }
+                throw ExitCode(2)
+            }
+            let remind = environmentValues.values["ledger"] != nil
             let scheduled = try ScheduleCommand.scheduledRunbooks(loader)
             let export = ScheduleExport(environment: environment, binary: binary, project: project, user: user,
                                         environmentFile: environmentFile ?? "/etc/runbook/\(environment).env",
                                         image: image, secret: secret, namespace: namespace)
             for (runbook, _) in scheduled where export.unitName(runbook.id).count > ScheduleExport.maxCronJobName {
                 printError("error: \(runbook.path): the name \(export.unitName(runbook.id)) is longer than the \(ScheduleExport.maxCronJobName) characters Kubernetes allows a CronJob: shorten the runbook id or the environment name")
+                throw ExitCode(2)
+            }
+            if remind, export.remindName.count > ScheduleExport.maxCronJobName {
+                printError("error: the name \(export.remindName) is longer than the \(ScheduleExport.maxCronJobName) characters Kubernetes allows a CronJob: shorten the environment name")
                 throw ExitCode(2)
             }
             if let directory = systemdDirectory {
@@ -147,12 +163,17 @@ struct ScheduleCommand: ParsableCommand {
                         try export.timer(runbook, schedule).write(toFile: "\(directory)/\(name).timer", atomically: true, encoding: .utf8)
                         print("\(directory)/\(name).timer: OnCalendar=\(schedule.calendar.systemd) \(schedule.timezone)")
                     }
+                    if remind {
+                        try export.remindService().write(toFile: "\(directory)/\(export.remindName).service", atomically: true, encoding: .utf8)
+                        try export.remindTimer().write(toFile: "\(directory)/\(export.remindName).timer", atomically: true, encoding: .utf8)
+                        print("\(directory)/\(export.remindName).timer: OnCalendar=\(ScheduleExport.remindCalendar) (runbook incident remind)")
+                    }
                 } catch {
                     printError("error: cannot write the units into \(directory): \(error.localizedDescription)")
                     throw ExitCode(2)
                 }
             } else if let file = kubernetesFile {
-                let text = scheduled.map { export.cronJob($0.0, $0.1) }.joined(separator: "---\n")
+                let text = (scheduled.map { export.cronJob($0.0, $0.1) } + (remind ? [export.remindCronJob()] : [])).joined(separator: "---\n")
                 if file == "-" {
                     print(text, terminator: "")
                 } else {
@@ -164,9 +185,10 @@ struct ScheduleCommand: ParsableCommand {
                         print("\(file): CronJob \(export.unitName(runbook.id)): \(schedule.calendar.cron) \(schedule.timezone)"
                               + (schedule.calendar.needsWeekdayGuard ? " (the run checks the weekday)" : ""))
                     }
+                    if remind { print("\(file): CronJob \(export.remindName): \(ScheduleExport.remindCron) (runbook incident remind)") }
                 }
             }
-            if scheduled.isEmpty { printError("warning: no runbook has a schedule: nothing written") }
+            if scheduled.isEmpty { printError("warning: no runbook has a schedule" + (remind ? ": only the incident reminders written" : ": nothing written")) }
         }
     }
 }

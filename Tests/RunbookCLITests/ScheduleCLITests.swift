@@ -73,6 +73,42 @@ extension CLITests {
         #expect(try tool(validator, ["--strict", "-k", "1.31.0", broken]).code != 0)
     }
 
+    @Test func incidentRemindersGetATimerAndACronJobWhereThereIsALedger() throws {
+        scheduledProject("Mon *-*-* 06:00")
+        // Without a ledger there are no incidents to remind of: nothing for them.
+        let plain = home.appendingPathComponent("plain").path
+        var out = try runbook(["schedule", "export", "--env", "prod", "--systemd", plain, "--binary", CLITests.binary, "--project", home.path])
+        #expect(out.code == 0, "\(out.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(plain)/runbook-prod-incident-remind.timer"))
+        // With one (its URL's variable need not be set where the export runs).
+        write("environments/prod.yaml", "environment: prod\nledger: {url: \"${RUNBOOK_LEDGER_URL}\"}\nsecrets: [RUNBOOK_LEDGER_URL]\n")
+        let units = home.appendingPathComponent("units").path
+        out = try runbook(["schedule", "export", "--env", "prod", "--systemd", units, "--binary", CLITests.binary, "--project", home.path])
+        #expect(out.code == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("runbook-prod-incident-remind.timer: OnCalendar=*:0/5 (runbook incident remind)"), "\(out.stdout)")
+        let timer = try String(contentsOfFile: "\(units)/runbook-prod-incident-remind.timer", encoding: .utf8)
+        #expect(timer.contains("OnCalendar=*:0/5\n"))
+        let service = try String(contentsOfFile: "\(units)/runbook-prod-incident-remind.service", encoding: .utf8)
+        #expect(service.contains("ExecStart=\(CLITests.binary) incident remind --env prod\n"))
+        let verify = try tool("/usr/bin/systemd-analyze", ["verify", "--man=no", "\(units)/runbook-prod-incident-remind.timer",
+                                                           "\(units)/runbook-prod-incident-remind.service"])
+        #expect(verify.code == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stderr.isEmpty, "systemd-analyze verify complained: \(verify.stderr)")
+        // systemd's own reading of the calendar: every five minutes.
+        let calendar = try tool("/usr/bin/systemd-analyze", ["calendar", "--iterations=3", "--base-time=2027-03-01 10:02:00 UTC", "*:0/5 UTC"])
+        #expect(calendar.stdout.contains("2027-03-01 10:05:00 UTC") && calendar.stdout.contains("2027-03-01 10:15:00 UTC"), "\(calendar.stdout)")
+
+        let file = home.appendingPathComponent("cronjobs.yaml").path
+        out = try runbook(["schedule", "export", "--env", "prod", "--kubernetes", file, "--image", "registry.example/runbook:1.4"])
+        #expect(out.code == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("CronJob runbook-prod-incident-remind: */5 * * * * (runbook incident remind)"), "\(out.stdout)")
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.contains(#"args: ["incident", "remind", "--env", "prod"]"#))
+        let validator = try #require(Self.which("kubernetes-validate"), "kubernetes-validate is not installed (scripts/test installs it from PyPI)")
+        let valid = try tool(validator, ["--strict", "-k", "1.31.0", file])
+        #expect(valid.code == 0, "\(valid.stdout)\(valid.stderr)")
+    }
+
     @Test func exportRefusesBadInputAndWritesNothing() throws {
         scheduledProject("Mon *-*-* 06:00")
         let units = home.appendingPathComponent("units").path

@@ -51,80 +51,134 @@ public struct ScheduleExport: Sendable {
 
     /// The oneshot service of `runbook`.
     public func service(_ runbook: Runbook, _ schedule: Schedule) -> String {
-        let name = unitName(runbook.id)
-        return """
-            # \(name).service: written by `runbook schedule export` from runbooks/\(runbook.id).yaml; export again after changing it.
-            [Unit]
-            Description=runbook \(runbook.id) on \(environment) (scheduled)
-            Documentation=man:systemd.timer(5)
-            Wants=network-online.target
-            After=network-online.target
-
-            [Service]
-            Type=oneshot
-            User=\(user)
-            WorkingDirectory=\(project)
-            Environment=RUNBOOK_HOME=\(project)
-            # The audit log outlives the run in /var/lib/runbook (StateDirectory, owned by \(user)).
-            StateDirectory=runbook
-            Environment=RUNBOOK_AUDIT_LOG=/var/lib/runbook/audit.jsonl
-            # The environment's secrets (database URL, API token, ledger URL...), one NAME=value a line.
-            EnvironmentFile=\(environmentFile)
-            ExecStart=\(binary) \(arguments(runbook, schedule, cron: false).joined(separator: " "))
-            # Exit 1: a check red or an action failed; 3: stopped at a high-risk gate for a person;
-            # 4: a step could not run. All leave the unit failed, for `systemctl --failed` and OnFailure=.
-            TimeoutStartSec=6h
-
-            """
+        serviceUnit(name: unitName(runbook.id), source: "from runbooks/\(runbook.id).yaml; export again after changing it",
+                    description: "runbook \(runbook.id) on \(environment) (scheduled)",
+                    arguments: arguments(runbook, schedule, cron: false), timeout: "6h",
+                    exits: """
+                        # Exit 1: a check red or an action failed; 3: stopped at a high-risk gate for a person;
+                        # 4: a step could not run. All leave the unit failed, for `systemctl --failed` and OnFailure=.
+                        """)
     }
 
     /// The timer of `runbook`: its calendar in its time zone, caught up after downtime.
     public func timer(_ runbook: Runbook, _ schedule: Schedule) -> String {
-        let name = unitName(runbook.id)
-        return """
-            # \(name).timer: written by `runbook schedule export` from runbooks/\(runbook.id).yaml.
-            [Unit]
-            Description=Schedule of runbook \(runbook.id) on \(environment)
-
-            [Timer]
-            OnCalendar=\(schedule.calendar.systemd) \(schedule.timezone)
-            # A run missed while the machine was off runs at the next boot.
-            Persistent=true
-            Unit=\(name).service
-
-            [Install]
-            WantedBy=timers.target
-
-            """
+        timerUnit(name: unitName(runbook.id), source: "from runbooks/\(runbook.id).yaml",
+                  description: "Schedule of runbook \(runbook.id) on \(environment)",
+                  onCalendar: "\(schedule.calendar.systemd) \(schedule.timezone)", persistent: true)
     }
 
     /// The CronJob of `runbook` (one YAML document).
     public func cronJob(_ runbook: Runbook, _ schedule: Schedule) -> String {
-        let name = unitName(runbook.id)
-        func q(_ s: String) -> String { JSON.encode(.string(s)) }
-        let labels = "{app.kubernetes.io/name: runbook, app.kubernetes.io/component: schedule, runbook/id: \(q(runbook.id)), runbook/environment: \(q(environment))}"
         let guardNote = schedule.calendar.needsWeekdayGuard
             ? "\n# Cron runs on a day of the month OR a weekday: this one runs on \(schedule.calendar.cron.split(separator: " ")[2]) and\n# --scheduled-day-only skips the days that are not \(schedule.calendar.systemd.split(separator: " ")[0]).\n"
             : "\n"
+        return cronJobDocument(name: unitName(runbook.id),
+                               header: "from runbooks/\(runbook.id).yaml.\n# Calendar: \(schedule.calendar.systemd) \(schedule.timezone)\(guardNote)",
+                               component: "schedule", labelID: runbook.id, cron: schedule.calendar.cron, timeZone: schedule.timezone,
+                               startingDeadline: 3600, activeDeadline: 21600, arguments: arguments(runbook, schedule, cron: true))
+    }
+
+    // MARK: The incidents' cadence
+
+    /// `runbook-ENV-incident-remind`: the unit and CronJob that run `runbook incident remind`.
+    public var remindName: String { "runbook-\(environment)-incident-remind" }
+    /// Every five minutes: a reminder is due 30 minutes after an incident's last update, the
+    /// post-mortem's 24 hours after its resolution; each is posted once whatever runs twice.
+    public static let remindCalendar = "*:0/5"
+    /// ``remindCalendar`` as cron.
+    public static let remindCron = "*/5 * * * *"
+    /// What the reminder runs (after the binary).
+    public var remindArguments: [String] { ["incident", "remind", "--env", environment] }
+
+    /// The oneshot service that posts the reminders due.
+    public func remindService() -> String {
+        serviceUnit(name: remindName, source: "for environment \(environment)'s incidents",
+                    description: "runbook incident reminders on \(environment)", arguments: remindArguments, timeout: "10min",
+                    exits: "# Exit 2: the environment or its ledger is misconfigured; 4: the ledger cannot be reached.")
+    }
+
+    /// Its timer: every five minutes, not caught up (a reminder missed while the machine was
+    /// off is posted by the next run anyway).
+    public func remindTimer() -> String {
+        timerUnit(name: remindName, source: "for environment \(environment)'s incidents",
+                  description: "Incident reminders on \(environment) every 5 minutes", onCalendar: Self.remindCalendar, persistent: false)
+    }
+
+    /// Its CronJob (one YAML document).
+    public func remindCronJob() -> String {
+        cronJobDocument(name: remindName, header: "for environment \(environment)'s incidents: `runbook incident remind` every 5 minutes.\n",
+                        component: "incident-remind", labelID: "incident-remind", cron: Self.remindCron, timeZone: "Etc/UTC",
+                        startingDeadline: 240, activeDeadline: 600, arguments: remindArguments)
+    }
+
+    // MARK: Shapes
+
+    private func serviceUnit(name: String, source: String, description: String, arguments: [String], timeout: String, exits: String) -> String {
+        """
+        # \(name).service: written by `runbook schedule export` \(source).
+        [Unit]
+        Description=\(description)
+        Documentation=man:systemd.timer(5)
+        Wants=network-online.target
+        After=network-online.target
+
+        [Service]
+        Type=oneshot
+        User=\(user)
+        WorkingDirectory=\(project)
+        Environment=RUNBOOK_HOME=\(project)
+        # The audit log outlives the run in /var/lib/runbook (StateDirectory, owned by \(user)).
+        StateDirectory=runbook
+        Environment=RUNBOOK_AUDIT_LOG=/var/lib/runbook/audit.jsonl
+        # The environment's secrets (database URL, API token, ledger URL...), one NAME=value a line.
+        EnvironmentFile=\(environmentFile)
+        ExecStart=\(binary) \(arguments.joined(separator: " "))
+        \(exits)
+        TimeoutStartSec=\(timeout)
+
+        """
+    }
+
+    private func timerUnit(name: String, source: String, description: String, onCalendar: String, persistent: Bool) -> String {
+        """
+        # \(name).timer: written by `runbook schedule export` \(source).
+        [Unit]
+        Description=\(description)
+
+        [Timer]
+        OnCalendar=\(onCalendar)
+        \(persistent ? "# A run missed while the machine was off runs at the next boot.\nPersistent=true" : "Persistent=false")
+        Unit=\(name).service
+
+        [Install]
+        WantedBy=timers.target
+
+        """
+    }
+
+    private func cronJobDocument(name: String, header: String, component: String, labelID: String, cron: String, timeZone: String,
+                                 startingDeadline: Int, activeDeadline: Int, arguments: [String]) -> String
+    {
+        func q(_ s: String) -> String { JSON.encode(.string(s)) }
+        let labels = "{app.kubernetes.io/name: runbook, app.kubernetes.io/component: \(component), runbook/id: \(q(labelID)), runbook/environment: \(q(environment))}"
         return """
-            # \(name): written by `runbook schedule export` from runbooks/\(runbook.id).yaml.
-            # Calendar: \(schedule.calendar.systemd) \(schedule.timezone)\(guardNote)\
+            # \(name): written by `runbook schedule export` \(header)\
             apiVersion: batch/v1
             kind: CronJob
             metadata:
               name: \(q(name))\(namespace.map { "\n  namespace: \(q($0))" } ?? "")
               labels: \(labels)
             spec:
-              schedule: \(q(schedule.calendar.cron))
-              timeZone: \(q(schedule.timezone))
+              schedule: \(q(cron))
+              timeZone: \(q(timeZone))
               concurrencyPolicy: Forbid
-              startingDeadlineSeconds: 3600
+              startingDeadlineSeconds: \(startingDeadline)
               successfulJobsHistoryLimit: 3
               failedJobsHistoryLimit: 5
               jobTemplate:
                 spec:
                   backoffLimit: 0
-                  activeDeadlineSeconds: 21600
+                  activeDeadlineSeconds: \(activeDeadline)
                   template:
                     metadata:
                       labels: \(labels)
@@ -137,7 +191,7 @@ public struct ScheduleExport: Sendable {
                       containers:
                         - name: runbook
                           image: \(q(image))
-                          args: [\(arguments(runbook, schedule, cron: true).map(q).joined(separator: ", "))]
+                          args: [\(arguments.map(q).joined(separator: ", "))]
                           envFrom:
                             - secretRef:
                                 name: \(q(secret))
