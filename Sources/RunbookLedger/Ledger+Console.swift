@@ -75,10 +75,7 @@ extension Ledger {
             let rows = try await connection.query("""
                 SELECT p.run_id, p.runbook, p.environment, p.mode, p.operator, p.host, p.run_lock, p.started_at, p.ended_at,
                        p.status, p.exit_code, p.duration_ms,
-                       p.ended_at IS NULL AND EXISTS (SELECT 1 FROM pg_locks l
-                                WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-                                  AND l.classid::bigint = \(Int(Self.lockNamespace))
-                                  AND l.objid::bigint = (hashtext(p.run_id)::bigint + 4294967296) % 4294967296) AS active
+                       p.ended_at IS NULL AND \(unescaped: Self.holdsRunLock("p.run_id")) AS active
                   FROM (SELECT r.* FROM runbook.runs r
                          WHERE (\(filter.environment)::text IS NULL OR r.environment = \(filter.environment))
                            AND (\(filter.runbook)::text IS NULL OR r.runbook = \(filter.runbook))
@@ -91,12 +88,7 @@ extension Ledger {
                          LIMIT \(filter.limit)) p
                  ORDER BY coalesce(p.started_at, p.ended_at) DESC, p.run_id DESC
                 """, logger: Self.logger)
-            var runs: [LedgerRun] = []
-            for try await row in rows {
-                let c = try row.decode((String, String?, String?, String?, String?, String?, String?, Date?, Date?, String?, Int?, Int?, Bool).self)
-                runs.append(LedgerRun(runID: c.0, runbook: c.1, environment: c.2, mode: c.3, operatorName: c.4, host: c.5, runLock: c.6,
-                                      startedAt: c.7, endedAt: c.8, status: c.9, exitCode: c.10, durationMs: c.11, active: c.12))
-            }
+            let runs = try await Self.decodeRuns(rows)
             if filter.status == "running" || filter.status == "unfinished" {
                 return runs.filter { ($0.displayStatus == filter.status) }
             }
@@ -110,19 +102,10 @@ extension Ledger {
             let rows = try await connection.query("""
                 SELECT r.run_id, r.runbook, r.environment, r.mode, r.operator, r.host, r.run_lock, r.started_at, r.ended_at,
                        r.status, r.exit_code, r.duration_ms,
-                       r.ended_at IS NULL AND EXISTS (SELECT 1 FROM pg_locks l
-                                WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-                                  AND l.classid::bigint = \(Int(Self.lockNamespace))
-                                  AND l.objid::bigint = (hashtext(r.run_id)::bigint + 4294967296) % 4294967296)
+                       r.ended_at IS NULL AND \(unescaped: Self.holdsRunLock("r.run_id"))
                   FROM runbook.runs r WHERE r.run_id = \(runID)
                 """, logger: Self.logger)
-            var found: LedgerRun?
-            for try await row in rows {
-                let c = try row.decode((String, String?, String?, String?, String?, String?, String?, Date?, Date?, String?, Int?, Int?, Bool).self)
-                found = LedgerRun(runID: c.0, runbook: c.1, environment: c.2, mode: c.3, operatorName: c.4, host: c.5, runLock: c.6,
-                                  startedAt: c.7, endedAt: c.8, status: c.9, exitCode: c.10, durationMs: c.11, active: c.12)
-            }
-            return found
+            return try await Self.decodeRuns(rows).first
         }
     }
 

@@ -13,10 +13,7 @@ extension Ledger {
                 SELECT * FROM (
                     SELECT r.run_id, r.runbook, r.environment, r.mode, r.operator, r.host, r.run_lock, r.started_at, r.ended_at,
                            r.status, r.exit_code, r.duration_ms,
-                           EXISTS (SELECT 1 FROM pg_locks l
-                                    WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-                                      AND l.classid::bigint = \(Int(Self.lockNamespace))
-                                      AND l.objid::bigint = (hashtext(r.run_id)::bigint + 4294967296) % 4294967296) AS active
+                           \(unescaped: Self.holdsRunLock("r.run_id")) AS active
                       FROM runbook.runs r
                      WHERE (\(filter.environment)::text IS NULL OR r.environment = \(filter.environment))
                        AND (\(filter.runbook)::text IS NULL OR r.runbook = \(filter.runbook))
@@ -30,13 +27,7 @@ extension Ledger {
                 ORDER BY coalesce(x.started_at, x.ended_at) DESC, x.run_id DESC
                 LIMIT \(filter.limit)
                 """, logger: Self.logger)
-            var runs: [LedgerRun] = []
-            for try await row in rows {
-                let c = try row.decode((String, String?, String?, String?, String?, String?, String?, Date?, Date?, String?, Int?, Int?, Bool).self)
-                runs.append(LedgerRun(runID: c.0, runbook: c.1, environment: c.2, mode: c.3, operatorName: c.4, host: c.5, runLock: c.6,
-                                      startedAt: c.7, endedAt: c.8, status: c.9, exitCode: c.10, durationMs: c.11, active: c.12))
-            }
-            return runs
+            return try await Self.decodeRuns(rows)
         }
     }
 
@@ -59,14 +50,36 @@ extension Ledger {
         try await run("reading the run's state") {
             var active = false
             for try await flag in try await connection.query("""
-                SELECT EXISTS (SELECT 1 FROM pg_locks l
-                                WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-                                  AND l.classid::bigint = \(Int(Self.lockNamespace))
-                                  AND l.objid::bigint = (hashtext(\(runID))::bigint + 4294967296) % 4294967296)
+                SELECT \(unescaped: Self.holdsRunLock("x.run_id")) FROM (SELECT \(runID)::text AS run_id) x
                 """, logger: Self.logger).decode(Bool.self) {
                 active = flag
             }
             return active
         }
+    }
+
+    /// SQL: whether the run whose id is the expression `runID` holds its session advisory lock
+    /// (taken by ``markActive(runID:)``; PostgreSQL drops it with the connection). Keys
+    /// `(lockNamespace, hashtext(run id))` show in pg_locks as classid and objid, objsubid 2.
+    static func holdsRunLock(_ runID: String) -> String {
+        """
+        EXISTS (SELECT 1 FROM pg_locks l
+                 WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+                   AND l.classid::bigint = \(Int(lockNamespace))
+                   AND l.objid::bigint = (hashtext(\(runID))::bigint + 4294967296) % 4294967296)
+        """
+    }
+
+    /// The runs of rows whose columns are those of ``holdsRunLock(_:)``'s callers: run_id,
+    /// runbook, environment, mode, operator, host, run_lock, started_at, ended_at, status,
+    /// exit_code, duration_ms, active.
+    static func decodeRuns(_ rows: PostgresRowSequence) async throws -> [LedgerRun] {
+        var runs: [LedgerRun] = []
+        for try await row in rows {
+            let c = try row.decode((String, String?, String?, String?, String?, String?, String?, Date?, Date?, String?, Int?, Int?, Bool).self)
+            runs.append(LedgerRun(runID: c.0, runbook: c.1, environment: c.2, mode: c.3, operatorName: c.4, host: c.5, runLock: c.6,
+                                  startedAt: c.7, endedAt: c.8, status: c.9, exitCode: c.10, durationMs: c.11, active: c.12))
+        }
+        return runs
     }
 }

@@ -16,26 +16,13 @@ struct ApprovalCLITests {
 
     init() throws {
         sandbox = try Sandbox.current()
-        database = "approvals_\(UInt32.random(in: 0...UInt32.max))"
-        try sandbox.psql("CREATE DATABASE \(database)")
-        url = SandboxSuites.SLAReportTests.url(sandbox.databaseURL, database: database)
+        (database, url) = try sandbox.newDatabase("approvals")
         home = FileManager.default.temporaryDirectory.appendingPathComponent("approvals-\(UUID().uuidString)")
         for d in ["runbooks", "environments"] {
             try FileManager.default.createDirectory(at: home.appendingPathComponent(d), withIntermediateDirectories: true)
         }
         audit = home.appendingPathComponent("audit.jsonl").path
-        var signers = ""
-        for name in ["alice", "bob", "carol"] {
-            let key = home.appendingPathComponent(name).path
-            let keygen = Process()
-            keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
-            keygen.arguments = ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key]
-            keygen.standardInput = FileHandle.nullDevice
-            try keygen.run()
-            keygen.waitUntilExit()
-            signers += "\(name)@example.com " + (try String(contentsOfFile: key + ".pub", encoding: .utf8))
-        }
-        try write("environments/prod.allowed_signers", signers)
+        try write("environments/prod.allowed_signers", try CLITests.allowedSigners(["alice", "bob", "carol"], in: home))
         try environment()
         try write("runbooks/fix.yaml", """
             runbook: fix

@@ -19,21 +19,13 @@ final class ConsoleTests {
 
     init() throws {
         sandbox = try Sandbox.current()
-        database = "console_\(UInt32.random(in: 0...UInt32.max))"
-        try sandbox.psql("CREATE DATABASE \(database)")
-        url = SandboxSuites.SLAReportTests.url(sandbox.databaseURL, database: database)
+        (database, url) = try sandbox.newDatabase("console")
         home = FileManager.default.temporaryDirectory.appendingPathComponent("console-\(UUID().uuidString)")
         for d in ["runbooks", "environments"] {
             try FileManager.default.createDirectory(at: home.appendingPathComponent(d), withIntermediateDirectories: true)
         }
         audit = home.appendingPathComponent("audit.jsonl").path
-        var signers = ""
-        for name in ["alice", "bob", "carol", "console"] {
-            let key = home.appendingPathComponent(name).path
-            #expect(try Sandbox.spawnAndWait(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key]) == 0)
-            signers += "\(name)@example.com " + (try String(contentsOfFile: key + ".pub", encoding: .utf8))
-        }
-        try write("environments/prod.allowed_signers", signers)
+        try write("environments/prod.allowed_signers", try CLITests.allowedSigners(["alice", "bob", "carol", "console"], in: home))
         try write("environments/prod.yaml", """
             environment: prod
             database: {url: "${CONSOLE_DB_URL}"}

@@ -20,6 +20,14 @@ extension CLITests {
         return path
     }
 
+    /// A key made by ssh-keygen in `folder` for each of `names` (at `folder/NAME`), and the
+    /// allowed_signers text naming each as `NAME@domain`.
+    static func allowedSigners(_ names: [String], domain: String = "example.com", in folder: URL) throws -> String {
+        try names.map { name in
+            "\(name)@\(domain) " + (try String(contentsOfFile: try sshKey(name, in: folder) + ".pub", encoding: .utf8))
+        }.joined()
+    }
+
     /// `environments/ops.yaml` with identity, and its allowed_signers naming alice's key; alice's key.
     func identityEnvironment() throws -> (alice: String, eve: String) {
         let alice = try sshKey("alice"), eve = try sshKey("eve")

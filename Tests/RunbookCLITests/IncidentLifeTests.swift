@@ -16,9 +16,7 @@ extension SandboxSuites {
 
         init() throws {
             sandbox = try Sandbox.current()
-            database = "ledger_\(UInt32.random(in: 0...UInt32.max))"
-            try sandbox.psql("CREATE DATABASE \(database)")
-            ledgerURL = SLAReportTests.url(sandbox.databaseURL, database: database)
+            (database, ledgerURL) = try sandbox.newDatabase("ledger")
             home = FileManager.default.temporaryDirectory.appendingPathComponent("incident-\(UUID().uuidString)")
             let fm = FileManager.default
             try fm.createDirectory(at: home.appendingPathComponent("environments"), withIntermediateDirectories: true)

@@ -14,9 +14,7 @@ struct LedgerTests {
 
     init() throws {
         sandbox = try Sandbox.current()
-        database = "ledger_\(UInt32.random(in: 0...UInt32.max))"
-        try sandbox.psql("CREATE DATABASE \(database)")
-        ledgerURL = SandboxSuites.SLAReportTests.url(sandbox.databaseURL, database: database)
+        (database, ledgerURL) = try sandbox.newDatabase("ledger")
         home = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString)")
         for d in ["runbooks", "environments"] {
             try FileManager.default.createDirectory(at: home.appendingPathComponent(d), withIntermediateDirectories: true)

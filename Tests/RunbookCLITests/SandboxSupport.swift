@@ -49,6 +49,21 @@ struct Sandbox {
 
     struct PSQLFailed: Error { var message: String }
 
+    /// A database of the sandbox's PostgreSQL made for one test (`PREFIX_<random>`): its name
+    /// and URL.
+    func newDatabase(_ prefix: String) throws -> (name: String, url: String) {
+        let name = "\(prefix)_\(UInt32.random(in: 0...UInt32.max))"
+        try psql("CREATE DATABASE \(name)")
+        return (name, Self.url(databaseURL, database: name))
+    }
+
+    /// `url` with its database name replaced.
+    static func url(_ url: String, database: String) -> String {
+        let (base, query) = url.firstIndex(of: "?").map { (String(url[..<$0]), String(url[$0...])) } ?? (url, "")
+        guard let slash = base.lastIndex(of: "/") else { return url }
+        return base[...slash] + database + query
+    }
+
     /// Reseeds the sandbox with `scenario` (scripts/sandbox up --scenario), the fault included.
     /// Spawned and reaped directly: the service `up` leaves running in the background must not
     /// keep the test waiting.

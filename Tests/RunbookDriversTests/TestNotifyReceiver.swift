@@ -1,9 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
-import ServiceLifecycle
 
 /// A real HTTP receiver on an ephemeral loopback port for the notify tests: every `POST
 /// /<name>` is recorded (headers and body bytes), and answered from a script per name (the
@@ -49,7 +47,6 @@ final class TestNotifyReceiver: Sendable {
 
     /// Runs `body` with the receiver's base URL (`http://127.0.0.1:PORT`), then stops it.
     func with<R: Sendable>(_ body: @Sendable (String) async throws -> R) async throws -> R {
-        let quiet = Logger(label: "test-notify") { _ in SwiftLogNoOpLogHandler() }
         let router = Router()
         let inbox = self.inbox
         router.post("/:name") { request, context -> Response in
@@ -62,27 +59,6 @@ final class TestNotifyReceiver: Sendable {
             for (k, v) in reply.headers { if let name = HTTPField.Name(k) { response.headers[name] = v } }
             return response
         }
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in
-                                  portContinuation.yield(channel.localAddress?.port ?? 0)
-                                  portContinuation.finish()
-                              }, logger: quiet)
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: quiet))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            do {
-                let result = try await body("http://127.0.0.1:\(port)")
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-        }
+        return try await LocalHTTPServer.serve(router, body)
     }
 }

@@ -19,9 +19,7 @@ struct FourEyesProject {
     init(sandbox: Sandbox) throws {
         self.sandbox = sandbox
         let files = FileManager.default
-        database = "foureyes_\(UInt32.random(in: 0...UInt32.max))"
-        try sandbox.psql("CREATE DATABASE \(database)")
-        ledgerURL = SandboxSuites.SLAReportTests.url(sandbox.databaseURL, database: database)
+        (database, ledgerURL) = try sandbox.newDatabase("foureyes")
         home = files.temporaryDirectory.appendingPathComponent("foureyes-\(UUID().uuidString)")
         try files.createDirectory(at: home.appendingPathComponent("environments"), withIntermediateDirectories: true)
         for item in ["runbooks", "checks", "templates", "escalation.yaml"] {
@@ -29,12 +27,7 @@ struct FourEyesProject {
         }
         audit = home.appendingPathComponent("audit.jsonl").path
 
-        var signers = ""
-        for name in Self.people {
-            let key = home.appendingPathComponent(name).path
-            #expect(try Sandbox.spawnAndWait(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key]) == 0)
-            signers += "\(name)@conectaboi.com.br " + (try String(contentsOfFile: key + ".pub", encoding: .utf8))
-        }
+        let signers = try CLITests.allowedSigners(Self.people, domain: "conectaboi.com.br", in: home)
         try signers.write(to: home.appendingPathComponent("environments/production.allowed_signers"), atomically: true, encoding: .utf8)
         try Self.environment().write(to: home.appendingPathComponent("environments/production.yaml"), atomically: true, encoding: .utf8)
         let initialized = try runbook(["ledger", "init", "--env", "production"])

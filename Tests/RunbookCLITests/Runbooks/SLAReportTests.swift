@@ -85,7 +85,7 @@ extension SandboxSuites {
             let name = "sla_plain_\(UInt32.random(in: 0...UInt32.max))"
             try sandbox.psql("CREATE DATABASE \(name)")
             defer { _ = try? sandbox.psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
-            let plain = Sandbox(databaseURL: Self.url(sandbox.databaseURL, database: name), apiURL: sandbox.apiURL,
+            let plain = Sandbox(databaseURL: Sandbox.url(sandbox.databaseURL, database: name), apiURL: sandbox.apiURL,
                                 token: sandbox.token, logDir: sandbox.logDir)
             #expect(throws: Sandbox.PSQLFailed.self, "the shim must not exist here") {
                 try plain.psql("SELECT round(1.234::double precision, 2)")
@@ -126,13 +126,6 @@ extension SandboxSuites {
             #expect(run.status["recovery-time"] == "green")
             #expect(DiagnosisOnly.number(DiagnosisOnly.firstRow(run.report, "recovery-time")["open"]) == 1, "the open alert is counted")
             #expect(try sandbox.auditIntact(audit))
-        }
-
-        /// `url` with its database name replaced.
-        static func url(_ url: String, database: String) -> String {
-            let (base, query) = url.firstIndex(of: "?").map { (String(url[..<$0]), String(url[$0...])) } ?? (url, "")
-            guard let slash = base.lastIndex(of: "/") else { return url }
-            return base[...slash] + database + query
         }
     }
 }

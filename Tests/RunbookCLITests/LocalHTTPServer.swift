@@ -1,0 +1,1 @@
+../RunbookDriversTests/LocalHTTPServer.swift
