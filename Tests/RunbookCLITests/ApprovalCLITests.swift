@@ -14,6 +14,24 @@ struct ApprovalCLITests {
     let url: String
     let audit: String
 
+    /// `fix`: a check of the `gauge` table, a high-risk repair behind a gate, the check again.
+    static let gaugeRunbook = """
+        runbook: fix
+        title: Gauge fix
+        steps:
+          - check: error-rate
+            sql: SELECT v AS error_rate FROM gauge
+            thresholds:
+              red: result.rows[0].error_rate > 10
+          - action: repair
+            when: steps.error-rate.status == "red"
+            risk: high
+            confirm: "Repair at ${{ steps.error-rate.result.rows[0].error_rate }} %?"
+            sql: UPDATE gauge SET v = 1
+          - check: after
+            same-as: error-rate
+        """
+
     init() throws {
         sandbox = try Sandbox.current()
         (database, url) = try sandbox.newDatabase("approvals")
@@ -24,22 +42,7 @@ struct ApprovalCLITests {
         audit = home.appendingPathComponent("audit.jsonl").path
         try write("environments/prod.allowed_signers", try CLITests.allowedSigners(["alice", "bob", "carol"], in: home))
         try environment()
-        try write("runbooks/fix.yaml", """
-            runbook: fix
-            title: Gauge fix
-            steps:
-              - check: error-rate
-                sql: SELECT v AS error_rate FROM gauge
-                thresholds:
-                  red: result.rows[0].error_rate > 10
-              - action: repair
-                when: steps.error-rate.status == "red"
-                risk: high
-                confirm: "Repair at ${{ steps.error-rate.result.rows[0].error_rate }} %?"
-                sql: UPDATE gauge SET v = 1
-              - check: after
-                same-as: error-rate
-            """)
+        try write("runbooks/fix.yaml", Self.gaugeRunbook)
         try ledgerSQL("CREATE TABLE gauge (v int); INSERT INTO gauge VALUES (15)")
         let initialized = try runbook(["ledger", "init", "--env", "prod"])
         #expect(initialized.code == 0, "\(initialized.stderr)")

@@ -34,22 +34,7 @@ final class ConsoleTests {
             approvals: {high: 1, approvers: [alice@example.com, bob@example.com], console: console@example.com}
             secrets: [CONSOLE_DB_URL]
             """)
-        try write("runbooks/fix.yaml", """
-            runbook: fix
-            title: Gauge fix
-            steps:
-              - check: error-rate
-                sql: SELECT v AS error_rate FROM gauge
-                thresholds:
-                  red: result.rows[0].error_rate > 10
-              - action: repair
-                when: steps.error-rate.status == "red"
-                risk: high
-                confirm: "Repair at ${{ steps.error-rate.result.rows[0].error_rate }} %?"
-                sql: UPDATE gauge SET v = 1
-              - check: after
-                same-as: error-rate
-            """)
+        try write("runbooks/fix.yaml", ApprovalCLITests.gaugeRunbook)
         try write("runbooks/hostile.yaml", """
             runbook: hostile
             title: "<b>bold</b> title"
