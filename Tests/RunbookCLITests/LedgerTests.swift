@@ -147,6 +147,10 @@ struct LedgerTests {
         #expect(runs.count == 2)
         #expect(runs.first?["operator"] as? String == "bruno", "newest first")
         #expect(runs.first?["mode"] as? String == "dry-run")
+        // A dry run sends its start at once and the rest at its end: all of it arrived.
+        #expect(runs.first?["status"] as? String == "green", "the dry run's end did not reach the ledger")
+        let localRecords = try String(contentsOfFile: audit, encoding: .utf8).split(separator: "\n").count
+        #expect(try ledgerSQL("SELECT count(*) FROM runbook.records") == "\(localRecords)")
         #expect(runs.last?["operator"] as? String == "ana")
         #expect(runs.last?["status"] as? String == "green")
         #expect(runs.allSatisfy { $0["active"] as? Bool == false })
