@@ -56,12 +56,15 @@ public struct ETLStore: Sendable {
         return files.sorted { $0.id < $1.id }
     }
 
-    /// Puts claimed but unprocessed files back in the queue (used at shutdown).
+    /// Puts claimed but unprocessed files back in the queue, as they were: the claim's
+    /// attempt is given back, since the file was never started (used at shutdown, and when
+    /// the worker is stopped by a fault while its claim was on the way).
     public func release(_ ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
         try await client.query(
             """
-            UPDATE etl_file SET status = 'uploaded', processing_started_at = NULL, updated_at = clock_timestamp()
+            UPDATE etl_file SET status = 'uploaded', processing_started_at = NULL,
+                   attempts = greatest(attempts - 1, 0), updated_at = clock_timestamp()
              WHERE id = ANY(\(ids)) AND status = 'processing'
             """,
             logger: logger

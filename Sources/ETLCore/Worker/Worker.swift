@@ -61,6 +61,12 @@ public struct Worker: Service {
                 try? await Task.sleep(for: pollInterval)
                 continue
             }
+            // The fault may have been set while the claim was on its way to the database: a
+            // file uploaded after the worker was stopped must stay uploaded, so give it back.
+            if faults.current.workerStopped || faults.current.stalled {
+                try? await store.release(claimed.map(\.id))
+                continue
+            }
             var index = 0
             while index < claimed.count && !Task.isShuttingDownGracefully && !Task.isCancelled {
                 await process(claimed[index])
