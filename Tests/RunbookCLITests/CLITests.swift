@@ -44,7 +44,7 @@ struct CLITests {
             steps:
               - check: sleepy
                 timeout: 1s
-                shell: [bash, -c, "sleep 60 # MARKER"]
+                shell: [bash, -c, "sleep 61.5; true # MARKER"]
             """)
     }
 
@@ -167,10 +167,11 @@ struct CLITests {
         let out = try runbook(["run", "slow"])
         #expect(out.code == 4, "\(out.stdout)")
         #expect(out.stdout.contains("timed out after 1s"))
-        var survived = try processExists(matching: "sleep 60 # MARKER")
+        // "sleep 61.5" names both the shell (bash stays: two commands) and its sleep child.
+        var survived = try processExists(matching: "sleep 61[.]5")
         for _ in 0..<100 where survived {  // a killed process may linger until it is reaped
             Thread.sleep(forTimeInterval: 0.05)
-            survived = try processExists(matching: "sleep 60 # MARKER")
+            survived = try processExists(matching: "sleep 61[.]5")
         }
         #expect(!survived, "a process survived the timeout")
     }
@@ -189,20 +190,30 @@ struct CLITests {
             steps:
               - check: wait
                 timeout: 2m
-                shell: [bash, -c, "sleep 120 # INTERRUPT-MARKER"]
+                shell: [bash, -c, "sleep 120; true # INTERRUPT-MARKER"]
             """)
         let process = try launch(["run", "wait"])
-        for _ in 0..<100 {
-            if (try? String(contentsOfFile: audit, encoding: .utf8))?.contains("step.started") == true { break }
-            Thread.sleep(forTimeInterval: 0.05)
+        // The step's shell is running (bash stays in the process list: two commands), so the
+        // check below that it is gone can fail.
+        var started = false
+        for _ in 0..<1200 where !started {
+            let audited = (try? String(contentsOfFile: audit, encoding: .utf8))?.contains("step.started") == true
+            started = try audited && processExists(matching: "INTERRUPT-MARKER")
+            if !started { Thread.sleep(forTimeInterval: 0.05) }
         }
+        try #require(started, "the step never started")
         // Signals are trapped before the run starts: no extra wait is needed.
         kill(process.processIdentifier, SIGINT)
         let out = collect(process)
         #expect(out.code == 130, "\(out.stdout)\(out.stderr)")
         let text = try String(contentsOfFile: audit, encoding: .utf8)
         #expect(text.contains("\"status\":\"aborted\""))
-        #expect(try !processExists(matching: "INTERRUPT-MARKER"), "the child survived Ctrl-C")
+        var survived = try processExists(matching: "INTERRUPT-MARKER")
+        for _ in 0..<100 where survived {  // a killed process may linger until it is reaped
+            Thread.sleep(forTimeInterval: 0.05)
+            survived = try processExists(matching: "INTERRUPT-MARKER")
+        }
+        #expect(!survived, "the child survived Ctrl-C")
     }
 
     @Test func hostileInputStaysOneLiteralArgument() throws {

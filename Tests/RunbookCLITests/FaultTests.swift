@@ -97,6 +97,7 @@ extension SandboxSuites {
             """
         }.joined()
 
+        /// Takes the sandbox's PostgreSQL away: scripts/test runs it last and alone.
         @Test("a database restart mid-run: dry and live runs end, none hangs")
         func databaseRestartedMidRun() throws {
             try write("sleepy", "runbook: sleepy\ntitle: Sleepy\nsteps:\n" + Self.sleepyChecks + """
@@ -121,6 +122,7 @@ extension SandboxSuites {
             }
         }
 
+        /// Kills a backend of the sandbox's PostgreSQL: scripts/test runs it last and alone.
         @Test("the lock's backend terminated mid-run: no further action runs, exit 4, audited")
         func lockBackendTerminated() throws {
             let marker = home.appendingPathComponent("ACTION-RAN")
@@ -136,9 +138,12 @@ extension SandboxSuites {
                     shell: [touch, "\(marker.path)"]
                 """)
             let audit = Sandbox.auditPath()
-            let run = try start(["run", "locked", "--yes"], audit: audit)
-            #expect(try eventually { try sandbox.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'runbook lock:%'") != "0" })
-            try sandbox.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'runbook lock:%'")
+            // Only this run's lock: its operator name is its own.
+            let holder = "faults-\(UUID().uuidString.prefix(8).lowercased())"
+            let own = "application_name LIKE 'runbook lock: \(holder) %'"
+            let run = try start(["run", "locked", "--yes", "--operator", holder], audit: audit)
+            #expect(try eventually { try sandbox.psql("SELECT count(*) FROM pg_stat_activity WHERE \(own)") != "0" })
+            try sandbox.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE \(own)")
             let code = run.exit()
             #expect(code == 4, "\(run.output)")
             #expect(!FileManager.default.fileExists(atPath: marker.path), "the action ran without the lock")
@@ -182,12 +187,20 @@ extension SandboxSuites {
                 risk: low
                 confirm: "go?"
                 timeout: TIMEOUT
-                shell: [bash, -c, 'trap "" TERM; (trap "" TERM; sleep 3; touch "$0") & wait', "${{ inputs.mark }}"]
+                shell: [bash, -c, 'trap "" TERM; (trap "" TERM; sleep 10; touch "$0") & wait', "${{ inputs.mark }}"]
             """
 
         /// Whether no process of the step (its command line names the mark) is left.
         func noneLeft(_ mark: URL) throws -> Bool {
             try Sandbox.output(["/usr/bin/pgrep", "-f", "bash -c trap.*\(mark.lastPathComponent)"]).isEmpty
+        }
+
+        /// The grandchild touches the mark 10 s after it starts unless its group is killed:
+        /// its processes must be gone well before that, and the mark never written. (Polling,
+        /// not a fixed sleep: a slow machine only takes longer to pass.)
+        func groupDied(_ mark: URL, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            #expect(try eventually(8) { try noneLeft(mark) }, "a process of the step is still running", sourceLocation: sourceLocation)
+            #expect(!FileManager.default.fileExists(atPath: mark.path), "\(what)", sourceLocation: sourceLocation)
         }
 
         @Test("a timeout stops the whole group, a stubborn grandchild included")
@@ -197,8 +210,7 @@ extension SandboxSuites {
             let run = try start(["run", "stubborn", "--yes", "--input", "mark=\(mark.path)"], audit: Sandbox.auditPath())
             #expect(run.exit() == 1, "\(run.output)")
             #expect(run.output.contains("timed out after 1s"), "\(run.output)")
-            sleep(4)
-            #expect(!FileManager.default.fileExists(atPath: mark.path), "the grandchild finished its action after the timeout")
+            try groupDied(mark, "the grandchild finished its action after the timeout")
         }
 
         @Test("SIGKILL of runbook: the action's processes die with it")
@@ -209,9 +221,7 @@ extension SandboxSuites {
             #expect(try eventually { try !noneLeft(mark) })
             kill(run.process.processIdentifier, SIGKILL)
             _ = run.exit()
-            sleep(4)
-            #expect(!FileManager.default.fileExists(atPath: mark.path), "the action ran on after runbook was killed")
-            #expect(try noneLeft(mark), "a process of the step is still running")
+            try groupDied(mark, "the action ran on after runbook was killed")
         }
 
         @Test("SIGHUP (a dropped SSH session) is an interruption: recorded, the group stopped, exit 130")
@@ -227,9 +237,7 @@ extension SandboxSuites {
             let last = events(audit).last
             #expect(last?["event"] as? String == "run.ended")
             #expect(last?["exit_code"] as? Int == 130)
-            sleep(4)
-            #expect(!FileManager.default.fileExists(atPath: mark.path), "the action's group outlived the interruption")
-            #expect(try noneLeft(mark), "a process of the step is still running")
+            try groupDied(mark, "the action's group outlived the interruption")
         }
 
         @Test("output to a closed pipe ends nothing: the run completes and its audit too")

@@ -137,23 +137,29 @@ struct SandboxCLITests {
     }
 
     @Test func concurrentLiveRunsAreSerializedByTheLock() throws {
+        // The action holds until the test lets it go (a file appears), however slow the machine.
+        let release = cli.home.appendingPathComponent("RELEASE-\(UUID().uuidString)")
         cli.write("runbooks/slow-fix.yaml", """
             runbook: slow-fix
             title: Slow fix
             steps:
               - action: hold
                 confirm: hold?
-                shell: [sleep, "3"]
+                timeout: 2m
+                shell: [bash, -c, 'while [ ! -e "$0" ]; do sleep 0.1; done', "\(release.path)"]
             """)
         let first = try cli.launch(["run", "slow-fix", "--yes", "--operator", "alice"], environment: sandbox.variables)
         // Wait until the first run has started its action (it holds the lock by then).
-        for _ in 0..<200 {
-            if (try? String(contentsOfFile: cli.audit, encoding: .utf8))?.contains("step.started") == true { break }
-            Thread.sleep(forTimeInterval: 0.05)
+        var started = false
+        for _ in 0..<1200 where !started {
+            started = (try? String(contentsOfFile: cli.audit, encoding: .utf8))?.contains("step.started") == true
+            if !started { Thread.sleep(forTimeInterval: 0.05) }
         }
+        #expect(started, "the first run never started its action")
         let second = try run(["run", "slow-fix", "--yes", "--operator", "bob", "--lock-wait", "500ms"])
         #expect(second.code == 4, "\(second.stdout)\(second.stderr)")
         #expect(second.stderr.contains("alice"))
+        _ = FileManager.default.createFile(atPath: release.path, contents: nil)
         #expect(cli.collect(first).code == 0)
         let third = try run(["run", "slow-fix", "--yes", "--operator", "carol", "--lock-wait", "10s"])
         #expect(third.code == 0, "\(third.stderr)")

@@ -25,7 +25,7 @@ extension ETLRoutes {
             alive: alive,
             lastHeartbeat: snapshot.lastHeartbeatDate,
             secondsSinceHeartbeat: snapshot.lastHeartbeat.map { Double((ContinuousClock.now - $0).milliseconds) / 1000 },
-            stoppedByFault: faults.current.workerStopped,
+            stoppedByFault: snapshot.pausedByFault,
             filesProcessed: snapshot.filesProcessed,
             rowsLoaded: snapshot.rowsLoaded
         )

@@ -37,9 +37,11 @@ public struct Worker: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let current = faults.current
             if current.workerStopped || current.stalled {
+                state.setPausedByFault(true)
                 try? await Task.sleep(for: pollInterval)
                 continue
             }
+            state.setPausedByFault(false)
             state.heartbeat()
             let claimed: [ClaimedFile]
             do {

@@ -15,6 +15,9 @@ public final class WorkerState: Sendable {
         public var rowsLoaded = 0
         /// Sum of per-file processing times, milliseconds.
         public var processingMillisecondsSum = 0
+        /// The worker loop has seen the `worker_stopped` (or `stalled`) fault and is idle: no
+        /// claim of its is on the way, and it claims nothing until the fault is cleared.
+        public var pausedByFault = false
     }
 
     private let state = Mutex(Snapshot())
@@ -31,6 +34,11 @@ public final class WorkerState: Sendable {
             $0.lastHeartbeat = .now
             $0.lastHeartbeatDate = Date()
         }
+    }
+
+    /// Records whether the worker loop is idle because of a fault.
+    public func setPausedByFault(_ paused: Bool) {
+        state.withLock { $0.pausedByFault = paused }
     }
 
     /// Records a finished file.

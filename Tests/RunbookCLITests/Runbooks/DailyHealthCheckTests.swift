@@ -94,6 +94,7 @@ extension SandboxSuites {
 
         /// With PostgreSQL stopped the SQL checks cannot run: the run must not pass (exit 4, a
         /// step could not run), /health says red, and the next steps say checks did not run.
+        /// It stops the sandbox's PostgreSQL: scripts/test runs it last and alone.
         @Test func databaseDownIsNotGreen() throws {
             try sandbox.reseed("healthy")
             defer { _ = try? sandbox.reseed("healthy") }

@@ -119,11 +119,7 @@ extension SandboxSuites {
             }
             #expect(try sandbox.psql(s4.index) == "1")
             #expect(try s4.slowFault() == 0, "the restart did not clear the slowness")
-            let fastProbes = try sandbox.psql("""
-                SELECT count(*) FROM etl_file WHERE filename LIKE 'probe-4eyes-%' AND status = 'loaded'
-                   AND completed_at - processing_started_at < interval '1 second'
-                """)
-            #expect((Int(fastProbes) ?? 0) > 0, "no file was processed fast after the repair")
+            try s4.expectFastAfterRepair(prefix: "probe-4eyes")
             let verify = try project.runbook(["audit", "verify", "--env", "production", "--ledger"])
             #expect(verify.code == 0, "\(verify.stdout)\(verify.stderr)")
             #expect(verify.stdout.contains("1 four-eyes gate passed with enough valid approvals"), "\(verify.stdout)")

@@ -9,14 +9,16 @@ extension SandboxSuites {
         let sandbox: Sandbox
         init() throws { sandbox = try Sandbox.current() }
 
-        let state = """
-            SELECT count(*) FILTER (WHERE status = 'error') || '/' || count(*) FILTER (WHERE status = 'loaded')
-            FROM etl_file WHERE updated_at > now() - interval '4 hours'
-            """
-
         @Test func diagnosesRepairsAndVerifies() throws {
             try sandbox.reseed("scenario-2-high-error-rate")
             let audit = Sandbox.auditPath()
+            // The window's start is fixed once: a sliding now() would let a seeded file leave
+            // the window while the dry run runs (they are minutes apart) and look like a change.
+            let since = try sandbox.psql("SELECT (now() - interval '4 hours')::text")
+            let state = """
+                SELECT count(*) FILTER (WHERE status = 'error') || '/' || count(*) FILTER (WHERE status = 'loaded')
+                FROM etl_file WHERE updated_at > '\(since)'
+                """
             let before = try sandbox.psql(state)
             let dlqBefore = try sandbox.psql("SELECT count(*) FROM etl_dead_letter_queue WHERE NOT resolved")
 
