@@ -70,10 +70,17 @@ struct LedgerTests {
         env.merge(extra) { $1 }
         process.environment = env
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        // What it said on stderr, for a failure's message: see `stderr(of:)`.
+        _ = FileManager.default.createFile(atPath: audit + ".stderr", contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: audit + ".stderr"))
         process.standardInput = FileHandle.nullDevice
         try process.run()
         return process
+    }
+
+    /// The stderr of the process `launch` started with this audit log.
+    func stderr(of audit: String) -> String {
+        (try? String(contentsOfFile: audit + ".stderr", encoding: .utf8)) ?? ""
     }
 
     /// psql on the test's ledger database.
@@ -250,9 +257,9 @@ struct LedgerTests {
             processes.append(try launch(["run", "repair-\(i)", "--env", "team", "--yes", "--operator", "op\(i)"], audit: log))
         }
         #expect(waitFor { processes.allSatisfy { !$0.isRunning } })
-        #expect(processes.map(\.terminationStatus) == Array(repeating: 0, count: 8))
+        #expect(processes.map(\.terminationStatus) == Array(repeating: 0, count: 8), "\(logs.map(stderr(of:)))")
         let total = logs.map(localRecords).reduce(0, +)
-        #expect(try ledgerSQL("SELECT count(*) FROM runbook.records") == "\(total)")
+        #expect(try ledgerSQL("SELECT count(*) FROM runbook.records") == "\(total)", "\(logs.map(stderr(of:)))")
         #expect(try ledgerSQL("SELECT count(DISTINCT source_id) || ' ' || count(*) FILTER (WHERE status = 'green') FROM runbook.runs JOIN runbook.sources USING (source_id)") == "8 8")
         for log in logs {
             let verify = try runbook(["audit", "verify", "--ledger", "--env", "team", "--dir", home.path], audit: log)
