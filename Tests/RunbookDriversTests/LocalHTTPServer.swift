@@ -1,9 +1,15 @@
+import Dispatch
 import Hummingbird
 import Logging
 import ServiceLifecycle
 
 /// A real HTTP server on 127.0.0.1 (a port the system picks) for the length of one test
 /// body: the test HTTP API and the notify receiver both run their routers through it.
+///
+/// The server's tasks run on a thread of their own, not on Swift's cooperative pool: the
+/// end-to-end tests wait for child processes synchronously, which holds pool threads (two on
+/// two cores), and a `runbook` posting to this server must get its answer meanwhile, not a
+/// timeout and a retry that the receiver would then count twice.
 enum LocalHTTPServer {
     /// Serves `router`, runs `body` with the server's base URL (`http://127.0.0.1:PORT`), then
     /// stops the server.
@@ -17,7 +23,7 @@ enum LocalHTTPServer {
                               }, logger: quiet)
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: quiet))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+            tasks.addTask(executorPreference: OwnThreadExecutor()) { try await group.run() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw CancellationError() }
             do {
@@ -31,5 +37,17 @@ enum LocalHTTPServer {
                 throw error
             }
         }
+    }
+}
+
+/// Runs jobs on a serial dispatch queue: a thread outside the cooperative pool. The server's
+/// child tasks (one per connection) and the actors they call inherit it.
+final class OwnThreadExecutor: TaskExecutor {
+    private let queue = DispatchQueue(label: "local-http-server")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
     }
 }

@@ -78,7 +78,8 @@ final class TestSMTPServer: Sendable {
         let inbox = self.inbox
         let tls = self.tls
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask {
+            // Off the cooperative pool, as LocalHTTPServer: a blocked test thread cannot stall it.
+            tasks.addTask(executorPreference: OwnThreadExecutor()) {
                 try await server.executeThenClose { connections in
                     try await withThrowingDiscardingTaskGroup { group in
                         for try await connection in connections {
