@@ -62,7 +62,7 @@ extension CLITests {
 
     @Test func kubeRestartsStatusesAndScalesTheKubernetesWay() throws {
         let stub = try kubeStub()
-        defer { stub.process.terminate() }
+        defer { stub.process.killAndReap() }
         write("sa-token", "s3cr3t-sa-token\n")
         let env = ["RUNBOOK_KUBE_API": stub.url, "RUNBOOK_KUBE_TOKEN_FILE": home.appendingPathComponent("sa-token").path, "RUNBOOK_KUBE_NAMESPACE": "etl"]
         func kube(_ args: [String], _ extra: [String: String] = [:]) throws -> Output {
@@ -100,7 +100,7 @@ extension CLITests {
 
     @Test func kubeRefusalsSayWhyAndNeverShowTheToken() throws {
         let stub = try kubeStub()
-        defer { stub.process.terminate() }
+        defer { stub.process.killAndReap() }
         write("wrong-token", "not-the-token\n")
         let env = ["RUNBOOK_KUBE_API": stub.url, "RUNBOOK_KUBE_TOKEN_FILE": home.appendingPathComponent("wrong-token").path, "RUNBOOK_KUBE_NAMESPACE": "etl"]
         var out = collect(try launch(["kube", "restart", "deployment/etl-core"], environment: env))

@@ -161,3 +161,14 @@ struct Sandbox {
         ["ETL_DATABASE_URL": databaseURL, "ETL_API_URL": apiURL, "ETL_API_TOKEN": token, "ETL_LOG_DIR": logDir]
     }
 }
+
+extension Process {
+    /// Stops a stub server the test started: SIGKILL, then reaps it. Not SIGTERM: a child of a
+    /// process that ignores SIGTERM (as some CI runners do, and as a ServiceGroup in the test
+    /// process may) inherits that, and python would keep serving after the test.
+    func killAndReap() {
+        guard isRunning else { return }
+        kill(processIdentifier, SIGKILL)
+        waitUntilExit()
+    }
+}

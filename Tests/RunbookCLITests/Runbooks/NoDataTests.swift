@@ -209,10 +209,5 @@ final class StubAPI {
         url = "http://127.0.0.1:\(port)"
     }
 
-    /// SIGKILL: a child of a process that ignores SIGTERM (as some CI runners do) inherits
-    /// that, and python would keep serving.
-    func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    func stop() { process.killAndReap() }
 }
