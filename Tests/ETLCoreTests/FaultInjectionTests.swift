@@ -1,6 +1,7 @@
 import ETLCore
 import Foundation
 import HummingbirdTesting
+import PostgresNIO
 import Testing
 
 @Suite("Fault injection, visible through the API and the logs")
@@ -77,6 +78,39 @@ struct FaultInjectionTests {
             try await harness.request(.delete, "/admin/faults")
             #expect(try await harness.waitUntilFinished(id)["status"] as? String == "loaded")
             #expect(try await eventually { try await harness.request(.get, "/health").json["status"] as? String == "ok" })
+        }
+    }
+
+    @Test("worker_stopped set while a claim waits on the database: the file it then finds is given back untouched")
+    func stoppedWhileClaiming() async throws {
+        try await ServiceHarness.run { harness in
+            #expect(try await eventually { try await harness.request(.get, "/health").status == .ok })
+            let csv = validCSV(rows: 2)
+            // The table locked, the worker's next claim waits for it; meanwhile a file arrives
+            // (in the locking transaction) and the worker is stopped. The claim then finds it.
+            let id = try await harness.database.withClient { client in
+                try await client.withTransaction(logger: TestDatabase.logger) { connection in
+                    try await connection.query("LOCK TABLE etl_file IN ACCESS EXCLUSIVE MODE", logger: TestDatabase.logger)
+                    #expect(try await eventually {
+                        try await harness.database.scalar("""
+                            SELECT count(*) FROM pg_stat_activity
+                             WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE etl_file AS f%'
+                            """) == 1
+                    }, "the worker's claim never waited on the lock")
+                    var id = 0
+                    for try await value in try await connection.query(
+                        "INSERT INTO etl_file (filename, content) VALUES ('claimed-late.csv', \(csv)) RETURNING id",
+                        logger: TestDatabase.logger).decode(Int.self) { id = value }
+                    try await harness.request(.post, "/admin/faults", json: #"{"worker_stopped": true}"#)
+                    return id
+                }
+            }
+            #expect(try await eventually {
+                let worker = try await harness.request(.get, "/health").json["worker"] as? [String: Any]
+                return worker?["stopped_by_fault"] as? Bool == true
+            })
+            #expect(try await harness.status(ofFile: id) == "uploaded")
+            #expect(try await harness.database.scalar("SELECT attempts FROM etl_file WHERE id = \(id)") == 0)
         }
     }
 

@@ -99,6 +99,16 @@ struct CLITests {
         return pgrep.terminationStatus == 0
     }
 
+    /// Whether no process matches `pattern` within 5 s (a killed process may linger until it
+    /// is reaped).
+    func processGone(matching pattern: String) throws -> Bool {
+        for _ in 0..<100 {
+            if try !processExists(matching: pattern) { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return try !processExists(matching: pattern)
+    }
+
     var actionRan: Bool { FileManager.default.fileExists(atPath: home.appendingPathComponent("ACTION-RAN").path) }
 
     @Test func exit0WhenGreenAndJSONReport() throws {
@@ -168,12 +178,7 @@ struct CLITests {
         #expect(out.code == 4, "\(out.stdout)")
         #expect(out.stdout.contains("timed out after 1s"))
         // "sleep 61.5" names both the shell (bash stays: two commands) and its sleep child.
-        var survived = try processExists(matching: "sleep 61[.]5")
-        for _ in 0..<100 where survived {  // a killed process may linger until it is reaped
-            Thread.sleep(forTimeInterval: 0.05)
-            survived = try processExists(matching: "sleep 61[.]5")
-        }
-        #expect(!survived, "a process survived the timeout")
+        #expect(try processGone(matching: "sleep 61[.]5"), "a process survived the timeout")
     }
 
     @Test func exit4WhenAuditLogCannotBeWritten() throws {
@@ -208,12 +213,7 @@ struct CLITests {
         #expect(out.code == 130, "\(out.stdout)\(out.stderr)")
         let text = try String(contentsOfFile: audit, encoding: .utf8)
         #expect(text.contains("\"status\":\"aborted\""))
-        var survived = try processExists(matching: "INTERRUPT-MARKER")
-        for _ in 0..<100 where survived {  // a killed process may linger until it is reaped
-            Thread.sleep(forTimeInterval: 0.05)
-            survived = try processExists(matching: "INTERRUPT-MARKER")
-        }
-        #expect(!survived, "the child survived Ctrl-C")
+        #expect(try processGone(matching: "INTERRUPT-MARKER"), "the child survived Ctrl-C")
     }
 
     @Test func hostileInputStaysOneLiteralArgument() throws {

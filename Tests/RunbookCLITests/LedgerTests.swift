@@ -156,8 +156,7 @@ struct LedgerTests {
         #expect(runs.first?["mode"] as? String == "dry-run")
         // A dry run sends its start at once and the rest at its end: all of it arrived.
         #expect(runs.first?["status"] as? String == "green", "the dry run's end did not reach the ledger")
-        let localRecords = try String(contentsOfFile: audit, encoding: .utf8).split(separator: "\n").count
-        #expect(try ledgerSQL("SELECT count(*) FROM runbook.records") == "\(localRecords)")
+        #expect(try ledgerSQL("SELECT count(*) FROM runbook.records") == "\(localRecords(audit))")
         #expect(runs.last?["operator"] as? String == "ana")
         #expect(runs.last?["status"] as? String == "green")
         #expect(runs.allSatisfy { $0["active"] as? Bool == false })

@@ -28,6 +28,9 @@ public struct FaultSettings: Codable, Sendable, Equatable {
     /// True when any fault is on.
     public var isActive: Bool { self != .none }
 
+    /// True when the worker must claim nothing: stopped, or the whole service stalled.
+    public var holdsWorker: Bool { workerStopped || stalled }
+
     enum CodingKeys: String, CodingKey {
         case connectionErrorRate = "connection_error_rate"
         case slowMilliseconds = "slow_ms"

@@ -36,7 +36,7 @@ public struct Worker: Service {
         var databaseDown = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let current = faults.current
-            if current.workerStopped || current.stalled {
+            if current.holdsWorker {
                 state.setPausedByFault(true)
                 try? await Task.sleep(for: pollInterval)
                 continue
@@ -65,7 +65,7 @@ public struct Worker: Service {
             }
             // The fault may have been set while the claim was on its way to the database: a
             // file uploaded after the worker was stopped must stay uploaded, so give it back.
-            if faults.current.workerStopped || faults.current.stalled {
+            if faults.current.holdsWorker {
                 try? await store.release(claimed.map(\.id))
                 continue
             }

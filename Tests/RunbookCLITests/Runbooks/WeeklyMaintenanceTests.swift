@@ -26,10 +26,8 @@ extension SandboxSuites {
             // `find -mtime +30` turns true as a file reaches 31 days. The seed dates rotated logs
             // to midnight, so a file within a day of that line could cross it between the listing
             // and the live run, at the hour of day the test happens to run: those files go.
-            for (path, _) in try Self.files(under: logs) {
-                let modified = try fm.attributesOfItem(atPath: path)[.modificationDate] as? Date ?? Date()
-                let age = Date().timeIntervalSince(modified) / 86_400
-                if age >= 30, age < 32 { try fm.removeItem(atPath: path) }
+            for (path, file) in try Self.files(under: logs) where file.age >= 30 && file.age < 32 {
+                try fm.removeItem(atPath: path)
             }
             let backup = fm.temporaryDirectory.appendingPathComponent("weekly-backup-\(UUID().uuidString)")
             defer { try? fm.removeItem(at: backup) }
@@ -180,7 +178,13 @@ extension SandboxSuites {
 
         // MARK: helpers
 
-        struct FileInfo { var name: String; var ageDays: Int }
+        struct FileInfo {
+            var name: String
+            /// The exact age, in days.
+            var age: Double
+            /// Whole days, as `find -mtime` counts them.
+            var ageDays: Int { Int(age) }
+        }
 
         /// Every regular file under `dir` (recursively), with its age in whole days as
         /// `find -mtime` counts it.
@@ -231,7 +235,7 @@ extension SandboxSuites {
             for case let url as URL in walker {
                 let values = try url.resourceValues(forKeys: [.isRegularFileKey, .contentModificationDateKey])
                 guard values.isRegularFile == true, let modified = values.contentModificationDate else { continue }
-                out[url.path] = FileInfo(name: url.lastPathComponent, ageDays: Int(now.timeIntervalSince(modified) / 86_400))
+                out[url.path] = FileInfo(name: url.lastPathComponent, age: now.timeIntervalSince(modified) / 86_400)
             }
             return out
         }
