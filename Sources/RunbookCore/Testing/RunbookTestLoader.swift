@@ -7,16 +7,15 @@ public struct RunbookTestLoader {
     /// The folder of test files under a project home.
     public static let folder = "runbook-tests"
 
-    /// The keys of each mapping of a test file, by where they appear: the one table that both
-    /// this loader's unknown-key check and `runbook schema test` read.
-    public static let fileKeys = ["runbook", "environment", "fixtures", "cases"]
+    /// The keys of each mapping of a test file, from ``FormatSchema`` (the table `runbook schema
+    /// test` writes too).
+    public static let fileKeys = FormatSchema.runbookTest.names
     /// The keys of one case.
-    public static let caseKeys = ["case", "description", "mode", "inputs", "fixtures", "expect"]
-    /// The keys of one fixture (what a step sees).
-    public static let fixtureKeys = ["rows", "row_count", "status", "body", "json", "headers", "exit", "stdout", "stderr",
-                                     "error", "message", "attempts"]
+    public static let caseKeys = FormatSchema.testCase.names
+    /// The keys of one fixture (what a step sees), `attempts` included.
+    public static let fixtureKeys = FormatSchema.fixtureAttempt.names + ["attempts"]
     /// The keys of a case's `expect:`.
-    public static let expectKeys = ["exit", "status", "steps", "notify"]
+    public static let expectKeys = FormatSchema.testExpect.names
     /// `error:` of a fixture: the driver failures a step can meet.
     public static let errorCodes: [(String, DriverError.Code)] = [
         ("unreachable", .unreachable), ("timeout", .timedOut), ("refused", .refused), ("authentication", .authentication),
