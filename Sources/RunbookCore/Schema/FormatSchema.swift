@@ -189,7 +189,7 @@ public enum FormatSchema {
 
     /// The definitions `$ref` names, by name.
     public static let definitions: [(String, SchemaType)] = [
-        ("step", .anyOf([.object(step(.check)), .object(step(.action)), .object(step(.notify))])),
+        ("step", .tagged([step(.check), step(.action), step(.notify)])),
         ("http", .object(http)),
         ("thresholds", .object(thresholds)),
         ("retry", .object(retry)),

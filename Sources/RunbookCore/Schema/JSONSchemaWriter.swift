@@ -85,6 +85,13 @@ public enum JSONSchemaWriter {
             return .object(ValueObject())
         case .anyOf(let types):
             return .object([("anyOf", .list(types.map(type)))])
+        case .tagged(let objects):
+            let tags = objects.compactMap { $0.keys.first?.name }
+            let branches: [Value] = zip(tags, objects).map { tag, o in
+                .object([("if", .object([("required", .list([.string(tag)]))])), ("then", .object(object(o)))])
+            }
+            return .object([("type", "object"), ("oneOf", .list(tags.map { .object([("required", .list([.string($0)]))]) })),
+                            ("allOf", .list(branches))])
         case .ref(let name):
             return .object([("$ref", .string("#/$defs/\(name)"))])
         }

@@ -27,6 +27,9 @@ public indirect enum SchemaType: Sendable {
     case any
     /// One of several types.
     case anyOf([SchemaType])
+    /// One of several mappings, told apart by which of their required first keys is present
+    /// (a step is `check:`, `action:` or `notify:`): an editor then checks the one it is.
+    case tagged([SchemaObject])
     /// A named definition of the same format (`$defs`), for shapes used in several places.
     case ref(String)
 }
