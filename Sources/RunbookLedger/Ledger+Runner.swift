@@ -1,6 +1,6 @@
 import Foundation
 import PostgresNIO
-public import RunbookCore
+import RunbookCore
 
 /// What the team's runner keeps in the ledger (schema 6): approvals used once, signed run
 /// requests executed once, the policy each replica pinned.
@@ -23,7 +23,7 @@ extension Ledger {
                         UPDATE runbook.approval_requests SET status = 'used' WHERE id = \(id) AND status IN ('pending', 'approved') RETURNING 1
                         """, logger: Self.logger) { updated = true }
                 }
-                try await connection.query(inserted && updated ? "COMMIT" : "ROLLBACK", logger: Self.logger)
+                try await connection.query(PostgresQuery(unsafeSQL: inserted && updated ? "COMMIT" : "ROLLBACK"), logger: Self.logger)
                 return inserted && updated
             } catch {
                 _ = try? await connection.query("ROLLBACK", logger: Self.logger)
@@ -62,15 +62,6 @@ extension Ledger {
     public func setRunnerRequestRun(nonce: String, runID: String) async throws(LedgerError) {
         try await run("recording the run request's run") {
             try await connection.query("UPDATE runbook.runner_requests SET run_id = \(runID) WHERE nonce = \(nonce)", logger: Self.logger)
-        }
-    }
-
-    /// The ledger's clock, in seconds since 1970 (request times are judged by it).
-    public func now() async throws(LedgerError) -> Int {
-        try await run("reading the ledger's clock") {
-            var now = 0
-            for try await t in try await connection.query("SELECT extract(epoch FROM now())::bigint", logger: Self.logger).decode(Int.self) { now = t }
-            return now
         }
     }
 

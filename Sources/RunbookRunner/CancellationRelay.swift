@@ -17,7 +17,7 @@ public final class CancellationRelay: Sendable {
     public var isCancelled: Bool { state.withLock { $0.cancelled } }
 
     public func attach(_ task: Task<RunReport, Never>) {
-        let cancelNow = state.withLock { state -> Bool in
+        let cancelNow = state.withLock { (state: inout State) -> Bool in
             state.task = task
             return state.cancelled
         }
@@ -25,7 +25,7 @@ public final class CancellationRelay: Sendable {
     }
 
     public func cancel() {
-        let task = state.withLock { state -> Task<RunReport, Never>? in
+        let task = state.withLock { (state: inout State) -> Task<RunReport, Never>? in
             state.cancelled = true
             return state.task
         }

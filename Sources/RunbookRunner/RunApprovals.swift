@@ -1,5 +1,6 @@
-public import Foundation
+import Foundation
 public import RunbookCore
+import RunbookDrivers
 public import RunbookLedger
 
 /// What a live run needs for four-eyes approvals (issue 11), resolved before anything runs:

@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 public import RunbookCore
-public import RunbookLedger
+import RunbookLedger
 
 /// A run's link to an incident of the ledger (`run --incident ID`, or for a runbook tagged
 /// `incident` the environment's one open incident): the escalation posted before the run when

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import RunbookCore
 
 /// What a run resolves before anything runs, each problem said and thrown as exit 2.

@@ -231,7 +231,7 @@ public struct RunSession: Sendable {
                 await bounded(.seconds(2)) { await ledgerWriter?.close() }
                 let code = (error as? DriverError)?.code
                 output.line("error: cannot take the run lock: \(redactor.redact("\(error)")); nothing was run")
-                throw code == .configuration ? .invalid : .unreachable
+                throw code == .configuration ? RunSessionError.invalid : RunSessionError.unreachable
             }
             if let lock { request.runLock = "held: \(lock.key)" }
         }
@@ -284,7 +284,7 @@ public struct RunSession: Sendable {
     }
 
     /// The executor's runs of one session, each cancellable through the context's relay.
-    private struct Execution: Sendable {
+    private struct Execution {
         let drivers: RunDrivers
         let env: Environment
         let home: URL

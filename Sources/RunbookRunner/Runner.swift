@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 public import Hummingbird
 public import Logging
 import NIOCore
@@ -29,7 +30,7 @@ public struct Runner: Sendable {
         router.post("/runs") { request, _ -> Response in
             let buffer = try await request.body.collect(upTo: 1 << 20)
             let accepted: RunnerService.Accepted
-            do { accepted = try await service.accept(String(buffer: buffer)) } catch {
+            do throws(RunnerService.Refusal) { accepted = try await service.accept(String(buffer: buffer)) } catch {
                 let body = RunnerEvent.err("error: runner: \(error.message)\n").line + RunnerEvent.exit(error.exitCode).line
                 return Response(status: .init(code: error.status), headers: [.contentType: "application/x-ndjson"],
                                 body: .init(byteBuffer: ByteBuffer(string: body)))

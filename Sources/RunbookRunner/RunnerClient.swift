@@ -1,7 +1,8 @@
 import AsyncHTTPClient
-public import Foundation
+import Foundation
 import NIOCore
-import RunbookDrivers
+import NIOHTTP1
+public import RunbookDrivers
 
 /// The operator's side of a run through the runner: signs the request with the operator's SSH
 /// key, sends it, and says what the run says as it happens (the same text or JSON as a local

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// One line of a run streamed back by the runner (NDJSON: one JSON object per line): what the
 /// run prints on standard output or error, exactly; the JUnit report when asked; a heartbeat

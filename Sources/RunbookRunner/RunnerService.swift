@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import RunbookCore
 import RunbookDrivers
 import RunbookLedger
@@ -80,7 +80,7 @@ public struct RunnerService: Sendable {
     func claim(_ request: RunnerRequest, envelope: RunnerRequest.Envelope, principal: String) async throws(Refusal) {
         let redactor = Redactor(secrets: configuration.environment.secrets)
         let claimed: Bool
-        do {
+        do throws(LedgerError) {
             let ledger = try await Ledger.connect(url: configuration.ledgerURL)
             do {
                 claimed = try await ledger.claimRunnerRequest(nonce: request.nonce, principal: principal, runbook: request.run.runbook,

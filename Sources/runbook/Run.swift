@@ -3,7 +3,6 @@ import Foundation
 import RunbookCore
 import RunbookDrivers
 import RunbookRunner
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -106,18 +105,14 @@ struct Run: AsyncParsableCommand {
         let color = isTTY && processEnvironment["NO_COLOR"] == nil && processEnvironment["TERM"] != "dumb"
         // Signals are trapped while the run executes (from just before its first record to the
         // end of teardown), so none can end it between its first and last audit record.
-        let trap = Mutex<SignalTrap?>(nil)
+        let trap = SignalTrapSlot()
         var context = RunSession.Context(home: home.home, directoryFlag: home.directory, processEnvironment: processEnvironment,
                                          host: ProcessInfo.processInfo.hostName, output: standardOutput,
                                          terminal: TTYTerminal.available ? TTYTerminal() : nil, color: color,
                                          who: .local(key: key, operatorFlag: operatorFlag), auditLog: AuditLog.defaultPath(environment: processEnvironment))
         let cancellation = context.cancellation
         context.executing = { starting in
-            if starting {
-                trap.withLock { $0 = SignalTrap { cancellation.cancel() } }
-            } else {
-                trap.withLock { $0?.cancel(); $0 = nil }
-            }
+            if starting { trap.set(SignalTrap { cancellation.cancel() }) } else { trap.set(nil) }
         }
         let session = RunSession(options: options, context: context)
         guard let report = try await exiting({ () async throws(RunSessionError) in try await session.run() }) else { return }

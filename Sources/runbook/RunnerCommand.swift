@@ -67,7 +67,7 @@ struct RunnerCommand: AsyncParsableCommand {
         }
         let replica = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         let policy = RunnerPolicy.pin(home: home, extra: [URL(fileURLWithPath: signers)])
-        do {
+        do throws(LedgerError) {
             let ledger = try await Ledger.connect(url: ledgerURL)
             do {
                 try await ledger.requireCurrentSchema()
