@@ -133,11 +133,11 @@ struct RunnerCLITests {
         let envelope = try team.signedRequest(runbook: "probe", key: team.key("alice"))
         let first = try RunnerTeam.post(envelope, to: runner.url + "/runs")
         #expect(first.status == 200, "\(first.body)")
-        #expect(first.body.hasSuffix("{\"exit\":0}"), "\(first.body)")
+        #expect(first.body.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("{\"exit\":0}"), "\(first.body)")
         let replay = try RunnerTeam.post(envelope, to: runner.url + "/runs")
         #expect(replay.status == 409, "\(replay.body)")
         #expect(replay.body.contains("a replay"), "\(replay.body)")
-        #expect(replay.body.hasSuffix("{\"exit\":2}"), "\(replay.body)")
+        #expect(replay.body.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("{\"exit\":2}"), "\(replay.body)")
 
         let checkpointNamespace = try team.signedRequest(runbook: "probe", key: team.key("alice"), namespace: "runbook")
         #expect(try RunnerTeam.post(checkpointNamespace, to: runner.url + "/runs").status == 403)
