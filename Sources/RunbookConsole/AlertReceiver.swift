@@ -170,9 +170,11 @@ struct AlertReceiver: Sendable {
     /// Runs the diagnosis (bounded) and posts its findings to the incident's channel.
     func diagnose(_ alert: AlertmanagerPayload.Alert, route: AlertRoute, reason: AlertDecision.Reason, incident: String) async {
         let process = DiagnosisProcess(binary: configuration.binary, home: configuration.home, environment: environment.name)
-        let outcome = await limit.with {
-            await process.run(runbook: route.runbook, incident: incident, inputs: route.inputs, timeout: configuration.diagnosisTimeout)
-        }
+        await limit.acquire()
+        let running = await limit.running
+        logger.info("alert webhook: diagnosing \(alert.name) with \(route.runbook) for \(incident) (\(running) of at most \(limit.limit) running)")
+        let outcome = await process.run(runbook: route.runbook, incident: incident, inputs: route.inputs, timeout: configuration.diagnosisTimeout)
+        await limit.release()
         let text: String
         var runID: String?
         if let report = outcome.report {

@@ -26,12 +26,4 @@ actor ConcurrencyLimit {
             waiters.removeFirst().resume()
         }
     }
-
-    /// Runs `body` holding a place.
-    nonisolated func with<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
-        await acquire()
-        let result = await body()
-        await release()
-        return result
-    }
 }
