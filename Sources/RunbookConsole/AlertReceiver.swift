@@ -17,12 +17,12 @@ import RunbookLedger
 /// it, at most ``AlertReceiverConfiguration/concurrency`` at once.
 struct AlertReceiver: Sendable {
     let configuration: AlertReceiverConfiguration
-    let environment: Environment
+    let environment: RunbookCore.Environment
     let ledgerURL: String
     let limit: ConcurrencyLimit
     let logger: Logger
 
-    init(configuration: AlertReceiverConfiguration, environment: Environment, ledgerURL: String, logger: Logger) {
+    init(configuration: AlertReceiverConfiguration, environment: RunbookCore.Environment, ledgerURL: String, logger: Logger) {
         self.configuration = configuration
         self.environment = environment
         self.ledgerURL = ledgerURL

@@ -1,4 +1,5 @@
 import Hummingbird
+import RunbookCore
 
 /// `POST /api/alerts` answered by the ``AlertReceiver`` ahead of the console's sign-on and
 /// form checks (Alertmanager is no browser: it proves itself with its own bearer token).

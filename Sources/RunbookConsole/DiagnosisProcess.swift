@@ -31,7 +31,7 @@ struct DiagnosisProcess: Sendable {
         let out = Pipe()
         // Standard error to a file: read after the exit, so neither pipe can fill and block.
         let errorPath = NSTemporaryDirectory() + "runbook-diagnosis-\(UUID().uuidString).err"
-        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         let err = FileHandle(forWritingAtPath: errorPath)
         process.standardOutput = out
         process.standardError = err ?? FileHandle.nullDevice

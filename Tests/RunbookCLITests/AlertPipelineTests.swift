@@ -49,7 +49,7 @@ extension SandboxSuites {
             p.currentDirectoryURL = CLITests.packageRoot
             p.environment = ProcessInfo.processInfo.environment.merging(environment.merging(extra) { $1 }) { $1 }
             let path = work.appendingPathComponent(log).path
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             p.standardOutput = FileHandle(forWritingAtPath: path)
             p.standardError = FileHandle(forWritingAtPath: path)
             p.standardInput = FileHandle.nullDevice
@@ -71,7 +71,7 @@ extension SandboxSuites {
                                 "-H", "Content-Type: application/json", "--data-binary", body, sandbox.apiURL + path])
         }
 
-        func eventually(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        func eventually(_ seconds: Double, _ condition: () throws -> Bool) throws -> Bool {
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {
                 if try condition() { return true }

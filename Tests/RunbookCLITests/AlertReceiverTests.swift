@@ -102,7 +102,7 @@ final class AlertReceiverTests {
         process.currentDirectoryURL = home
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
-        FileManager.default.createFile(atPath: serverLog, contents: nil)
+        _ = FileManager.default.createFile(atPath: serverLog, contents: nil)
         process.standardOutput = out
         process.standardError = FileHandle(forWritingAtPath: serverLog)
         process.standardInput = FileHandle.nullDevice
@@ -144,20 +144,24 @@ final class AlertReceiverTests {
             """
     }
 
-    struct Answer {
+    struct Answer: Sendable {
         var status: Int
         var body: String
     }
 
     /// POSTs `body` to /api/alerts with curl (`token` nil: no Authorization header).
     func post(_ body: String, token: String? = "default") throws -> Answer {
-        let file = home.appendingPathComponent("body-\(UUID().uuidString)").path
+        try Self.post(body, token: token == "default" ? self.token : token, port: port, folder: home)
+    }
+
+    static func post(_ body: String, token: String?, port: Int, folder: URL) throws -> Answer {
+        let file = folder.appendingPathComponent("body-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: file) }
         try body.write(toFile: file + ".in", atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file + ".in") }
         var args = ["/usr/bin/curl", "-s", "-X", "POST", "-o", file, "-w", "%{http_code}", "-H", "Content-Type: application/json",
                     "--data-binary", "@" + file + ".in"]
-        if let token { args += ["-H", "Authorization: Bearer \(token == "default" ? self.token : token)"] }
+        if let token { args += ["-H", "Authorization: Bearer \(token)"] }
         args.append("http://127.0.0.1:\(port)/api/alerts")
         let status = try Sandbox.output(args)
         return Answer(status: Int(status.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0,
@@ -165,7 +169,7 @@ final class AlertReceiverTests {
     }
 
     /// Waits (up to `seconds`, only to detect a hang) until `condition` holds.
-    func eventually(_ seconds: Double = 60, _ condition: () throws -> Bool) rethrows -> Bool {
+    func eventually(_ seconds: Double = 60, _ condition: () throws -> Bool) throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try condition() { return true }
@@ -249,8 +253,9 @@ final class AlertReceiverTests {
             bodies.append(Self.payload(group: "storm-\(group)", alerts: alerts))
         }
         let answers = Mutex<[Int]>([])
-        DispatchQueue.concurrentPerform(iterations: bodies.count * 2) { i in
-            let status = (try? post(bodies[i % bodies.count]).status) ?? 0
+        let (all, token, port, folder) = (bodies, token, port, home)
+        DispatchQueue.concurrentPerform(iterations: all.count * 2) { i in
+            let status = (try? Self.post(all[i % all.count], token: token, port: port, folder: folder).status) ?? 0
             answers.withLock { $0.append(status) }
         }
         #expect(answers.withLock { $0 }.allSatisfy { $0 == 202 }, "\(answers.withLock { $0 })")

@@ -29,22 +29,27 @@ public final class ETLMetrics: Sendable {
     /// Creates the counters, each at zero, so that every series exists from the first scrape.
     public init() {
         let finishedHelp = "Files this process finished, by final status."
-        finishedLoaded = registry.makeCounter(name: "etl_files_finished_total", labels: [("status", "loaded")], help: finishedHelp)
-        finishedError = registry.makeCounter(name: "etl_files_finished_total", labels: [("status", "error")], help: finishedHelp)
+        finishedLoaded = registry.makeCounter(descriptor: Self.descriptor("etl_files_finished_total", finishedHelp), labels: [("status", "loaded")])
+        finishedError = registry.makeCounter(descriptor: Self.descriptor("etl_files_finished_total", finishedHelp), labels: [("status", "error")])
         var failed: [ErrorType: Counter] = [:]
         for type in ErrorType.allCases {
-            failed[type] = registry.makeCounter(name: "etl_files_failed_total", labels: [("error_type", type.rawValue)],
-                                                help: "Files this process failed, by error type (the seed's classification).")
+            failed[type] = registry.makeCounter(descriptor: Self.descriptor("etl_files_failed_total", "Files this process failed, by error type (the seed's classification)."),
+                                                labels: [("error_type", type.rawValue)])
         }
         self.failed = failed
         var refusals: [UploadRefusal: Counter] = [:]
         for reason in UploadRefusal.allCases {
-            refusals[reason] = registry.makeCounter(name: "etl_upload_refusals_total", labels: [("reason", reason.rawValue)],
-                                                    help: "Uploads the API refused, by reason.")
+            refusals[reason] = registry.makeCounter(descriptor: Self.descriptor("etl_upload_refusals_total", "Uploads the API refused, by reason."),
+                                                    labels: [("reason", reason.rawValue)])
         }
         self.refusals = refusals
-        processing = registry.makeValueHistogram(name: "etl_file_processing_seconds", buckets: Self.processingBuckets,
-                                                 help: "Time from claim to final status of each file this process finished.")
+        processing = registry.makeValueHistogram(
+            descriptor: Self.descriptor("etl_file_processing_seconds", "Time from claim to final status of each file this process finished."),
+            buckets: Self.processingBuckets)
+    }
+
+    static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     /// Records a file that reached its final status (`errorType` is nil for a loaded file).

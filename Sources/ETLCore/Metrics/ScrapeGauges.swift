@@ -15,8 +15,11 @@ struct ScrapeGauges {
     /// The gauges in the Prometheus text format.
     func render() -> String {
         let registry = PrometheusCollectorRegistry()
-        func gauge(_ name: String, _ help: String, _ labels: [(String, String)] = [], _ value: Double) {
-            registry.makeGauge(name: name, labels: labels, help: help).set(to: value)
+        func gauge(_ name: String, _ help: String, _ labels: [(String, String)], _ value: Double) {
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels).set(to: value)
+        }
+        func gauge(_ name: String, _ help: String, _ value: Double) {
+            gauge(name, help, [], value)
         }
         gauge("etl_database_up", "1 when the database answered the metrics queries.", database == nil ? 0 : 1)
         gauge("etl_worker_alive", "1 when the worker's heartbeat is recent.", workerAlive ? 1 : 0)
