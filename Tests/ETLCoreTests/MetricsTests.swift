@@ -43,7 +43,7 @@ struct MetricsTests {
             #expect(Self.sample(text, #"etl_files_finished_1h{status="error"}"#) == 3)
             #expect(Self.sample(text, #"etl_files{status="error"}"#) == 3)
             #expect(Self.sample(text, "etl_dlq_unresolved") == 3)
-            #expect(Self.sample(text, "etl_files_completed_1h") == 2)
+            #expect(Self.sample(text, "etl_files_completed_1h") == 5, "loaded and failed files both complete")
             #expect(Self.sample(text, "etl_files_oldest_pending_age_seconds") == 0)
             #expect(Self.sample(text, "etl_database_up") == 1)
             #expect(try #require(Self.sample(text, "etl_last_completion_age_seconds")) < 3600)
