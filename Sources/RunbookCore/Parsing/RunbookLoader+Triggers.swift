@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 extension RunbookLoader {
-    static let triggerKeys = ["alert", "matchers", "inputs"]
+    static let triggerKeys = FormatSchema.trigger.names
 
     /// `triggers:`, a list of `{alert, matchers, inputs}` (docs/alerts.md), checked as strictly
     /// as the rest of the file: names are Prometheus label names, inputs must be declared.
