@@ -88,8 +88,15 @@ public struct DiagnosisMessage: Sendable {
     func excerpt(_ step: Value) -> String {
         var text = step["message"]?.stringValue ?? ""
         if let result = step["result"], result != .null {
-            let shown = result["rows"] ?? result["stdout"].map { Value.string($0.stringValue ?? "") } ?? result["json"] ?? result
-            text += (text.isEmpty ? "" : " ") + JSON.encode(shown)
+            let shown: String
+            if let rows = result["rows"] {
+                shown = JSON.encode(rows)
+            } else if let out = result["stdout"]?.stringValue {
+                shown = out
+            } else {
+                shown = JSON.encode(result["json"] ?? result)
+            }
+            text += (text.isEmpty ? "" : " ") + shown
         }
         let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
         return flat.count > Self.excerptLimit ? String(flat.prefix(Self.excerptLimit)) + "…" : flat
