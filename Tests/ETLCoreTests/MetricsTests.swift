@@ -41,6 +41,7 @@ struct MetricsTests {
             // The database's view of the same hour, which the alert rules read.
             #expect(Self.sample(text, #"etl_files_finished_1h{status="loaded"}"#) == 2)
             #expect(Self.sample(text, #"etl_files_finished_1h{status="error"}"#) == 3)
+            #expect(Self.sample(text, #"etl_files_finished_4h{status="error"}"#) == 3)
             #expect(Self.sample(text, #"etl_files{status="error"}"#) == 3)
             #expect(Self.sample(text, "etl_dlq_unresolved") == 3)
             #expect(Self.sample(text, "etl_files_completed_1h") == 5, "loaded and failed files both complete")

@@ -397,6 +397,16 @@ public struct ETLStore: Sendable {
             snapshot.averageProcessingSeconds7d = avg7d
             snapshot.lastCompletionSeconds = last.map { max(0, $0) }
         }
+        for try await (loaded, failed) in try await client.query(
+            """
+            SELECT count(*) FILTER (WHERE status = 'loaded')::int8, count(*) FILTER (WHERE status = 'error')::int8
+              FROM etl_file WHERE status IN ('loaded', 'error') AND updated_at > now() - interval '4 hours'
+            """,
+            logger: logger
+        ).decode((Int, Int).self) {
+            snapshot.loadedLast4Hours = loaded
+            snapshot.failedLast4Hours = failed
+        }
         return snapshot
     }
 }

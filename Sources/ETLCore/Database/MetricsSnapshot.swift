@@ -20,6 +20,9 @@ public struct MetricsSnapshot: Sendable {
     public var loadedLastHour = 0
     /// Files that became `error` in the last hour.
     public var failedLastHour = 0
+    /// Files that became `loaded` and `error` in the last 4 hours (the seed's diagnosis window).
+    public var loadedLast4Hours = 0
+    public var failedLast4Hours = 0
     /// Files completed in the last hour.
     public var completedLastHour = 0
     /// Mean processing time over the last hour, seconds (0 when none completed).

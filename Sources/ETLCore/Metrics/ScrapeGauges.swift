@@ -41,6 +41,9 @@ struct ScrapeGauges {
             for (status, count) in [("loaded", database.loadedLastHour), ("error", database.failedLastHour)] {
                 gauge("etl_files_finished_1h", "Files that reached a final status in the last hour, by status.", [("status", status)], Double(count))
             }
+            for (status, count) in [("loaded", database.loadedLast4Hours), ("error", database.failedLast4Hours)] {
+                gauge("etl_files_finished_4h", "Files that reached a final status in the last 4 hours, by status.", [("status", status)], Double(count))
+            }
             gauge("etl_files_completed_1h", "Files completed in the last hour.", Double(database.completedLastHour))
             gauge("etl_processing_seconds_avg_1h", "Mean processing time of files completed in the last hour.", database.averageProcessingSeconds1h)
             gauge("etl_processing_seconds_avg_7d", "Mean processing time of files completed in the last 7 days (the baseline).", database.averageProcessingSeconds7d)
