@@ -25,9 +25,9 @@ extension SQLDriver {
         let step = context.stepID
         let url: PostgresURL
         do { url = try self.url.get() } catch {
-            if context.environment.databaseURL == nil {
-                let hint = context.environment.unsetVariables["database.url"].map { ": set \($0)" } ?? ""
-                throw DriverError(.configuration, "step '\(step)': environment '\(context.environment.name)' has no database.url\(hint)")
+            if context.environment.url(of: database) == nil {
+                let hint = context.environment.unsetVariables[database.setting].map { ": set \($0)" } ?? ""
+                throw DriverError(.configuration, "step '\(step)': environment '\(context.environment.name)' has no \(database.setting)\(hint)")
             }
             throw DriverError(error.code, "step '\(step)': \(error.message)")
         }

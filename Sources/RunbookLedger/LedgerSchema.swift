@@ -15,6 +15,7 @@
 /// * `checkpoints`: signed chain heads, per source.
 /// * `approval_requests`, `approval_decisions`: four-eyes approvals bound to a plan digest.
 /// * `incidents`, `incident_events`: an incident's life and timeline.
+/// * `probes`: etl-core's /health, minute by minute (`runbook probe`), for availability.
 ///
 /// New records are announced on the `runbook_events` channel (`LISTEN/NOTIFY`), one
 /// notification per run and statement, for live views.
@@ -258,6 +259,24 @@ public enum LedgerSchema {
             "CREATE INDEX runs_operator_idx ON runbook.runs (operator, (coalesce(started_at, ended_at)) DESC, run_id DESC)",
             "CREATE INDEX runs_status_idx ON runbook.runs (status, (coalesce(started_at, ended_at)) DESC, run_id DESC)",
             "ALTER TABLE runbook.approval_decisions ADD COLUMN signer text",
+        ],
+        // 6: availability, and an incident's affected services (issue 21). `runbook probe --env E`, run every minute by a timer or
+        // the runner, records whether etl-core's /health answered ok, one row per environment
+        // and minute of the ledger's clock (several probers in one minute: down wins). A minute
+        // without a row is unknown, never up: sla-report reads this table (`database: ledger`).
+        [
+            """
+            CREATE TABLE runbook.probes (
+                environment text NOT NULL,
+                minute      timestamptz NOT NULL,
+                up          boolean NOT NULL,
+                detail      text NOT NULL,
+                probed_at   timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (environment, minute)
+            )
+            """,
+            // The declaration's "Affected Services", as the incident declares them.
+            "ALTER TABLE runbook.incidents ADD COLUMN affected_services text NOT NULL DEFAULT ''",
         ],
     ]
 }

@@ -30,7 +30,7 @@ public final class RunbookLoader {
     static let commonStepKeys = ["title", "description", "when", "timeout", "continue-on-failure"]
     static let driverKeys = ["shell", "command", "sql", "http", "template", "use", "same-as"]
     static let shellKeys = ["args", "cwd", "env", "nagios", "stdin"]
-    static let sqlKeys = ["params", "max-rows"]
+    static let sqlKeys = ["params", "max-rows", "database"]
     static let checkOnlyKeys = ["thresholds", "retry", "with", "unreachable"]
     static let actionOnlyKeys = ["risk", "confirm", "undo", "approvals"]
     static let notifyKeys = ["channel"]
