@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 public import RunbookCore
 
 extension KubernetesClient {
@@ -67,7 +68,7 @@ extension KubernetesClient {
 
     /// A memory quantity in bytes: `123456Ki`, `512Mi`, `1Gi`, `1G`, `500k`, `1048576`.
     public static func bytes(_ text: String) -> Double? {
-        let units: [(String, Double)] = [("Ki", 1024), ("Mi", 1 << 20), ("Gi", 1 << 30), ("Ti", 1 << 40),
+        let units: [(String, Double)] = [("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776),
                                          ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12)]
         for (suffix, factor) in units where text.hasSuffix(suffix) {
             return Double(text.dropLast(suffix.count)).map { $0 * factor }

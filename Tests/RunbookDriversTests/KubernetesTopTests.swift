@@ -6,13 +6,13 @@ import Testing
 /// check's JSON built from them.
 @Suite("runbook kube top: quantities and the report")
 struct KubernetesTopTests {
-    @Test(arguments: [("250m", 250.0), ("1", 1000), ("0.5", 500), ("1500000n", 1.5), ("1200u", 1.2), ("2", 2000)])
+    @Test(arguments: [("250m", 250.0), ("1", 1000.0), ("0.5", 500.0), ("1500000n", 1.5), ("1200u", 1.2), ("2", 2000.0)] as [(String, Double)])
     func cpu(text: String, millicores: Double) {
         #expect(KubernetesClient.millicores(text) == millicores)
     }
 
-    @Test(arguments: [("123456Ki", 123456.0 * 1024), ("512Mi", 512.0 * 1048576), ("1Gi", 1073741824), ("1G", 1e9),
-                      ("500k", 5e5), ("1048576", 1048576)])
+    @Test(arguments: [("123456Ki", 126_414_848.0), ("512Mi", 536_870_912.0), ("1Gi", 1_073_741_824.0), ("1G", 1e9),
+                      ("500k", 5e5), ("1048576", 1_048_576.0)] as [(String, Double)])
     func memory(text: String, bytes: Double) {
         #expect(KubernetesClient.bytes(text) == bytes)
     }

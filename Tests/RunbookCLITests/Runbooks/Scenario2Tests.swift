@@ -60,7 +60,8 @@ extension SandboxSuites {
                     FROM etl_file WHERE updated_at > now() - make_interval(hours => \(hours))
                     """)) ?? -1
             }
-            #expect(try rate(1) > 10 && rate(4) < 10, "the seed: red in the alert's hour, not over 4 h (\(try rate(1)) / \(try rate(4)))")
+            let (hour, fourHours) = (try rate(1), try rate(4))
+            #expect(hour > 10 && fourHours < 10, "the seed: red in the alert's hour, not over 4 h (\(hour) / \(fourHours))")
             #expect(try sandbox.psql("SELECT count(*) FROM etl_alert_history WHERE alert = 'high_error_rate' AND NOT resolved") == "1")
             let audit = Sandbox.auditPath()
             let dry = try sandbox.runbook(["run", "scenario-2-high-error-rate", "--dry-run", "--format", "json"], audit: audit)
