@@ -105,20 +105,32 @@ extension SQLDriver {
 
     /// An action PostgreSQL refuses inside a transaction (`CREATE INDEX CONCURRENTLY`, `VACUUM`):
     /// no `BEGIN`; the step's limit as the session's `statement_timeout` (and the PostgreSQL 14+
-    /// liveness check), so the statement gives up on the server by the step's deadline; then the
-    /// connection is closed, whatever happened, so no session setting outlives the step in the
-    /// pool. A `CREATE INDEX CONCURRENTLY` stopped half-way leaves an INVALID index behind:
-    /// the runbook must look for one (`pg_index.indisvalid`) and drop it before trying again.
+    /// liveness check), so the statement gives up on the server by the step's deadline; then both
+    /// settings back to their defaults, so nothing outlives the step in the pool (a connection
+    /// that cannot be reset is closed). A `CREATE INDEX CONCURRENTLY` stopped half-way leaves an
+    /// INVALID index behind: the runbook must look for one (`pg_index.indisvalid`) and drop it
+    /// before trying again.
     static func standalone<R: Sendable>(
         on connection: PostgresConnection, statementTimeoutMs: Int64, _ body: () async throws -> R
     ) async throws -> R {
-        defer { closeNow(connection) }
         try await simple("""
             SELECT set_config('statement_timeout', '\(statementTimeoutMs)', false),
                    CASE WHEN current_setting('server_version_num')::int >= 140000
                         THEN set_config('client_connection_check_interval', '1000', false) END
             """, on: connection)
-        return try await body()
+        let result: Result<R, any Error>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        if !Task.isCancelled {
+            do {
+                try await simple("""
+                    SELECT set_config(name, reset_val, false) FROM pg_settings
+                     WHERE name IN ('statement_timeout', 'client_connection_check_interval')
+                    """, on: connection)
+            } catch {
+                try? await connection.close()
+            }
+        }
+        return try result.get()
     }
 
     /// Runs a statement that returns no rows; returns its command tag.

@@ -11,7 +11,7 @@ struct KubernetesTopTests {
         #expect(KubernetesClient.millicores(text) == millicores)
     }
 
-    @Test(arguments: [("123456Ki", 126_414_848.0), ("512Mi", 536_870_912.0), ("1Gi", 1_073_741_824.0), ("1G", 1e9),
+    @Test(arguments: [("123456Ki", 126_418_944.0), ("512Mi", 536_870_912.0), ("1Gi", 1_073_741_824.0), ("1G", 1e9),
                       ("500k", 5e5), ("1048576", 1_048_576.0)] as [(String, Double)])
     func memory(text: String, bytes: Double) {
         #expect(KubernetesClient.bytes(text) == bytes)
