@@ -87,7 +87,7 @@ extension SandboxSuites {
             #expect(status["sla-availability"] == "yellow", "\(availability)")
             #expect(availability["has_signal"] as? Bool == false, "\(availability)")
             #expect(availability["availability_percent"] is NSNull, "no probe, no percentage: \(availability)")
-            #expect(DiagnosisOnly.number(availability["unknown_minutes"]) == 30 * 1440, "\(availability)")
+            #expect(DiagnosisOnly.number(availability["unknown_minutes"]) == 43200.0, "\(availability)")
             #expect(report["status"] as? String == "yellow")
             let text = DiagnosisOnly.notifyMessage(report, "report")
             #expect(text.contains("Disponibilidade: sem sinal: nenhuma sonda do /health no ledger em 30 dias"), "\(text)")

@@ -79,15 +79,13 @@ extension SandboxSuites {
             #expect(try sandbox.auditIntact(audit))
         }
 
-        /// The bulk re-queue needs a green API: with etl-core's worker stopped (/health 503), the
-        /// re-queued files would only wait, so the action is not offered.
+        /// The bulk re-queue needs a green API: with etl-core down, the re-queued files would only
+        /// wait, so the action is not offered.
         @Test func noRequeueIntoAStoppedWorker() throws {
             try sandbox.reseed("scenario-2-high-error-rate")
-            // etl-core's own fault switch (POST /admin/faults), as the worker-stopped scenario uses.
-            let set = try Sandbox.output(["/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
-                                          "-H", "Authorization: Bearer \(sandbox.token)", "-H", "Content-Type: application/json",
-                                          "--data", #"{"worker_stopped": true}"#, "\(sandbox.apiURL)/admin/faults"])
-            #expect(set == "200", "POST /admin/faults answered \(set)")
+            // etl-core stopped (the next test's reseed starts it again).
+            let stop = "cd '\(CLITests.packageRoot.path)' && scripts/sandbox stop etl-core > /dev/null 2>&1 < /dev/null"
+            #expect(try Sandbox.spawnAndWait(["/bin/bash", "-c", stop]) == 0)
             let dry = try sandbox.runbook(["run", "scenario-2-high-error-rate", "--dry-run", "--format", "json"], audit: Sandbox.auditPath())
             let status = Sandbox.statuses(try Sandbox.report(dry))
             #expect(status["error-rate"] == "red", "\(status)")
