@@ -144,6 +144,11 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let values = try resolveInputs(inputs, runbook: runbook)
+        let planKey: PlanKey?
+        do { planKey = try PlanKey.load(processEnvironment: processEnvironment) } catch {
+            printError("error: \(error.message); nothing was run")
+            throw ExitCode(2)
+        }
         let env = try resolveEnvironment(loadedEnvironment, name: environment, runbook: runbook, required: false)
         // Said before anything runs, but no reason not to run: a notify step never blocks a
         // repair. Each such step fails as a configuration error (exit 2) when it is reached.
@@ -186,6 +191,7 @@ struct Run: AsyncParsableCommand {
             mode: mode,
             operatorName: identity.recordedOperator(flag: operatorFlag), host: ProcessInfo.processInfo.hostName)
         request.incidentAge = incidentAgeDuration
+        request.planKey = planKey
         request.escalation = escalation
         if let linked {
             if incidentAge != nil { printError("warning: --incident-age ignored: the run is linked to \(linked.incident.id), whose start sets the escalation level") }

@@ -25,7 +25,8 @@ struct RunIdentity {
 ///   before; with a key it is checked the same way.
 /// * an environment without: a key, when given, must be able to sign; it signs the
 ///   checkpoints as the `--operator`.
-func resolveIdentity(environment env: Environment, home: URL, keyFlag: String?, operatorFlag: String?, requireKey: Bool) async throws -> RunIdentity {
+func resolveIdentity(environment env: Environment, home: URL, keyFlag: String?, operatorFlag: String?, requireKey: Bool,
+                     needing what: String = "a live run") async throws -> RunIdentity {
     let key = OperatorIdentity.keyPath(flag: keyFlag, environment: ProcessInfo.processInfo.environment)
     let keygen = SSHKeygen()
     guard env.hasIdentity else {
@@ -40,7 +41,7 @@ func resolveIdentity(environment env: Environment, home: URL, keyFlag: String?, 
     let envFile = env.path ?? "environments/\(env.name).yaml"
     guard let key else {
         guard requireKey else { return RunIdentity() }
-        printError("error: environment '\(env.name)' names its operators (identity in \(envFile)): a live run needs your SSH key, "
+        printError("error: environment '\(env.name)' names its operators (identity in \(envFile)): \(what) needs your SSH key, "
             + "--key FILE or RUNBOOK_SIGNING_KEY (a private key, or the public half of a key held by ssh-agent); nothing was run")
         throw ExitCode(2)
     }
