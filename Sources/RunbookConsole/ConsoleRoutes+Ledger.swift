@@ -57,7 +57,7 @@ extension ConsoleRoutes {
         let (result, checkpoints) = try await pool.with { ledger in
             let audit = try await LedgerAudit.verify(ledger, name: "ledger (\(ledger.target))", localPath: nil, localIntact: true,
                                                      allowedSigners: configuration.allowedSigners, policy: configuration.policy,
-                                                     environment: env.name)
+                                                     environment: env.name, runnerPrincipal: env.runnerPrincipal)
             return (audit, try await ledger.recentCheckpoints())
         }
         return AuditState.Result(intact: result.intact, lines: result.lines, checkpoints: checkpoints, at: Date(), took: ContinuousClock.now - started)

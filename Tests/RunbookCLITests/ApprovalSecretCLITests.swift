@@ -25,7 +25,7 @@ extension ApprovalCLITests {
 
     /// The binary with extra variables (the plan key's file, say).
     func runbook(_ args: [String], extra: [String: String]) throws -> CLITests.Output {
-        try sandbox.runbook(args, audit: audit, extra: ["APPROVALS_DB_URL": url, "SSH_AUTH_SOCK": "", "RUNBOOK_SIGNING_KEY": ""].merging(extra) { $1 },
+        try sandbox.runbook(args + (args.first == "audit" ? ["--dir", home.path] : []), audit: audit, extra: ["APPROVALS_DB_URL": url, "SSH_AUTH_SOCK": "", "RUNBOOK_SIGNING_KEY": ""].merging(extra) { $1 },
                             dir: home)
     }
 
