@@ -1,4 +1,5 @@
 import Foundation
+import RunbookCore
 import RunbookLedger
 
 /// The console's `audit verify --ledger`: the last result, served to every viewer of `/audit`,

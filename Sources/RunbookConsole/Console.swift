@@ -1,5 +1,6 @@
 import HTTPTypes
 public import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 public import Logging
 import NIOSSL
@@ -28,7 +29,8 @@ public struct Console: Sendable {
         if let tls = configuration.tls {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
-            server = try .tls(.http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+            let tlsConfiguration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: NIOSSLPrivateKeySource.privateKey(key))
+            server = try HTTPServerBuilder.tls(HTTPServerBuilder.http1(), tlsConfiguration: tlsConfiguration)
         }
         let eventLoops = DriverEventLoops(threads: 1)
         let pool = LedgerPool(url: configuration.ledgerURL, size: configuration.poolSize, eventLoops: eventLoops)

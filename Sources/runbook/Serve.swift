@@ -92,7 +92,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = ConsoleConfiguration(environment: env, ledgerURL: url, host: host, port: port, trustedProxies: trustProxy, proxySecret: proxySecret,
                                                  tokens: tokenFile, allowedSigners: signers, principals: principals,
                                                  consoleKey: consoleKey, consolePrincipal: consolePrincipal)
-        guard let auditInterval = Duration.parse(auditEvery), auditInterval >= .seconds(1) else {
+        guard let auditInterval = DurationText.parse(auditEvery), auditInterval >= .seconds(1) else {
             printError("error: --audit-every '\(auditEvery)' is not a duration of at least 1s (30s, 5m, 1h)")
             throw ExitCode(2)
         }

@@ -16,10 +16,10 @@ public struct PlanKey: Sendable {
     /// The fewest bytes a key file may hold.
     public static let minimumBytes = 32
 
-    let key: SymmetricKey
+    let bytes: [UInt8]
 
     /// A key of these bytes.
-    public init(bytes: some ContiguousBytes) { key = SymmetricKey(data: bytes) }
+    public init(bytes: [UInt8]) { self.bytes = bytes }
 
     /// The key `RUNBOOK_PLAN_KEY_FILE` names; nil when the variable is unset or empty. Throws a
     /// readable message when the file cannot be read or is too short.
@@ -31,14 +31,14 @@ public struct PlanKey: Sendable {
         guard data.count >= minimumBytes else {
             throw PlanKeyError("\(variable): \(path) holds \(data.count) bytes; a plan key needs at least \(minimumBytes) (head -c 32 /dev/urandom > \(path))")
         }
-        return PlanKey(bytes: data)
+        return PlanKey(bytes: Array(data))
     }
 
     /// `hmac-sha256:<hex>` of `values` (each secret input's name and value, null when unset)
     /// as compact JSON with sorted keys.
     public func bind(_ values: [String: Value]) -> String {
         let document = ApprovalPlan.canonical(.object(ValueObject(values)))
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(JSON.encode(document).utf8), using: key)
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(JSON.encode(document).utf8), using: SymmetricKey(data: bytes))
         return "hmac-sha256:" + Hex.encode(mac)
     }
 }
