@@ -19,8 +19,11 @@ extension ApprovalCLITests {
           - action: repair
             when: steps.error-rate.status == "red"
             risk: high
+            confirm: "Repair for the tenant?"
             sql: "UPDATE gauge SET v = 1 WHERE :k::text <> ''"
             params: {k: inputs.tenant_key}
+          - check: after
+            same-as: error-rate
         """
 
     /// The binary with extra variables (the plan key's file, say).
@@ -94,6 +97,7 @@ extension ApprovalCLITests {
 
     @Test func anIncidentIsAuthoredByTheKeysPrincipalNotByOperator() throws {
         defer { drop() }
+        try FileManager.default.copyItem(at: CLITests.packageRoot.appendingPathComponent("templates"), to: home.appendingPathComponent("templates"))
         let anyone = try runbook(["incident", "open", "--env", "prod", "--title", "t", "--severity", "P3", "--operator", "bob@example.com"])
         #expect(anyone.code == 2, "without a key nobody is named: \(anyone.stdout)\(anyone.stderr)")
         #expect(anyone.stderr.contains("an incident's record needs your SSH key"), "\(anyone.stderr)")

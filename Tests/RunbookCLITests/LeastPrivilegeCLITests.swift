@@ -44,6 +44,7 @@ struct LeastPrivilegeCLITests {
                 sql: SELECT count(*) AS n FROM etl_file
               - action: touch
                 risk: low
+                confirm: "Touch?"
                 sql: UPDATE etl_file SET updated_at = updated_at WHERE false
             """)
         let out = try runbook(["run", "touch", "--env", "ops", "--yes", "--format", "json"], extra: ["READER_URL": reader])
@@ -70,7 +71,7 @@ struct LeastPrivilegeCLITests {
         #expect(run.code == 0, "\(run.stdout)\(run.stderr)")
 
         // Reading works with the reader's login...
-        let runs = try runbook(["runs", "--env", "reader"], extra: urls)
+        let runs = try runbook(["runs", "--env", "reader", "--all-environments"], extra: urls)
         #expect(runs.code == 0, "\(runs.stderr)")
         #expect(runs.stdout.contains("hello"), "\(runs.stdout)")
         let verify = try runbook(["audit", "verify", "--ledger", "--env", "reader"], extra: urls)

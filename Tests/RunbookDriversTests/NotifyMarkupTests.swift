@@ -51,9 +51,16 @@ struct NotifyMarkupTests {
         #expect(report.steps.map(\.status.rawValue) == ["green", "succeeded"], "\(report.steps.map(\.message))")
 
         let slack = try #require(await receiver.received("slack").first)
-        // Slack reads `<...>` as a mention or a link: none may reach it unescaped.
-        #expect(!slack.body.contains("<!channel>") && !slack.body.contains("<http") && !slack.body.contains("|click here>"), "\(slack.body)")
+        // Slack reads `<...>` in mrkdwn (the fallback text, sections, context) as a mention or a
+        // link: none may reach it unescaped. (The header is plain_text, shown as typed.)
         let json = try #require(slack.json as? [String: Any])
+        var mrkdwn = [json["text"] as? String ?? ""]
+        for block in json["blocks"] as? [[String: Any]] ?? [] {
+            for text in [block["text"] as? [String: Any]] + (block["elements"] as? [[String: Any]] ?? []).map(Optional.some) {
+                if let text, text["type"] as? String == "mrkdwn" { mrkdwn.append(text["text"] as? String ?? "") }
+            }
+        }
+        #expect(mrkdwn.count == 3 && mrkdwn.allSatisfy { !$0.contains("<") && !$0.contains(">") }, "\(mrkdwn)")
         let shown = "Saw: &lt;!channel&gt; see &lt;http://evil.example|click here&gt; &amp; [click](http://evil.example) &lt;at&gt;bob&lt;/at&gt;"
         #expect((json["text"] as? String)?.hasPrefix(shown) == true, "\(json["text"] ?? "")")
         let section = ((json["blocks"] as? [[String: Any]])?.first { $0["type"] as? String == "section" }?["text"] as? [String: Any])?["text"] as? String

@@ -204,7 +204,8 @@ ensure_reader_password() {
 # SELECT on every ETL table (and on those the etl role creates later) for etl_reader; run after
 # the migrations. A live SQL action with its URL fails: permission denied.
 grant_etl_reader() {
-    psql_etl <<'SQL'
+    # (error: the owner-less view pg_stat_statements is already PUBLIC; no warning about it)
+    PGOPTIONS='-c client_min_messages=error' PGPASSWORD=etl psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U etl -d etl <<'SQL'
 GRANT USAGE ON SCHEMA public TO etl_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO etl_reader;
 ALTER DEFAULT PRIVILEGES FOR ROLE etl IN SCHEMA public GRANT SELECT ON TABLES TO etl_reader;
