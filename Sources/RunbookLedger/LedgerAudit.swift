@@ -40,7 +40,7 @@ public struct LedgerAudit: Sendable {
         if let runnerPrincipal { unenforced = try await ledger.unenforcedRuns(environment: environment, principal: runnerPrincipal) }
         var approvals: (problems: [String], requests: Int, signatures: Int)?
         if let allowedSigners {
-            approvals = try await verifyApprovals(ledger, allowedSigners: allowedSigners, policy: policy)
+            approvals = try await verifyApprovals(ledger, allowedSigners: allowedSigners, policy: policy, runnerPrincipal: runnerPrincipal)
         }
         var lines: [Line] = []
         for problem in report.problems { lines.append(Line(kind: "tampered", text: "TAMPERED: \(name): \(problem)")) }
@@ -86,8 +86,11 @@ public struct LedgerAudit: Sendable {
 
     /// Checks every request of the ledger: the requester's signature, each decision's signature,
     /// and that the stored plan still hashes to the digest that was signed.
-    public static func verifyApprovals(_ ledger: Ledger, allowedSigners: String, policy: ApprovalPolicy) async throws(LedgerError) -> (problems: [String], requests: Int, signatures: Int) {
-        let desk = ApprovalDesk(ledger: ledger, allowedSigners: allowedSigners, policy: policy)
+    /// `runnerPrincipal`: requests the runner signed on its requesters' behalf verify too.
+    public static func verifyApprovals(_ ledger: Ledger, allowedSigners: String, policy: ApprovalPolicy,
+                                       runnerPrincipal: String? = nil) async throws(LedgerError) -> (problems: [String], requests: Int, signatures: Int)
+    {
+        let desk = ApprovalDesk(ledger: ledger, allowedSigners: allowedSigners, policy: policy, onBehalfSigner: runnerPrincipal)
         var problems: [String] = []
         var signatures = 0
         let requests = try await ledger.requests(environment: nil, open: false, limit: 100_000)

@@ -255,6 +255,7 @@ export RUNBOOK_LEDGER_URL='$(ledger_url)'
 export ETL_READER_DATABASE_URL='$(etl_reader_url)'
 export RUNBOOK_LEDGER_READER_URL='$(ledger_reader_url)'
 export ETL_API_READ_TOKEN='$(cat "$READ_TOKEN_FILE")'
+export RUNBOOK_RUNNER_URL='http://127.0.0.1:${SANDBOX_RUNNER_PORT:-18090}'
 # the names the seed runbook's snippets use
 export API_URL='$API_URL'
 export API_TOKEN='$token'
