@@ -29,7 +29,7 @@ struct LeastPrivilegeCLITests {
                             extra: ["SSH_AUTH_SOCK": "", "RUNBOOK_SIGNING_KEY": ""].merging(extra) { $1 }, dir: home)
     }
 
-    @Test func theETLReaderDiagnosesAndALiveSQLActionIsRefused() throws {
+    @Test func theETLReaderDiagnosesAndALiveRunOrAWriteIsRefused() throws {
         let reader = try Sandbox.variable("ETL_READER_DATABASE_URL")
         try write("environments/ops.yaml", """
             environment: ops
@@ -47,12 +47,24 @@ struct LeastPrivilegeCLITests {
                 confirm: "Touch?"
                 sql: UPDATE etl_file SET updated_at = updated_at WHERE false
             """)
-        let out = try runbook(["run", "touch", "--env", "ops", "--yes", "--format", "json"], extra: ["READER_URL": reader])
-        #expect(out.code == 1, "\(out.stdout)\(out.stderr)")
-        let report = try Sandbox.report(out)
-        #expect(Sandbox.statuses(report) == ["files": "green", "touch": "failed"], "\(out.stdout)")
-        #expect(out.stdout.contains("permission denied"), "\(out.stdout)")
-        #expect(!out.stdout.contains(reader) && !out.stderr.contains(reader))
+        // Diagnosis works with it.
+        let dry = try runbook(["run", "touch", "--env", "ops", "--dry-run", "--format", "json"], extra: ["READER_URL": reader])
+        #expect(dry.code == 0, "\(dry.stdout)\(dry.stderr)")
+        #expect(Sandbox.statuses(try Sandbox.report(dry)) == ["files": "green", "touch": "planned"], "\(dry.stdout)")
+        // A live run is refused: the run lock (a row the run writes) already needs a writer,
+        // and nothing runs.
+        let live = try runbook(["run", "touch", "--env", "ops", "--yes"], extra: ["READER_URL": reader])
+        #expect(live.code == 4, "\(live.stdout)\(live.stderr)")
+        #expect(live.stderr.contains("permission denied") && live.stderr.contains("nothing was run"), "\(live.stderr)")
+        #expect(!(live.stdout + live.stderr + dry.stdout + dry.stderr).contains(reader))
+        // And the action's statement itself, sent with the reader's login.
+        let asReader = Sandbox(databaseURL: reader, apiURL: sandbox.apiURL, token: sandbox.token, logDir: sandbox.logDir)
+        do {
+            _ = try asReader.psql("UPDATE etl_file SET updated_at = updated_at WHERE false")
+            Issue.record("the ETL reader could UPDATE etl_file")
+        } catch let failed as Sandbox.PSQLFailed {
+            #expect(failed.message.contains("permission denied for table etl_file"), "\(failed.message)")
+        }
     }
 
     @Test func theLedgersReaderReadsAndCannotWrite() throws {
