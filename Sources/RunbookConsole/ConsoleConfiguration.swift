@@ -28,6 +28,8 @@ public struct ConsoleConfiguration: Sendable {
     /// How often the console verifies the ledger for `/audit` (`--audit-every`); viewers are
     /// served the last verification.
     public var auditInterval: Duration = .seconds(300)
+    /// Alertmanager's webhook (`--alerts-token-file`); nil: off.
+    public var alertReceiver: AlertReceiverConfiguration?
 
     /// A configuration from its parts.
     public init(environment: Environment, ledgerURL: String, host: String, port: Int, trustedProxies: [String], proxySecret: String? = nil, tokens: TokenFile?,

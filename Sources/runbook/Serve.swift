@@ -34,6 +34,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("audit-every"), help: "How often to verify the ledger for /audit (default 5m); viewers see the last verification.")
     var auditEvery = "5m"
     @Option(name: .customLong("key"), help: "The console's SSH key (default: $RUNBOOK_SIGNING_KEY): signs decisions made in the console.") var key: String?
+    @OptionGroup var alerts: AlertReceiverOptions
 
     func run() async throws {
         let env = try options.loadEnvironment()
@@ -104,6 +105,7 @@ struct Serve: AsyncParsableCommand {
             printError("error: --tls-cert and --tls-key go together")
             throw ExitCode(2)
         }
+        configuration.alertReceiver = try alerts.configuration(home: options.home.home, listen: listen)
         var logger = Logger(label: "runbook.console")
         logger.logLevel = .warning
         let shown = host.contains(":") ? "[\(host)]" : host
