@@ -1,6 +1,9 @@
 import HTTPTypes
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 public import Logging
+import NIOSSL
 import RunbookCore
 import RunbookDrivers
 import RunbookLedger
@@ -19,8 +22,16 @@ public struct Console: Sendable {
 
     /// The application: the HTTP server and the event hub, shut down cleanly on SIGTERM/SIGINT
     /// by the caller's service group. `onRunning` gets the port it listens on (for `--listen
-    /// HOST:0`).
-    public func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    /// HOST:0`). Throws when the TLS certificate or key (``ConsoleConfiguration/tls``) cannot be
+    /// read.
+    public func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        var server: HTTPServerBuilder = .http1()
+        if let tls = configuration.tls {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+            let tlsConfiguration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: NIOSSLPrivateKeySource.privateKey(key))
+            server = try HTTPServerBuilder.tls(HTTPServerBuilder.http1(), tlsConfiguration: tlsConfiguration)
+        }
         let eventLoops = DriverEventLoops(threads: 1)
         let pool = LedgerPool(url: configuration.ledgerURL, size: configuration.poolSize, eventLoops: eventLoops)
         let views = ConsoleViews(environment: configuration.environment.name)
@@ -34,13 +45,16 @@ public struct Console: Sendable {
             router.add(middleware: AlertWebhookRoute(receiver: receiver))
         }
         router.add(middleware: SecurityHeaders())
-        router.add(middleware: ConsoleAuth(trustedProxies: configuration.trustedProxies, tokens: configuration.tokens, views: views))
-        ConsoleRoutes(configuration: configuration, pool: pool, hub: hub, views: views, audit: AuditState(), metrics: ConsoleMetrics())
-            .register(on: router)
+        router.add(middleware: ConsoleAuth(trustedProxies: configuration.trustedProxies, proxySecret: configuration.proxySecret, tokens: configuration.tokens, views: views,
+                                           cookies: configuration.cookies))
+        let routes = ConsoleRoutes(configuration: configuration, pool: pool, hub: hub, views: views, audit: AuditState(), metrics: ConsoleMetrics())
+        routes.register(on: router)
+        let refresher = AuditRefresher(state: routes.audit, interval: configuration.auditInterval) { try await routes.verify() }
         return Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "runbook-console"),
-            services: [hub],
+            services: [hub, refresher],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )

@@ -4,10 +4,13 @@ import HTTPTypes
 
 /// Who is asking, for every request but `/login` and the stylesheet:
 ///
-/// * `X-Forwarded-User` (as oauth2-proxy sends it), only from an address given with
-///   `--trust-proxy`; from any other address the header is ignored;
+/// * `X-Forwarded-User` (as oauth2-proxy sends it), only with the proxy's shared secret in
+///   `X-Proxy-Secret` (compared in constant time; `--proxy-secret-file`) and, when
+///   `--trust-proxy` names addresses, only from one of them; otherwise the header is ignored,
+///   so a local process that can reach the port is not a user;
 /// * else `Authorization: Bearer TOKEN`, a token of `--tokens FILE`;
-/// * else the `runbook_token` cookie that `/login` sets from such a token.
+/// * else the `runbook_token` cookie that `/login` sets from such a token (`__Host-runbook_token`,
+///   `Secure`, over TLS: ``ConsoleCookies``).
 ///
 /// No known user: 401 (a sign-in page for a browser). Also checks every form: a `POST` must
 /// carry this browser's cross-site request token (the `runbook_csrf` cookie, repeated in the
@@ -18,16 +21,22 @@ public struct ConsoleAuth: RouterMiddleware {
     public typealias Context = ConsoleContext
 
     let trustedProxies: Set<String>
+    /// The proxy's shared secret; nil: `X-Forwarded-User` is never honoured.
+    let proxySecret: [UInt8]?
     let tokens: TokenFile?
     let views: ConsoleViews
+    let cookieNames: ConsoleCookies
 
-    init(trustedProxies: [String], tokens: TokenFile?, views: ConsoleViews) {
+    init(trustedProxies: [String], proxySecret: String?, tokens: TokenFile?, views: ConsoleViews, cookies: ConsoleCookies) {
+        self.cookieNames = cookies
         self.trustedProxies = Set(trustedProxies.map(Self.normalize))
+        self.proxySecret = proxySecret.map { Array($0.utf8) }
         self.tokens = tokens
         self.views = views
     }
 
     static let forwardedUser = HTTPField.Name("X-Forwarded-User")!
+    static let proxySecretHeader = HTTPField.Name("X-Proxy-Secret")!
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
     static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
 
@@ -38,12 +47,12 @@ public struct ConsoleAuth: RouterMiddleware {
     public func handle(_ request: Request, context: ConsoleContext, next: (Request, ConsoleContext) async throws -> Response) async throws -> Response {
         var context = context
         let cookies = request.cookies
-        let existing = cookies["runbook_csrf"]?.value
+        let existing = cookies[cookieNames.csrf]?.value
         let csrfIsNew = existing.map { $0.count != 64 || !$0.allSatisfy(\.isHexDigit) } ?? true
         context.csrf = csrfIsNew ? Self.randomHex() : existing!
         let open = request.uri.path == "/login" || request.uri.path == "/style.css"
         var bearer = false
-        if let peer = context.remoteAddress?.ipAddress.map(Self.normalize), trustedProxies.contains(peer),
+        if isFromProxy(request, context: context),
            let user = request.headers[Self.forwardedUser]?.trimmingCharacters(in: .whitespaces), !user.isEmpty
         {
             context.user = user
@@ -55,7 +64,7 @@ public struct ConsoleAuth: RouterMiddleware {
                 context.authenticatedBy = "token"
                 bearer = true
             }
-        } else if let token = cookies["runbook_token"]?.value, let user = tokens?.user(for: token) {
+        } else if let token = cookies[cookieNames.token]?.value, let user = tokens?.user(for: token) {
             context.user = user
             context.authenticatedBy = "cookie"
         }
@@ -74,6 +83,24 @@ public struct ConsoleAuth: RouterMiddleware {
         }
         let response = try await next(request, context)
         return withCSRFCookie(response, context: context, isNew: csrfIsNew)
+    }
+
+    /// Whether the request comes from the sign-on proxy: it carries the proxy's secret, and
+    /// its peer is a `--trust-proxy` address when any is given.
+    func isFromProxy(_ request: Request, context: ConsoleContext) -> Bool {
+        guard let proxySecret, let sent = request.headers[Self.proxySecretHeader] else { return false }
+        if !trustedProxies.isEmpty {
+            guard let peer = context.remoteAddress?.ipAddress.map(Self.normalize), trustedProxies.contains(peer) else { return false }
+        }
+        return Self.constantTimeEqual(Array(sent.utf8), proxySecret)
+    }
+
+    /// Whether `a` equals `b`, in a time that depends on their lengths only.
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for i in a.indices { difference |= a[i] ^ b[i] }
+        return difference == 0
     }
 
     /// Why a form post is refused as cross-site; nil when it is this browser's own.
@@ -96,7 +123,7 @@ public struct ConsoleAuth: RouterMiddleware {
     func withCSRFCookie(_ response: Response, context: ConsoleContext, isNew: Bool) -> Response {
         guard isNew else { return response }
         var response = response
-        response.headers.append(HTTPField(name: .setCookie, value: "runbook_csrf=\(context.csrf); Path=/; HttpOnly; SameSite=Strict"))
+        response.headers.append(HTTPField(name: .setCookie, value: cookieNames.set(cookieNames.csrf, context.csrf)))
         return response
     }
 

@@ -9,8 +9,11 @@ public struct ConsoleConfiguration: Sendable {
     /// Where to listen.
     public var host: String
     public var port: Int
-    /// Addresses whose `X-Forwarded-User` is trusted (`--trust-proxy`).
+    /// Addresses whose `X-Forwarded-User` is trusted (`--trust-proxy`), with the secret.
     public var trustedProxies: [String]
+    /// The sign-on proxy's shared secret (`--proxy-secret-file`), sent in `X-Proxy-Secret`;
+    /// nil: no request is signed in by `X-Forwarded-User`.
+    public var proxySecret: String?
     /// The users' hashed tokens (`--tokens`); nil: none (only the proxy signs users in).
     public var tokens: TokenFile?
     /// The environment's allowed_signers file and its principals; nil without `identity`.
@@ -22,11 +25,14 @@ public struct ConsoleConfiguration: Sendable {
     public var consolePrincipal: String?
     /// Connections to the ledger for requests (besides the one that listens).
     public var poolSize = 4
+    /// How often the console verifies the ledger for `/audit` (`--audit-every`); viewers are
+    /// served the last verification.
+    public var auditInterval: Duration = .seconds(300)
     /// Alertmanager's webhook (`--alerts-token-file`); nil: off.
     public var alertReceiver: AlertReceiverConfiguration?
 
     /// A configuration from its parts.
-    public init(environment: Environment, ledgerURL: String, host: String, port: Int, trustedProxies: [String], tokens: TokenFile?,
+    public init(environment: Environment, ledgerURL: String, host: String, port: Int, trustedProxies: [String], proxySecret: String? = nil, tokens: TokenFile?,
                 allowedSigners: String?, principals: Set<String>, consoleKey: String?, consolePrincipal: String?)
     {
         self.environment = environment
@@ -34,12 +40,20 @@ public struct ConsoleConfiguration: Sendable {
         self.host = host
         self.port = port
         self.trustedProxies = trustedProxies
+        self.proxySecret = proxySecret
         self.tokens = tokens
         self.allowedSigners = allowedSigners
         self.principals = principals
         self.consoleKey = consoleKey
         self.consolePrincipal = consolePrincipal
     }
+
+    /// The certificate chain and private key (PEM files) to serve HTTPS with (`--tls-cert`,
+    /// `--tls-key`); nil: plain HTTP (behind a TLS-terminating proxy, or on loopback).
+    public var tls: (certificate: String, key: String)?
+
+    /// The cookies' names and attributes: `Secure` and `__Host-` when served over TLS.
+    var cookies: ConsoleCookies { ConsoleCookies(secure: tls != nil) }
 
     /// The environment's approval policy (none: an empty one).
     var policy: ApprovalPolicy { environment.approvalPolicy ?? ApprovalPolicy() }

@@ -39,6 +39,8 @@ struct ConsoleMetrics: Sendable {
         let last = await audit.last
         gauge("runbook_ledger_verify_intact", "Last audit verify --ledger by this console: 1 intact, 0 tampered, -1 not run yet (open /audit)", [], last.map { $0.intact ? 1 : 0 } ?? -1)
         gauge("runbook_ledger_verify_timestamp_seconds", "When this console last verified the ledger (0: never)", [], last?.at.timeIntervalSince1970 ?? 0)
+        gauge("runbook_ledger_verifications", "Verifications of the ledger this console has run (on its timer or the /audit button)", [],
+              Double(await audit.verifications))
         gauge("runbook_console_event_clients", "Browsers following /api/events now", [], Double(await hub.count))
         gauge("runbook_console_events_sent", "Server-sent events sent since the console started", [], Double(await hub.sent))
         gauge("runbook_console_listening", "1 while the console listens to the ledger's notifications", [], await hub.listening ? 1 : 0)

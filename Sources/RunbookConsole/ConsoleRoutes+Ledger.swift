@@ -49,29 +49,41 @@ extension ConsoleRoutes {
     }
 
     /// Runs `audit verify --ledger` (the ledger alone: the console has no local log) and reads
-    /// the newest checkpoints.
-    func verify() async throws -> (AuditState.Result, [Checkpoint]) {
+    /// the newest checkpoints. Only ``AuditState`` calls it: at most one at a time, on its timer
+    /// or the page's button, never once per viewer.
+    func verify() async throws -> AuditState.Result {
         let started = ContinuousClock.now
         let env = configuration.environment
         let (result, checkpoints) = try await pool.with { ledger in
             let audit = try await LedgerAudit.verify(ledger, name: "ledger (\(ledger.target))", localPath: nil, localIntact: true,
                                                      allowedSigners: configuration.allowedSigners, policy: configuration.policy,
-                                                     environment: env.name)
+                                                     environment: env.name, runnerPrincipal: env.runnerPrincipal)
             return (audit, try await ledger.recentCheckpoints())
         }
-        let state = AuditState.Result(intact: result.intact, lines: result.lines, at: Date(), took: ContinuousClock.now - started)
-        await audit.set(state)
-        return (state, checkpoints)
+        return AuditState.Result(intact: result.intact, lines: result.lines, checkpoints: checkpoints, at: Date(), took: ContinuousClock.now - started)
+    }
+
+    /// The last verification; the first viewer waits for the one the console started with.
+    func lastVerification() async throws -> AuditState.Result {
+        try await audit.current { try await verify() }
+    }
+
+    /// `POST /audit/refresh` (the page's button): starts a verification unless one is running,
+    /// then shows the page.
+    func refreshAudit(_ request: Request, _ context: ConsoleContext) async throws -> Response {
+        _ = await audit.refresh { try await verify() }
+        return Self.redirect("/audit")
     }
 
     func auditPage(_ request: Request, _ context: ConsoleContext) async throws -> Response {
         let result: AuditState.Result
-        let checkpoints: [Checkpoint]
-        do { (result, checkpoints) = try await verify() } catch { return unavailable(error, request, context) }
+        do { result = try await lastVerification() } catch { return unavailable(error, request, context) }
+        let checkpoints = result.checkpoints
         var data = ConsoleViews.styled(result.intact ? "intact" : "tampered")
         data["verdict"] = result.intact ? "intact" : "TAMPERED"
         data["at"] = ConsoleViews.time(result.at)
         data["took"] = DurationText.format(result.took)
+        data["refreshing"] = await audit.isRunning
         data["lines"] = result.lines.map { ["text": $0.text, "tone": StatusStyle($0.kind).tone] }
         data["checkpoints"] = checkpoints.map { c -> [String: Any] in
             var row: [String: Any] = ["principal": c.principal, "seq": String(c.seq), "source": String(c.source.prefix(12)),
@@ -88,8 +100,8 @@ extension ConsoleRoutes {
 
     func apiAudit(_ request: Request, _ context: ConsoleContext) async throws -> Response {
         let result: AuditState.Result
-        let checkpoints: [Checkpoint]
-        do { (result, checkpoints) = try await verify() } catch { return unavailable(error, request, context) }
+        do { result = try await lastVerification() } catch { return unavailable(error, request, context) }
+        let checkpoints = result.checkpoints
         return ConsoleViews.json(.object([
             ("intact", .bool(result.intact)), ("verified_at", .string(AuditLog.timestamp(result.at))),
             ("lines", .list(result.lines.map { .object([("kind", .string($0.kind)), ("text", .string($0.text))]) })),
@@ -99,18 +111,4 @@ extension ConsoleRoutes {
             })),
         ]))
     }
-}
-
-/// The last `audit verify --ledger` this console ran (for `/metrics`).
-actor AuditState {
-    struct Result: Sendable {
-        var intact: Bool
-        var lines: [LedgerAudit.Line]
-        var at: Date
-        var took: Duration
-    }
-
-    private(set) var last: Result?
-
-    func set(_ result: Result) { last = result }
 }

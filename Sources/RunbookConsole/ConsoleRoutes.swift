@@ -17,6 +17,7 @@ struct ConsoleRoutes: Sendable {
     let metrics: ConsoleMetrics
 
     var environment: String { configuration.environment.name }
+    var cookies: ConsoleCookies { configuration.cookies }
 
     func register(on router: Router<ConsoleContext>) {
         router.get("/style.css") { _, _ in Self.asset(Assets.stylesheet, type: "text/css; charset=utf-8") }
@@ -27,7 +28,7 @@ struct ConsoleRoutes: Sendable {
         router.post("/login") { request, context in try await login(request, context) }
         router.post("/logout") { _, _ in
             var response = Self.redirect("/login")
-            response.headers[.setCookie] = "runbook_token=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+            response.headers[.setCookie] = cookies.set(cookies.token, "", maxAge: 0)
             return response
         }
         router.get("/") { request, context in try await runsPage(request, context) }
@@ -36,6 +37,7 @@ struct ConsoleRoutes: Sendable {
         router.post("/approvals/:id/:verdict") { request, context in try await decidePage(request, context) }
         router.get("/incidents") { request, context in try await incidentsPage(request, context) }
         router.get("/audit") { request, context in try await auditPage(request, context) }
+        router.post("/audit/refresh") { request, context in try await refreshAudit(request, context) }
 
         router.get("/api/runs") { request, context in try await apiRuns(request, context) }
         router.get("/api/runs/:id") { request, context in try await apiRun(request, context) }
@@ -69,7 +71,7 @@ struct ConsoleRoutes: Sendable {
             return views.unauthorized(request, csrf: context.csrf, message: "Unknown token.")
         }
         var response = Self.redirect("/")
-        response.headers[.setCookie] = "runbook_token=\(token); Path=/; HttpOnly; SameSite=Strict"
+        response.headers[.setCookie] = cookies.set(cookies.token, token)
         return response
     }
 

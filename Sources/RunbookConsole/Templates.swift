@@ -149,6 +149,10 @@ enum Templates {
     static let audit = """
         <h1>Audit</h1>
         <p><span class="badge {{tone}}">{{glyph}} {{verdict}}</span> <span class="dim">audit verify --ledger at {{at}} ({{took}})</span></p>
+        <form method="post" action="/audit/refresh">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <button type="submit"{{#refreshing}} disabled{{/refreshing}}>{{#refreshing}}Verifying…{{/refreshing}}{{^refreshing}}Verify again{{/refreshing}}</button>
+        </form>
         <ul class="verify">{{#lines}}<li class="{{tone}}">{{text}}</li>{{/lines}}</ul>
         <h2>Checkpoints</h2>
         {{^checkpoints}}<p class="empty">No signed checkpoint in the ledger yet.</p>{{/checkpoints}}

@@ -5,6 +5,13 @@ public import RunbookCore
 /// The bodies sent to webhook channels, built as values and encoded as JSON: a message, title
 /// or name, however hostile, is only ever a JSON string inside them, never part of their shape.
 /// Pure: tests read what a receiver would get without sending anything.
+///
+/// Nor does any text become the channel's markup: Slack's `mrkdwn` is escaped as Slack's
+/// "Formatting text for app surfaces" asks (`&`, `<`, `>` as `&amp;`, `&lt;`, `&gt;`), so a
+/// check's output holding `<!channel>` or `<http://evil|click>` neither pings anyone nor shows
+/// a disguised link; Teams gets the title and message as `TextRun`s of a `RichTextBlock`,
+/// which Adaptive Cards never read as Markdown (a `TextBlock` would make `[click](http://evil)`
+/// a link).
 public enum NotifyPayload {
     /// Slack allows 3000 characters in a section's text and 150 in a header.
     static let slackSectionLimit = 3000
@@ -16,11 +23,28 @@ public enum NotifyPayload {
         var blocks: [Value] = [
             .object([("type", "header"), ("text", .object([("type", "plain_text"), ("text", .string(n.title)), ("emoji", true)]))]),
         ]
-        for chunk in chunks(message, limit: slackSectionLimit) {
+        let escaped = slackEscaped(message)
+        for chunk in chunks(escaped, limit: slackSectionLimit) {
             blocks.append(.object([("type", "section"), ("text", .object([("type", "mrkdwn"), ("text", .string(chunk))]))]))
         }
-        blocks.append(.object([("type", "context"), ("elements", .list([.object([("type", "mrkdwn"), ("text", .string(contextLine(n)))])]))]))
-        return .object([("text", .string(message)), ("blocks", .list(blocks))])
+        blocks.append(.object([("type", "context"), ("elements", .list([.object([("type", "mrkdwn"), ("text", .string(slackEscaped(contextLine(n))))])]))]))
+        return .object([("text", .string(escaped)), ("blocks", .list(blocks))])
+    }
+
+    /// `text` as Slack's `mrkdwn` shows it literally: `&`, `<` and `>` (the only characters
+    /// Slack reads as control sequences: mentions, links, dates) become entities.
+    public static func slackEscaped(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for c in text {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            default: out.append(c)
+            }
+        }
+        return out
     }
 
     /// A Teams Workflows-webhook body: a `message` with one Adaptive Card (1.4) attachment: the
@@ -31,8 +55,10 @@ public enum NotifyPayload {
         let card: Value = .object([
             ("$schema", "http://adaptivecards.io/schemas/adaptive-card.json"), ("type", "AdaptiveCard"), ("version", "1.4"),
             ("body", .list([
-                .object([("type", "TextBlock"), ("text", .string(n.title)), ("weight", "Bolder"), ("size", "Medium"), ("wrap", true)]),
-                .object([("type", "TextBlock"), ("text", .string(message)), ("wrap", true)]),
+                .object([("type", "RichTextBlock"), ("inlines", .list([
+                    .object([("type", "TextRun"), ("text", .string(n.title)), ("weight", "Bolder"), ("size", "Medium")]),
+                ]))]),
+                .object([("type", "RichTextBlock"), ("inlines", .list([.object([("type", "TextRun"), ("text", .string(message))])]))]),
                 .object([("type", "FactSet"), ("facts", .list(facts))]),
             ])),
         ])
@@ -71,13 +97,17 @@ public enum NotifyPayload {
         return parts.joined(separator: " · ")
     }
 
-    /// `text` cut into pieces of at most `limit` characters, at a line break when there is one.
+    /// `text` cut into pieces of at most `limit` characters, at a line break when there is one,
+    /// else never inside an entity (`&amp;`) that ``slackEscaped(_:)`` wrote.
     static func chunks(_ text: String, limit: Int) -> [String] {
         var out: [String] = []
         var rest = Substring(text)
         while rest.count > limit {
             let window = rest.prefix(limit)
-            let cut = window.lastIndex(of: "\n").map { rest.index(after: $0) } ?? window.endIndex
+            var cut = window.lastIndex(of: "\n").map { rest.index(after: $0) } ?? window.endIndex
+            if cut == window.endIndex, let amp = window.suffix(4).lastIndex(of: "&"), !window[amp...].contains(";"), amp > rest.startIndex {
+                cut = amp
+            }
             out.append(String(rest[..<cut]))
             rest = rest[cut...]
         }

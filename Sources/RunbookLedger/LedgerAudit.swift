@@ -8,7 +8,7 @@ import RunbookDrivers
 public struct LedgerAudit: Sendable {
     /// One finding or summary line (`TAMPERED: ...`, `pending: ...`, `intact: ...`).
     public struct Line: Sendable, Hashable {
-        /// `tampered`, `pending`, `intact` or `note`.
+        /// `tampered`, `unenforced`, `pending`, `intact` or `note`.
         public var kind: String
         /// The whole line as the CLI prints it.
         public var text: String
@@ -23,11 +23,21 @@ public struct LedgerAudit: Sendable {
 
     /// Verifies `ledger` (named `name` in the lines); `localPath`: the local log to compare
     /// (nil: the ledger alone); `allowedSigners`: checks checkpoint and approval signatures
-    /// (nil: not checked, said so).
+    /// (nil: not checked, said so); `runnerPrincipal`: the environment has a runner, whose key
+    /// must have signed the checkpoint of every live run of `environment` (else `unenforced`).
+    ///
+    /// Besides the chains: the derived `runs` rows against their records, each approval
+    /// request used once and recorded as used. (Policy changes, a runner started with another
+    /// digest of its files, are to be listed here from the runner's start records once the
+    /// runner writes them: issue 19's runner part.)
     public static func verify(_ ledger: Ledger, name: String, localPath: String?, localIntact: Bool, allowedSigners: String?,
                               policy: ApprovalPolicy, environment: String, runnerPrincipal: String? = nil) async throws(LedgerError) -> LedgerAudit
     {
         let report = try await LedgerVerifier(ledger: ledger, localPath: localPath, localIntact: localIntact).verify()
+        let derived = try await ledger.derivedRunMismatches()
+        let uses = try await ledger.approvalUseProblems()
+        var unenforced: [(runID: String, operator: String)] = []
+        if let runnerPrincipal { unenforced = try await ledger.unenforcedRuns(environment: environment, principal: runnerPrincipal) }
         var approvals: (problems: [String], requests: Int, signatures: Int)?
         if let allowedSigners {
             approvals = try await verifyApprovals(ledger, allowedSigners: allowedSigners, policy: policy, runnerPrincipal: runnerPrincipal)
@@ -51,15 +61,24 @@ public struct LedgerAudit: Sendable {
             lines.append(Line(kind: "pending", text: "pending: \(localPath): \(pending.count) record\(pending.count == 1 ? "" : "s") (seq \(pending.first)–\(pending.first + pending.count - 1)) not in the ledger yet: `runbook audit sync --env \(environment)` sends them; not tampering"))
         }
         for problem in approvals?.problems ?? [] { lines.append(Line(kind: "tampered", text: "TAMPERED: \(name): \(problem)")) }
+        for d in derived {
+            lines.append(Line(kind: "tampered", text: "TAMPERED: \(name): run \(d.runID): runbook.runs says \(d.difference) (a derived row was edited)"))
+        }
+        for problem in uses { lines.append(Line(kind: "tampered", text: "TAMPERED: \(name): \(problem)")) }
+        for u in unenforced {
+            lines.append(Line(kind: "unenforced", text: "UNENFORCED: \(name): live run \(u.runID) of \(environment) by \(u.operator) carries no checkpoint signed by the runner (\(runnerPrincipal ?? "?")): it did not go through the runner"))
+        }
         if let approvals, approvals.problems.isEmpty, approvals.requests > 0 {
             lines.append(Line(kind: "intact", text: "intact: \(name): \(approvals.requests) approval request\(approvals.requests == 1 ? "" : "s"), \(approvals.signatures) signatures of requesters and approvers verified"))
         }
-        let intact = report.intact && forged == 0 && (approvals?.problems.isEmpty ?? true)
+        let intact = report.intact && forged == 0 && (approvals?.problems.isEmpty ?? true) && derived.isEmpty && uses.isEmpty && unenforced.isEmpty
         if intact {
             var line = "intact: \(name): \(report.records) records of \(report.sources) log\(report.sources == 1 ? "" : "s"), \(report.runs) runs, chains verified"
             if report.localSource != nil { line += "; \(report.localCompared) records match the local log" }
             line += "; \(report.checkpointsMatched) of \(report.checkpoints.count) checkpoints match their records"
             line += allowedSigners == nil ? " (signatures not checked: no allowed_signers)" : ", signatures verified"
+            line += "; runs match their records"
+            if let runnerPrincipal { line += "; every live run of \(environment) went through the runner (\(runnerPrincipal))" }
             lines.append(Line(kind: "intact", text: line))
         }
         return LedgerAudit(lines: lines, intact: intact, report: report)

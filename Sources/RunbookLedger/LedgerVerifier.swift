@@ -13,7 +13,8 @@ public import RunbookCore
 /// * a row that differs from the local log's record of the same seq: **differs** (the report
 ///   says which side's chain still verifies);
 /// * a checkpoint whose seq the ledger does not hold, or holds with another hash;
-/// * local records after the ledger's last: **pending**, not tampering.
+/// * local records after the ledger's last: **pending**, not tampering;
+/// * a local log that ends before the ledger's last record of it: **truncated**.
 public struct LedgerVerifier {
     /// One finding that means tampering, named by source, seq and run.
     public struct Problem: Sendable, CustomStringConvertible {
@@ -133,8 +134,15 @@ public struct LedgerVerifier {
         }
         if let localSource, let path = local?.path {
             let head = report.heads[localSource] ?? 0
-            let last = (try? AuditTail.lastSeq(path: path)) ?? 0
+            let read = try? AuditTail.lastSeq(path: path)
+            let last = read ?? 0
             if last > head { report.pending = (head + 1, last - head) }
+            // The ledger holds what the log wrote; a log that ends before the ledger's head
+            // for it was cut (its last records removed), whatever its own chain says.
+            if read != nil, head > last, report.problems.count < Self.maxProblems {
+                report.problems.append(Problem(source: localSource, seq: last + 1, runID: nil,
+                                               message: "the local log \(path) was truncated: it ends at seq \(last), the ledger holds its records up to seq \(head)"))
+            }
         }
         report.runs = try await ledger.run("counting runs") {
             var n = 0

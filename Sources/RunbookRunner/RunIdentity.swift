@@ -30,7 +30,7 @@ public struct RunIdentity: Sendable {
     /// * an environment without: a key, when given, must be able to sign; it signs the
     ///   checkpoints as the `--operator`.
     public static func resolve(environment env: Environment, home: URL, keyFlag: String?, operatorFlag: String?, requireKey: Bool,
-                               output: RunOutput) async throws(RunSessionError) -> RunIdentity
+                               needing what: String = "a live run", output: RunOutput) async throws(RunSessionError) -> RunIdentity
     {
         let key = OperatorIdentity.keyPath(flag: keyFlag, environment: ProcessInfo.processInfo.environment)
         let keygen = SSHKeygen()
@@ -46,7 +46,7 @@ public struct RunIdentity: Sendable {
         let envFile = env.path ?? "environments/\(env.name).yaml"
         guard let key else {
             guard requireKey else { return RunIdentity() }
-            output.line("error: environment '\(env.name)' names its operators (identity in \(envFile)): a live run needs your SSH key, "
+            output.line("error: environment '\(env.name)' names its operators (identity in \(envFile)): \(what) needs your SSH key, "
                 + "--key FILE or RUNBOOK_SIGNING_KEY (a private key, or the public half of a key held by ssh-agent); nothing was run")
             throw .invalid
         }

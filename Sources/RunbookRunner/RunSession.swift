@@ -148,6 +148,12 @@ public struct RunSession: Sendable {
             throw .invalid
         }
         let values = try Self.resolveInputs(options.inputs, runbook: runbook, output: output)
+        // The plan key binds secret inputs into approvals (the runner holds it).
+        let planKey: PlanKey?
+        do { planKey = try PlanKey.load(processEnvironment: context.processEnvironment) } catch {
+            output.line("error: \(error.message); nothing was run")
+            throw .invalid
+        }
         let env = try Self.resolveEnvironment(loadedEnvironment, name: options.environment, runbook: runbook, required: false, output: output)
         // Said before anything runs, but no reason not to run: a notify step never blocks a
         // repair. Each such step fails as a configuration error (exit 2) when it is reached.
@@ -196,6 +202,7 @@ public struct RunSession: Sendable {
         mode.alreadyDone = approvals?.alreadyDone ?? [:]
         var request = Executor.Request(runbook: runbook, environment: env, inputs: values, mode: mode, operatorName: operatorName, host: context.host)
         request.incidentAge = incidentAgeDuration
+        request.planKey = planKey
         request.escalation = escalation
         if let linked {
             if options.incidentAge != nil { output.line("warning: --incident-age ignored: the run is linked to \(linked.incident.id), whose start sets the escalation level") }

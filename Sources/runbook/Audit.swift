@@ -37,8 +37,14 @@ struct Audit: ParsableCommand {
         var allowedSignersFlag: String?
 
         func run() async throws {
+            // The policy an auditor checks against is the team's files as they are (from git),
+            // never the caller's variables: the environment is read a second time without
+            // them, so RUNBOOK_ALLOWED_SIGNERS or a variable in approvals: cannot swap the
+            // allowed signers, the approvers or the runner's principal. Only the ledger's
+            // address comes from the variables.
             let named = ledgerOptions.environment != nil || ledger ? try ledgerOptions.loadEnvironment() : nil
-            let allowedSigners = try resolveAllowedSigners(path: allowedSignersFlag, environment: named, home: ledgerOptions.home.home)
+            let team = try named.map { _ in try ledgerOptions.loadTeamEnvironment() }
+            let allowedSigners = try resolveAllowedSigners(path: allowedSignersFlag, environment: team, home: ledgerOptions.home.home)
             let localExists = FileManager.default.fileExists(atPath: options.path)
             var tampered = false
             var localIntact = true
@@ -56,7 +62,7 @@ struct Audit: ParsableCommand {
                 var approvalsSummary = ""
                 var approvalsIntact = true
                 if let allowedSigners, report.problem == nil, let records = try? AuditVerifier.records(path: options.path) {
-                    let found = await ApprovalAudit.verifyLocal(records: records, allowedSigners: allowedSigners, environment: named)
+                    let found = await ApprovalAudit.verifyLocal(records: records, allowedSigners: allowedSigners, environment: team)
                     for problem in found.problems { print("TAMPERED: \(options.path): \(problem)") }
                     approvalsIntact = found.problems.isEmpty
                     if found.gates > 0 { approvalsSummary = "; \(found.gates) four-eyes gate\(found.gates == 1 ? "" : "s") passed with enough valid approvals" }
@@ -80,7 +86,8 @@ struct Audit: ParsableCommand {
                     try await connection.requireCurrentSchema()
                     audit = try await LedgerAudit.verify(connection, name: "ledger (\(connection.target))", localPath: localExists ? options.path : nil,
                                                          localIntact: localIntact, allowedSigners: allowedSigners,
-                                                         policy: env.approvalPolicy ?? ApprovalPolicy(), environment: env.name, runnerPrincipal: env.runnerPrincipal)
+                                                         policy: team?.approvalPolicy ?? ApprovalPolicy(), environment: env.name,
+                                                         runnerPrincipal: team?.runnerPrincipal)
                 } catch {
                     await connection.close()
                     throw exitLedgerError(error, redactor: redactor)

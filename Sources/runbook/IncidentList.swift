@@ -14,7 +14,7 @@ struct IncidentList: AsyncParsableCommand {
 
     func run() async throws {
         let now = Date()
-        let incidents = try await options.withDesk { desk in
+        let incidents = try await options.withDesk(acts: false) { desk in
             try await desk.ledger.incidents(environment: desk.environment.name, all: all)
         }
         if incidents.isEmpty {

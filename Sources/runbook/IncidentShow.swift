@@ -14,7 +14,7 @@ struct IncidentShow: AsyncParsableCommand {
 
     func run() async throws {
         let now = Date()
-        let (incident, events) = try await options.withDesk { desk in
+        let (incident, events) = try await options.withDesk(acts: false) { desk in
             guard let incident = try await desk.ledger.incident(id) else {
                 throw IncidentError(.invalid, "no incident '\(id)' in the ledger (runbook incident list --all)")
             }

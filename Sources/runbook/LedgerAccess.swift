@@ -23,6 +23,18 @@ struct LedgerOptions: ParsableArguments {
         }
     }
 
+    /// The environment as the team's files say, without the caller's variables (`${VAR:-default}`
+    /// takes its default): what `audit verify` checks the policy against. Exit 2 when it does not
+    /// load.
+    func loadTeamEnvironment() throws -> Environment {
+        do {
+            return try Environment.load(name: environmentName, home: home.home, processEnvironment: [:])
+        } catch {
+            for d in error.diagnostics { printError(d.description) }
+            throw ExitCode(2)
+        }
+    }
+
     /// The environment and a connection to its ledger; exit 2 when it names none or the URL is
     /// wrong, 4 when the ledger cannot be reached or refuses the login. Never prints the password.
     func connect() async throws -> (Ledger, Environment) {

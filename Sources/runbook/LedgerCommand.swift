@@ -14,7 +14,7 @@ struct LedgerCommand: AsyncParsableCommand {
     struct Initialize: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "init",
-            abstract: "Create or upgrade the ledger's schema (idempotent; safe to run twice, and at once).",
+            abstract: "Create or upgrade the ledger's schema and grant its roles, runbook_reader (SELECT) and runbook_writer (idempotent; safe to run twice, and at once).",
             discussion: "A ledger whose schema is newer than this binary is refused and left unchanged (exit 2). Exit 4: the ledger cannot be reached or refuses the login.")
 
         @OptionGroup var options: LedgerOptions
@@ -23,8 +23,10 @@ struct LedgerCommand: AsyncParsableCommand {
             let (ledger, env) = try await options.connect()
             let redactor = Redactor(secrets: env.secrets)
             let result: (from: Int, to: Int)
+            let roles: [String]
             do {
                 result = try await ledger.migrate(appliedBy: operatorName(nil))
+                roles = try await ledger.grantRoles()
             } catch {
                 await ledger.close()
                 throw exitLedgerError(error, redactor: redactor)
@@ -35,6 +37,7 @@ struct LedgerCommand: AsyncParsableCommand {
             } else {
                 print("ledger (\(ledger.target)): schema version \(result.from) -> \(result.to)")
             }
+            for line in roles { print("ledger (\(ledger.target)): \(line)") }
         }
     }
 }

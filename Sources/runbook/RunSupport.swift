@@ -29,9 +29,10 @@ func resolveEnvironment(name: String, runbook: Runbook, home: URL, required: Boo
 
 /// The operator's identity (see `RunIdentity.resolve`), refusals printed, exit 2 (4 when
 /// ssh-keygen cannot run).
-func resolveIdentity(environment env: Environment, home: URL, keyFlag: String?, operatorFlag: String?, requireKey: Bool) async throws -> RunIdentity {
+func resolveIdentity(environment env: Environment, home: URL, keyFlag: String?, operatorFlag: String?, requireKey: Bool,
+                     needing what: String = "a live run") async throws -> RunIdentity {
     try await exiting { () async throws(RunSessionError) in
         try await RunIdentity.resolve(environment: env, home: home, keyFlag: keyFlag, operatorFlag: operatorFlag, requireKey: requireKey,
-                                      output: standardOutput)
+                                      needing: what, output: standardOutput)
     }
 }

@@ -14,7 +14,8 @@ struct Serve: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the web console: runs (live), approvals, incidents, audit, a JSON API, server-sent events and /metrics, over the environment's ledger.",
         discussion: """
-            Who is who: X-Forwarded-User from a --trust-proxy address (a sign-on proxy such as oauth2-proxy), else a bearer \
+            Who is who: X-Forwarded-User from the sign-on proxy (such as oauth2-proxy behind nginx), which proves itself with \
+            the shared secret of --proxy-secret-file in X-Proxy-Secret (and, with --trust-proxy, its address), else a bearer \
             token of --tokens FILE (make one with `runbook serve token USER --file FILE`). Approving in the console needs \
             --key (or RUNBOOK_SIGNING_KEY): the console's own SSH key, listed in allowed_signers as the principal the \
             environment's approvals.console names. Exit 0 after SIGTERM/SIGINT · 2 invalid.
@@ -24,7 +25,14 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Option(name: .customLong("listen"), help: "HOST:PORT to listen on (PORT 0: any free port, printed).") var listen = "127.0.0.1:8088"
     @Option(name: .customLong("trust-proxy"), help: "An address whose X-Forwarded-User header is trusted (repeatable).") var trustProxy: [String] = []
+    @Option(name: .customLong("proxy-secret-file"), help: "A file holding the sign-on proxy's shared secret, sent in X-Proxy-Secret (default: $RUNBOOK_PROXY_SECRET_FILE); X-Forwarded-User counts only with it.")
+    var proxySecretFile: String?
     @Option(name: .customLong("tokens"), help: "A file of hashed bearer tokens, one 'USER sha256:HEX' per line.") var tokens: String?
+    @Option(name: .customLong("tls-cert"), help: "Serve HTTPS with this certificate chain (PEM); cookies are then Secure and __Host-.")
+    var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "The private key (PEM) of --tls-cert.") var tlsKey: String?
+    @Option(name: .customLong("audit-every"), help: "How often to verify the ledger for /audit (default 5m); viewers see the last verification.")
+    var auditEvery = "5m"
     @Option(name: .customLong("key"), help: "The console's SSH key (default: $RUNBOOK_SIGNING_KEY): signs decisions made in the console.") var key: String?
     @OptionGroup var alerts: AlertReceiverOptions
 
@@ -46,8 +54,14 @@ struct Serve: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
-        if tokenFile == nil && trustProxy.isEmpty {
-            printError("error: nobody could sign in: give --tokens FILE, or --trust-proxy ADDR for a sign-on proxy")
+        let proxySecret = try Self.proxySecret(flag: proxySecretFile, environment: ProcessInfo.processInfo.environment)
+        if !trustProxy.isEmpty && proxySecret == nil {
+            printError("error: --trust-proxy needs the proxy's shared secret (--proxy-secret-file FILE or RUNBOOK_PROXY_SECRET_FILE): "
+                + "an address alone would let any process on that host be any user")
+            throw ExitCode(2)
+        }
+        if tokenFile == nil && proxySecret == nil {
+            printError("error: nobody could sign in: give --tokens FILE, or --proxy-secret-file FILE for a sign-on proxy")
             throw ExitCode(2)
         }
         // The console's key, when it has one, must be the principal the policy names.
@@ -76,22 +90,65 @@ struct Serve: AsyncParsableCommand {
                 }
             }
         }
-        var configuration = ConsoleConfiguration(environment: env, ledgerURL: url, host: host, port: port, trustedProxies: trustProxy,
+        var configuration = ConsoleConfiguration(environment: env, ledgerURL: url, host: host, port: port, trustedProxies: trustProxy, proxySecret: proxySecret,
                                                  tokens: tokenFile, allowedSigners: signers, principals: principals,
                                                  consoleKey: consoleKey, consolePrincipal: consolePrincipal)
+        guard let auditInterval = DurationText.parse(auditEvery), auditInterval >= .seconds(1) else {
+            printError("error: --audit-every '\(auditEvery)' is not a duration of at least 1s (30s, 5m, 1h)")
+            throw ExitCode(2)
+        }
+        configuration.auditInterval = auditInterval
+        switch (tlsCert, tlsKey) {
+        case (let cert?, let key?): configuration.tls = (cert, key)
+        case (nil, nil): break
+        default:
+            printError("error: --tls-cert and --tls-key go together")
+            throw ExitCode(2)
+        }
         configuration.alertReceiver = try alerts.configuration(home: options.home.home, listen: listen)
         var logger = Logger(label: "runbook.console")
         logger.logLevel = .warning
         let shown = host.contains(":") ? "[\(host)]" : host
         let signedAs = consolePrincipal.map { ", approvals signed as \($0)" } ?? ""
-        let app = Console(configuration: configuration, logger: logger).makeApplication { port in
-            StandardStreams.out("console: http://\(shown):\(port)/ (environment \(env.name)\(signedAs))\n")
+        let scheme = configuration.tls == nil ? "http" : "https"
+        let made = Result {
+            try Console(configuration: configuration, logger: logger).makeApplication { port in
+                StandardStreams.out("console: \(scheme)://\(shown):\(port)/ (environment \(env.name)\(signedAs))\n")
+            }
         }
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do { try await group.run() } catch {
-            printError("error: \(error)")
+        switch made {
+        case .failure(let error):
+            printError("error: --tls-cert/--tls-key: \(error)")
+            throw ExitCode(2)
+        case .success(let app):
+            let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            do { try await group.run() } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
+        }
+    }
+}
+
+extension Serve {
+    /// The fewest characters a proxy secret may have.
+    static let proxySecretMinimum = 16
+
+    /// The proxy's shared secret from `--proxy-secret-file` or `$RUNBOOK_PROXY_SECRET_FILE`
+    /// (the file's text, without its final line break); nil when neither names a file. Exit 2
+    /// when the file cannot be read or the secret is shorter than 16 characters.
+    static func proxySecret(flag: String?, environment: [String: String]) throws -> String? {
+        guard let path = flag ?? environment["RUNBOOK_PROXY_SECRET_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            printError("error: --proxy-secret-file: cannot read \(path)")
             throw ExitCode(2)
         }
+        let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+        guard secret.count >= proxySecretMinimum else {
+            printError("error: --proxy-secret-file: \(path) holds \(secret.count) characters; a proxy secret needs at least \(proxySecretMinimum)")
+            throw ExitCode(2)
+        }
+        return secret
     }
 }
 

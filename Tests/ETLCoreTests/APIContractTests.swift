@@ -24,6 +24,26 @@ struct APIContractTests {
         }
     }
 
+    @Test("the read-only token reads (GET) and acts on nothing: every POST is 403 and changes nothing")
+    func readOnlyToken() async throws {
+        let read = "read-token-abcdef0123456789"
+        try await ServiceHarness.run(worker: false, configure: { $0.apiReadToken = read }) { harness in
+            let reader: HTTPFields = [.authorization: "Bearer \(read)"]
+            for uri in ["/files", "/dlq?status=unresolved&limit=5", "/admin/faults"] {
+                let response = try await harness.request(.get, uri, headers: reader)
+                #expect(response.status == .ok, "GET \(uri)")
+            }
+            for uri in ["/dlq/resolve-transient", "/files/1/reprocess", "/files/reprocess?error=connection", "/admin/faults"] {
+                let response = try await harness.request(.post, uri, json: #"{"stalled": true}"#, headers: reader)
+                #expect(response.status == .forbidden, "POST \(uri): \(response.status)")
+                #expect((response.json["error"] as? String)?.contains("read-only token") == true)
+            }
+            #expect(try await harness.request(.get, "/admin/faults").json["stalled"] as? Bool == false)
+            // The acting token still acts.
+            #expect(try await harness.request(.post, "/admin/faults", json: #"{"stalled": false}"#).status == .ok)
+        }
+    }
+
     @Test("/health and /metrics need no token")
     func publicRoutes() async throws {
         try await ServiceHarness.run { harness in

@@ -16,6 +16,8 @@ final class ConsoleTests {
     var tokens: [String: String] = [:]
     var server: Process?
     var port = 0
+    /// `https` once the console serves TLS (curl then trusts its self-signed certificate).
+    var scheme = "http"
 
     init() throws {
         sandbox = try Sandbox.current()
@@ -55,8 +57,13 @@ final class ConsoleTests {
             tokens[name] = token.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(tokens[name]?.hasPrefix("rbk_") == true, "\(token)")
         }
-        try start(["--tokens", tokenFile, "--trust-proxy", "127.0.0.2", "--key", home.appendingPathComponent("console").path])
+        try Self.proxySecret.write(to: home.appendingPathComponent("proxy.secret"), atomically: true, encoding: .utf8)
+        try start(["--tokens", tokenFile, "--trust-proxy", "127.0.0.2", "--proxy-secret-file", home.appendingPathComponent("proxy.secret").path,
+                   "--key", home.appendingPathComponent("console").path])
     }
+
+    /// The sign-on proxy's shared secret (`X-Proxy-Secret`).
+    static let proxySecret = "proxy-Shared-Secret-0123456789\n"
 
     deinit {
         server?.terminate()
@@ -101,7 +108,7 @@ final class ConsoleTests {
             if data.isEmpty { break }
             seen += String(decoding: data, as: UTF8.self)
         }
-        let match = try #require(seen.firstMatch(of: /http:\/\/127\.0\.0\.1:(\d+)\//), "serve printed: \(seen)")
+        let match = try #require(seen.firstMatch(of: /https?:\/\/127\.0\.0\.1:(\d+)\//), "serve printed: \(seen)")
         port = Int(match.output.1) ?? 0
     }
 
@@ -125,7 +132,8 @@ final class ConsoleTests {
         for h in headers { args += ["-H", h] }
         if let jar { args += ["-b", jar, "-c", jar] }
         if let form { for (k, v) in form.sorted(by: { $0.key < $1.key }) { args += ["--data-urlencode", "\(k)=\(v)"] } }
-        args.append("http://127.0.0.1:\(port)\(path)")
+        if scheme == "https" { args.append("-k") }
+        args.append("\(scheme)://127.0.0.1:\(port)\(path)")
         let status = try Sandbox.output(args)
         return Answer(status: Int(status.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0,
                       headers: (try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? "",
@@ -160,9 +168,15 @@ final class ConsoleTests {
         #expect(try http("GET", "/api/runs").status == 401)
         #expect(try http("GET", "/metrics").status == 401)
         #expect(try http("GET", "/api/runs", headers: ["Authorization: Bearer rbk_0000"]).status == 401)
-        // The user header from an address that is not the proxy is ignored.
+        // The user header from an address that is not the proxy is ignored, even with the secret.
+        let secret = "X-Proxy-Secret: \(Self.proxySecret.trimmingCharacters(in: .newlines))"
         #expect(try http("GET", "/api/runs", headers: ["X-Forwarded-User: bob@example.com"]).status == 401)
-        let proxied = try http("GET", "/", headers: ["X-Forwarded-User: bob@example.com"], from: "127.0.0.2")
+        #expect(try http("GET", "/api/runs", headers: ["X-Forwarded-User: bob@example.com", secret]).status == 401)
+        // From the proxy's address, a local process without the proxy's secret is nobody.
+        #expect(try http("GET", "/api/runs", headers: ["X-Forwarded-User: bob@example.com"], from: "127.0.0.2").status == 401)
+        #expect(try http("GET", "/api/runs", headers: ["X-Forwarded-User: bob@example.com", "X-Proxy-Secret: proxy-Shared-Secret-0123456788"],
+                         from: "127.0.0.2").status == 401)
+        let proxied = try http("GET", "/", headers: ["X-Forwarded-User: bob@example.com", secret], from: "127.0.0.2")
         #expect(proxied.status == 200, "\(proxied.body)")
         #expect(proxied.body.contains("bob@example.com · prod"))
         let api = try http("GET", "/api/runs", headers: [bearer("carol")])
@@ -265,5 +279,64 @@ final class ConsoleTests {
         #expect(refused.status == 403)
         #expect(refused.body.contains("does not count approvals made in the console"), "\(refused.body)")
         #expect(try ledgerSQL("SELECT count(*) FROM runbook.approval_decisions") == "0")
+    }
+
+    @Test func trustProxyWithoutTheProxysSecretIsRefused() throws {
+        let out = try runbook(["serve", "--env", "prod", "--listen", "127.0.0.1:0", "--trust-proxy", "127.0.0.2"])
+        #expect(out.code == 2, "\(out.stdout)\(out.stderr)")
+        #expect(out.stderr.contains("--trust-proxy needs the proxy's shared secret"), "\(out.stderr)")
+    }
+
+    /// The `runbook_ledger_verifications` value of `/metrics`.
+    func verifications() throws -> Int? {
+        let metrics = try http("GET", "/metrics", headers: [bearer("carol")]).body
+        return metrics.firstMatch(of: /\nrunbook_ledger_verifications (\d+)/).flatMap { Int($0.output.1) }
+    }
+
+    @Test func viewersOfTheAuditShareOneVerificationAndTheButtonStartsTheNext() throws {
+        var seen = Set<String>()
+        for _ in 0..<6 {
+            let api = try http("GET", "/api/audit", headers: [bearer("carol")])
+            #expect(api.status == 200, "\(api.body)")
+            if let at = api.body.firstMatch(of: /"verified_at": "([^"]+)"/) { seen.insert(String(at.output.1)) }
+            #expect(try http("GET", "/audit", headers: [bearer("carol")]).status == 200)
+        }
+        #expect(seen.count == 1, "each viewer ran a verification of its own: \(seen)")
+        #expect(try verifications() == 1)
+        // The button: a form of this console (a request token), one more verification.
+        let (jar, csrf) = try signIn("carol")
+        #expect(try http("POST", "/audit/refresh", form: [:], jar: jar).status == 403)
+        let page = try http("GET", "/audit", jar: jar)
+        #expect(page.body.contains("action=\"/audit/refresh\""), "\(page.body)")
+        let refresh = try http("POST", "/audit/refresh", form: ["csrf": csrf], jar: jar)
+        #expect(refresh.status == 303, "\(refresh.body)")
+        let deadline = Date().addingTimeInterval(60)
+        while try verifications() != 2 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(try verifications() == 2)
+    }
+
+    @Test func overTLSTheCookiesAreSecureAndHostOnly() throws {
+        server?.terminate()
+        server?.waitUntilExit()
+        let cert = home.appendingPathComponent("console.crt").path, key = home.appendingPathComponent("console.key").path
+        let made = try Sandbox.spawnAndWait(["/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                                             "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        #expect(made == 0)
+        try start(["--tokens", home.appendingPathComponent("tokens").path, "--tls-cert", cert, "--tls-key", key])
+        scheme = "https"
+        let jar = home.appendingPathComponent("jar-tls").path
+        let page = try http("GET", "/login", jar: jar)
+        #expect(page.status == 200, "\(page.body)")
+        let csrfCookie = try #require(page.headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") }.map(String.init))
+        #expect(csrfCookie.contains("__Host-runbook_csrf=") && csrfCookie.contains("; Secure") && csrfCookie.contains("Path=/")
+            && !csrfCookie.lowercased().contains("domain="), "\(csrfCookie)")
+        let csrf = try #require(page.body.firstMatch(of: /name="csrf" value="([0-9a-f]{64})"/)).output.1
+        let login = try http("POST", "/login", form: ["token": tokens["bob"] ?? "", "csrf": String(csrf)], jar: jar)
+        #expect(login.status == 303, "\(login.status) \(login.body)")
+        #expect(login.headers.contains("__Host-runbook_token=rbk_") && login.headers.contains("SameSite=Strict; Secure"), "\(login.headers)")
+        let signedIn = try http("GET", "/", jar: jar)
+        #expect(signedIn.status == 200 && signedIn.body.contains("bob@example.com · prod"), "\(signedIn.status)")
+        // The plain-HTTP name is not read under TLS: a cookie set by a plain page counts for nothing.
+        #expect(try http("GET", "/", headers: ["Cookie: runbook_token=\(tokens["bob"] ?? "")"]).status == 401)
     }
 }

@@ -9,7 +9,8 @@ struct Sandbox {
     let token: String
     let logDir: String
 
-    static func current() throws -> Sandbox {
+    /// The process's variables, with `.sandbox/env`'s when the sandbox's are not set.
+    static func environment() -> [String: String] {
         var env = ProcessInfo.processInfo.environment
         if env["ETL_DATABASE_URL"] == nil, let text = try? String(contentsOf: CLITests.packageRoot.appendingPathComponent(".sandbox/env"), encoding: .utf8) {
             for line in text.split(separator: "\n") where line.hasPrefix("export ") {
@@ -18,6 +19,19 @@ struct Sandbox {
                 env[String(body[..<eq])] = String(body[body.index(after: eq)...]).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
             }
         }
+        return env
+    }
+
+    /// A variable `.sandbox/env` exports (a read-only URL, say); missing is a failure.
+    static func variable(_ name: String) throws -> String {
+        guard let value = environment()[name], !value.isEmpty else {
+            throw PSQLFailed(message: "\(name) is not set: the sandbox predates it (run scripts/sandbox up again and source .sandbox/env)")
+        }
+        return value
+    }
+
+    static func current() throws -> Sandbox {
+        let env = environment()
         guard let db = env["ETL_DATABASE_URL"], let api = env["ETL_API_URL"], let token = env["ETL_API_TOKEN"] else {
             throw SandboxMissing()
         }

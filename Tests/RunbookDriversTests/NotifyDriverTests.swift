@@ -76,9 +76,11 @@ struct NotifyDriverTests {
         #expect(card["type"] as? String == "AdaptiveCard")
         #expect(card["version"] as? String == "1.4")
         let body = try #require(card["body"] as? [[String: Any]])
-        #expect(body.map { $0["type"] as? String } == ["TextBlock", "TextBlock", "FactSet"])
-        #expect(body[0]["text"] as? String == "📊 INCIDENT UPDATE: ETL Pipeline Issue")
-        #expect(body[1]["text"] as? String == Self.message)
+        #expect(body.map { $0["type"] as? String } == ["RichTextBlock", "RichTextBlock", "FactSet"])
+        let runs = body.prefix(2).map { (($0["inlines"] as? [[String: Any]])?.first) }
+        #expect(runs.map { $0?["type"] as? String } == ["TextRun", "TextRun"])
+        #expect(runs[0]?["text"] as? String == "📊 INCIDENT UPDATE: ETL Pipeline Issue")
+        #expect(runs[1]?["text"] as? String == Self.message)
         let facts = (body[2]["facts"] as? [[String: String]]) ?? []
         #expect(facts.contains { $0["title"] == "Run" && $0["value"] == "20261201T120000Z-abcdef" })
         #expect(facts.contains { $0["title"] == "Status" && $0["value"] == "RED" })

@@ -9,6 +9,9 @@ API_URL="http://127.0.0.1:$API_PORT"
 ETL_PID_FILE=$SANDBOX_DIR/etl-core.pid
 TOKEN_FILE=$SANDBOX_DIR/token
 LEDGER_PASSWORD_FILE=$SANDBOX_DIR/ledger-password
+# Least privilege (issue 19): the operators' read-only credentials beside the writer's.
+READ_TOKEN_FILE=$SANDBOX_DIR/read-token
+READER_PASSWORD_FILE=$SANDBOX_DIR/reader-password
 DATABASE_URL="postgres://etl:etl@127.0.0.1:$PG_PORT/etl?sslmode=disable"
 SEED_DIR=$ROOT/scripts/lib/seed
 
@@ -124,6 +127,23 @@ END $$;
 ALTER ROLE runbook PASSWORD :'password';
 SELECT 'CREATE DATABASE runbook OWNER runbook' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'runbook')\gexec
 SQL
+    # Read-only logins (issue 19): etl_reader may SELECT the ETL tables (grant_etl_reader), and
+    # runbook_ledger_reader is a member of runbook_reader, the role `runbook ledger init` grants
+    # SELECT on the ledger to (runbook_writer: what the runner writes with). Both NOLOGIN group
+    # roles exist before any ledger is initialised, so an owner without CREATEROLE can grant.
+    ensure_reader_password
+    psql_super -d postgres -v password="$(cat "$READER_PASSWORD_FILE")" <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'runbook_reader') THEN CREATE ROLE runbook_reader NOLOGIN; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'runbook_writer') THEN CREATE ROLE runbook_writer NOLOGIN; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'runbook_ledger_reader') THEN CREATE ROLE runbook_ledger_reader LOGIN IN ROLE runbook_reader; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'etl_reader') THEN CREATE ROLE etl_reader LOGIN; END IF;
+END $$;
+ALTER ROLE runbook_ledger_reader PASSWORD :'password';
+ALTER ROLE etl_reader PASSWORD :'password';
+GRANT pg_read_all_stats TO etl_reader;
+GRANT runbook_writer TO runbook;
+SQL
     psql_super -d etl <<'SQL'
 CREATE SCHEMA IF NOT EXISTS monitoring;
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA monitoring;
@@ -170,6 +190,34 @@ ensure_token() {
     if [[ ! -s "$TOKEN_FILE" ]]; then
         (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$TOKEN_FILE")
     fi
+    if [[ ! -s "$READ_TOKEN_FILE" ]]; then
+        (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$READ_TOKEN_FILE")
+    fi
+}
+
+ensure_reader_password() {
+    if [[ ! -s "$READER_PASSWORD_FILE" ]]; then
+        (umask 077; head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$READER_PASSWORD_FILE")
+    fi
+}
+
+# SELECT on every ETL table (and on those the etl role creates later) for etl_reader; run after
+# the migrations. A live SQL action with its URL fails: permission denied.
+grant_etl_reader() {
+    # (error: the owner-less view pg_stat_statements is already PUBLIC; no warning about it)
+    PGOPTIONS='-c client_min_messages=error' PGPASSWORD=etl psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U etl -d etl <<'SQL'
+GRANT USAGE ON SCHEMA public TO etl_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO etl_reader;
+ALTER DEFAULT PRIVILEGES FOR ROLE etl IN SCHEMA public GRANT SELECT ON TABLES TO etl_reader;
+SQL
+}
+
+etl_reader_url() {
+    echo "postgres://etl_reader:$(cat "$READER_PASSWORD_FILE")@127.0.0.1:$PG_PORT/etl?sslmode=disable"
+}
+
+ledger_reader_url() {
+    echo "postgres://runbook_ledger_reader:$(cat "$READER_PASSWORD_FILE")@127.0.0.1:$PG_PORT/runbook?sslmode=disable"
 }
 
 ensure_ledger_password() {
@@ -203,6 +251,10 @@ export ETL_LOG_DIR='$LOG_DIR'
 export ETL_CONFIG_DIR='$SANDBOX_DIR/etc/etl'
 export ETL_TEST_DATABASE_URL='$DATABASE_URL'
 export RUNBOOK_LEDGER_URL='$(ledger_url)'
+# read-only credentials (issue 19): diagnosis works, a write is refused
+export ETL_READER_DATABASE_URL='$(etl_reader_url)'
+export RUNBOOK_LEDGER_READER_URL='$(ledger_reader_url)'
+export ETL_API_READ_TOKEN='$(cat "$READ_TOKEN_FILE")'
 export RUNBOOK_RUNNER_URL='http://127.0.0.1:${SANDBOX_RUNNER_PORT:-18090}'
 # the names the seed runbook's snippets use
 export API_URL='$API_URL'
@@ -249,7 +301,7 @@ etl_start() {
         die "port $API_PORT is taken by another program (set SANDBOX_API_PORT)"
     fi
     mkdir -p "$LOG_DIR"
-    ETL_DATABASE_URL=$DATABASE_URL ETL_API_TOKEN=$(cat "$TOKEN_FILE") ETL_LISTEN="127.0.0.1:$API_PORT" \
+    ETL_DATABASE_URL=$DATABASE_URL ETL_API_TOKEN=$(cat "$TOKEN_FILE") ETL_API_READ_TOKEN=$(cat "$READ_TOKEN_FILE") ETL_LISTEN="127.0.0.1:$API_PORT" \
     ETL_LOG_DIR=$LOG_DIR ETL_FAULTS=$faults ETL_ALERT_INTERVAL_MS=${SANDBOX_ALERT_INTERVAL_MS:-10000} \
     ETL_HEARTBEAT_TIMEOUT_MS=${SANDBOX_HEARTBEAT_TIMEOUT_MS:-3000} \
         setsid "$ETL_BIN" --service-name etl-service </dev/null >>"$LOG_DIR/etl-core.out" 2>&1 &

@@ -28,7 +28,7 @@ struct ETLRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.add(middleware: JSONErrorMiddleware(events: events))
         router.add(middleware: StallMiddleware(faults: faults, limit: configuration.stallLimit))
-        router.add(middleware: BearerAuthMiddleware(token: configuration.apiToken))
+        router.add(middleware: BearerAuthMiddleware(token: configuration.apiToken, readToken: configuration.apiReadToken))
 
         router.get("/health") { _, _ in try await self.health() }
         router.get("/metrics") { _, _ in try await self.metrics() }

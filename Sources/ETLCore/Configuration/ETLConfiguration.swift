@@ -5,7 +5,8 @@ import Foundation
 /// | variable | meaning | default |
 /// | --- | --- | --- |
 /// | `ETL_DATABASE_URL` | `postgres://user:pass@host:port/db` | required |
-/// | `ETL_API_TOKEN` | bearer token for the API | required |
+/// | `ETL_API_TOKEN` | bearer token for the API (acts: every route) | required |
+/// | `ETL_API_READ_TOKEN` | a read-only bearer token (GET and HEAD only; anything else 403) | none |
 /// | `ETL_LISTEN` | `host:port` to listen on | `127.0.0.1:18080` |
 /// | `ETL_LOG_DIR` | folder for `etl-service.log`, `errors.log`, `metrics.log`, `audit.log` | none (stderr only) |
 /// | `ETL_POLL_INTERVAL_MS` | worker poll interval | 200 |
@@ -20,6 +21,9 @@ public struct ETLConfiguration: Sendable {
     public var database: DatabaseURL
     /// The bearer token every protected route requires.
     public var apiToken: String
+    /// A second token that may only read (GET, HEAD): the operators' and the console's, while
+    /// only the runner holds ``apiToken``. nil: none.
+    public var apiReadToken: String?
     /// Address to listen on.
     public var host: String
     /// Port to listen on.
@@ -63,6 +67,10 @@ public struct ETLConfiguration: Sendable {
             throw ETLError(.configuration, "ETL_API_TOKEN is not set")
         }
         self.init(database: try DatabaseURL(url), apiToken: token)
+        if let read = environment["ETL_API_READ_TOKEN"], !read.isEmpty {
+            guard read != token else { throw ETLError(.configuration, "ETL_API_READ_TOKEN must differ from ETL_API_TOKEN") }
+            self.apiReadToken = read
+        }
         if let listen = environment["ETL_LISTEN"], !listen.isEmpty {
             guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
                   (1...65535).contains(port)

@@ -8,6 +8,9 @@
 /// changes one of these changes the digest, so an approval of one plan never passes another.
 /// Output excerpts and titles are shown to the approver but are not in the digest (a log line's
 /// timestamp must not void an approval; what the action depends on must).
+///
+/// Secret inputs are redacted out of `inputs` and the command, so they are bound instead as
+/// ``secretInputs``: a keyed hash (``PlanKey``) that changes with any secret and reveals none.
 public struct ApprovalPlan: Sendable, Hashable {
     /// One earlier step the action depends on.
     public struct Finding: Sendable, Hashable {
@@ -70,10 +73,14 @@ public struct ApprovalPlan: Sendable, Hashable {
     public var findings: [Finding]
     /// Actions done before it, by earlier runs of this approval chain (skipped when resumed).
     public var alreadyDone: [String]
+    /// The runbook's secret inputs as ``PlanKey/bind(_:)`` binds them (`hmac-sha256:<hex>`);
+    /// nil for a runbook without secret inputs (and then not in the digest document).
+    public var secretInputs: String?
 
     /// A plan from its parts.
     public init(runbook: String, runbookSHA256: String, environment: String, environmentSHA256: String, inputs: Value, action: String,
-                risk: Step.Risk, required: Int, command: Value, display: String, question: String?, findings: [Finding], alreadyDone: [String] = [])
+                risk: Step.Risk, required: Int, command: Value, display: String, question: String?, findings: [Finding], alreadyDone: [String] = [],
+                secretInputs: String? = nil)
     {
         self.runbook = runbook
         self.runbookSHA256 = runbookSHA256
@@ -88,11 +95,12 @@ public struct ApprovalPlan: Sendable, Hashable {
         self.question = question
         self.findings = findings
         self.alreadyDone = alreadyDone
+        self.secretInputs = secretInputs
     }
 
     /// The canonical document the digest is taken over (version 1).
     public var digestDocument: Value {
-        .object([
+        var document = ValueObject([
             ("version", .int(1)), ("runbook", .string(runbook)), ("runbook_sha256", .string(runbookSHA256)),
             ("environment", .string(environment)), ("environment_sha256", .string(environmentSHA256)),
             ("inputs", inputs), ("action", .string(action)), ("risk", .string(risk.rawValue)), ("required", .int(required)),
@@ -102,6 +110,8 @@ public struct ApprovalPlan: Sendable, Hashable {
                          ("values", .list(f.values.map { .object([("path", .string($0.path)), ("value", $0.value)]) }))])
             })),
         ])
+        if let secretInputs { document["secret_inputs"] = .string(secretInputs) }
+        return .object(document)
     }
 
     /// `sha256:<hex>` of ``digestDocument`` as compact JSON with every object's keys sorted, so
@@ -150,7 +160,8 @@ public struct ApprovalPlan: Sendable, Hashable {
         self.init(runbook: runbook, runbookSHA256: value["runbook_sha256"]?.stringValue ?? "", environment: value["environment"]?.stringValue ?? "",
                   environmentSHA256: value["environment_sha256"]?.stringValue ?? "", inputs: value["inputs"] ?? .null, action: action, risk: risk,
                   required: required, command: value["command"] ?? .null, display: value["display"]?.stringValue ?? "",
-                  question: value["question"]?.stringValue, findings: findings, alreadyDone: done)
+                  question: value["question"]?.stringValue, findings: findings, alreadyDone: done,
+                  secretInputs: value["secret_inputs"]?.stringValue)
     }
 
     /// The findings of `step` at its gate: every earlier step its expressions read under
@@ -186,6 +197,7 @@ public struct ApprovalPlan: Sendable, Hashable {
         if canonical(old.inputs) != canonical(new.inputs) { lines.append("inputs: \(short(old.inputs)) -> \(short(new.inputs))") }
         if old.action != new.action { lines.append("action: \(old.action) -> \(new.action)") }
         if old.required != new.required { lines.append("approvals required: \(old.required) -> \(new.required)") }
+        if old.secretInputs != new.secretInputs { lines.append("secret inputs: not the ones approved (compared by keyed hash; neither is shown)") }
         if old.alreadyDone != new.alreadyDone { lines.append("actions already done: \(old.alreadyDone) -> \(new.alreadyDone)") }
         let oldFindings = Dictionary(old.findings.map { ($0.step, $0) }, uniquingKeysWith: { a, _ in a })
         let newFindings = Dictionary(new.findings.map { ($0.step, $0) }, uniquingKeysWith: { a, _ in a })

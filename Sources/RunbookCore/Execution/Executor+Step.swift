@@ -103,6 +103,12 @@ extension Executor {
         guard let approvals else {
             return .unavailable("'\(work.step.id)' needs \(required) approval\(required == 1 ? "" : "s") but this run has no ledger to ask in (ledger.url)")
         }
+        let secret = request.runbook.inputs.filter(\.secret).map(\.name)
+        if !secret.isEmpty && request.planKey == nil {
+            return .refused(requestID: nil, message: "'\(work.step.id)' needs \(required) approval\(required == 1 ? "" : "s"), but runbook "
+                + "\(request.runbook.id) has secret input\(secret.count == 1 ? "" : "s") (\(secret.joined(separator: ", "))) that an approval could not bind "
+                + "without a plan key: set \(PlanKey.variable) (a file of at least \(PlanKey.minimumBytes) random bytes) where the run is enforced")
+        }
         let plan = approvalPlan(required: required, work: work, request: request, reports: reports)
         return await approvals.decide(plan, runID: request.runID, requester: request.operatorName)
     }
@@ -117,7 +123,15 @@ extension Executor {
             action: step.id, risk: step.risk, required: required, command: work.command.map { redactor.redact($0.auditValue) } ?? .null,
             display: work.command.map { redactor.redact($0.display) } ?? "", question: question,
             findings: ApprovalPlan.findings(of: step, scope: work.scope, reports: reports),
-            alreadyDone: Set(request.mode.alreadyDone.keys).union(reports.values.filter { $0.kind == .action && $0.status == .succeeded }.map(\.id)).sorted())
+            alreadyDone: Set(request.mode.alreadyDone.keys).union(reports.values.filter { $0.kind == .action && $0.status == .succeeded }.map(\.id)).sorted(),
+            secretInputs: secretBinding(request))
+    }
+
+    /// The secret inputs as the plan key binds them; nil for a runbook without any (or no key).
+    func secretBinding(_ request: Request) -> String? {
+        let secret = request.runbook.inputs.filter(\.secret)
+        guard !secret.isEmpty, let key = request.planKey else { return nil }
+        return key.bind(Dictionary(uniqueKeysWithValues: secret.map { ($0.name, request.inputs[$0.name] ?? .null) }))
     }
 
     func perform(_ work: inout StepWork, attempt: Int) async -> StepMachine.Attempt {

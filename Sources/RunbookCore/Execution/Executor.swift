@@ -31,6 +31,9 @@ public final class Executor: Sendable {
         /// What became of the run lock (`held: KEY`, `not taken: WHY`), for the audit; nil
         /// for runs that take none (dry runs, no database).
         public var runLock: String?
+        /// Binds the runbook's secret inputs into an approval's plan digest (``PlanKey``); nil:
+        /// an action of a runbook with secret inputs cannot be four-eyes approved.
+        public var planKey: PlanKey?
 
         /// A request; ``incidentAge``, ``escalation`` and ``runLock`` are set afterwards when known.
         public init(runbook: Runbook, environment: Environment, inputs: [String: Value], mode: Planner.Mode,

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Synchronization
 
 /// Where the executor reads a step's elapsed time and waits between retries. A real run uses

@@ -15,7 +15,7 @@ public struct StatusStyle: Sendable, Hashable {
         switch status {
         case "green", "succeeded", "approved", "intact": (tone, glyph, ansi) = ("green", "✔", "32")
         case "yellow": (tone, glyph, ansi) = ("yellow", "▲", "33")
-        case "red", "failed", "declined", "denied", "tampered": (tone, glyph, ansi) = ("red", "✖", "31")
+        case "red", "failed", "declined", "denied", "tampered", "unenforced": (tone, glyph, ansi) = ("red", "✖", "31")
         case "error": (tone, glyph, ansi) = ("magenta", "✖", "35")
         case "planned": (tone, glyph, ansi) = ("cyan", "◇", "36")
         case "awaiting-approval", "pending": (tone, glyph, ansi) = ("yellow", "⏸", "33")
