@@ -41,6 +41,8 @@ public enum FormatSchema {
         SchemaKey("params", .map(.expression), "A value for each `:name` of the SQL, sent as a bind parameter.",
                   examples: [.object([("window_hours", "inputs.window_hours")])]),
         SchemaKey("max-rows", .integer(1...Int.max), "The most rows kept in result.rows (default 1000)."),
+        SchemaKey("database", .string(values: ["etl", "ledger"]),
+                  "Which of the environment's databases: database.url (etl, the default) or the team's ledger, ledger.url (read-only; checks only)."),
     ]
 
     /// Keys only checks have.
