@@ -112,7 +112,8 @@ public struct IncidentDesk: Sendable {
         }
     }
 
-    func details(_ post: Post, _ extra: [(String, Value)] = []) -> Value {
+    /// An event's details: `extra`, then where the post went and whether it arrived.
+    public func details(_ post: Post, _ extra: [(String, Value)] = []) -> Value {
         .object(extra + [("channels", .string(post.channels)), ("delivered", .bool(post.delivered)), ("answer", .string(post.answer))])
     }
 

@@ -322,5 +322,34 @@ public enum LedgerSchema {
             // The declaration's "Affected Services", as the incident declares them.
             "ALTER TABLE runbook.incidents ADD COLUMN affected_services text NOT NULL DEFAULT ''",
         ],
+        // 8: Alertmanager's notifications (issue 20). One incident per alert group
+        // (`alert_groups`, claimed once by whoever opens it), one row per alert of a group
+        // (group key and fingerprint: the unique key that makes a retried or concurrent
+        // notification act once), with what its last diagnosis was run with and when.
+        [
+            """
+            CREATE TABLE runbook.alert_groups (
+                group_key    text PRIMARY KEY,
+                environment  text NOT NULL,
+                incident_id  text REFERENCES runbook.incidents,
+                claimed_at   timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            """
+            CREATE TABLE runbook.alerts (
+                group_key     text NOT NULL,
+                fingerprint   text NOT NULL,
+                alertname     text NOT NULL,
+                runbook       text NOT NULL,
+                status        text NOT NULL,
+                inputs_key    text NOT NULL,
+                starts_at     text NOT NULL,
+                labels        jsonb NOT NULL,
+                diagnosed_at  timestamptz,
+                updated_at    timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (group_key, fingerprint)
+            )
+            """,
+        ],
     ]
 }
