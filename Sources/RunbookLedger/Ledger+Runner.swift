@@ -81,6 +81,17 @@ extension Ledger {
 }
 
 extension Ledger {
+    /// Takes the session advisory lock named `name` if it is free (released when this
+    /// connection closes): one replica at a time does what it guards.
+    public func tryLock(_ name: String) async throws(LedgerError) -> Bool {
+        try await run("taking a lock") {
+            var taken = false
+            for try await t in try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockNamespace), hashtext(\(name)))",
+                                                          logger: Self.logger).decode(Bool.self) { taken = t }
+            return taken
+        }
+    }
+
     /// Runs of `environment` executed by a runner that have no end and that no live process
     /// holds (the replica running them was killed), started more than `grace` ago.
     public func lostRunnerRuns(environment: String, grace: Int = 10) async throws(LedgerError) -> [String] {

@@ -27,16 +27,26 @@ struct RunnerSweeper: Service {
 
     /// One look; failures are logged and tried again next time.
     func sweep() async {
+        let ledger: Ledger
         let lost: [String]
-        do {
-            let ledger = try await Ledger.connect(url: configuration.ledgerURL)
-            defer { Task { await ledger.close() } }
+        do throws(LedgerError) {
+            ledger = try await Ledger.connect(url: configuration.ledgerURL)
+            // One replica at a time, so a lost run is recorded once.
+            guard try await ledger.tryLock("runner-sweeper:\(configuration.environment.name)") else {
+                await ledger.close()
+                return
+            }
             lost = try await ledger.lostRunnerRuns(environment: configuration.environment.name)
         } catch {
             logger.warning("sweeper: \(error.message)")
             return
         }
-        guard !lost.isEmpty else { return }
+        if !lost.isEmpty { await record(lost) }
+        await ledger.close()
+    }
+
+    /// Appends each lost run's end to this replica's sweeper log and sends it to the ledger.
+    private func record(_ lost: [String]) async {
         let safeReplica = configuration.replica.map { $0.isLetter || $0.isNumber ? $0 : "-" }
         let path = configuration.stateDirectory.appendingPathComponent("audit/sweeper-\(String(safeReplica)).jsonl").path
         do {
