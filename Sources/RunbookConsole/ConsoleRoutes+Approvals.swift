@@ -89,7 +89,8 @@ extension ConsoleRoutes {
             row["runID"] = r.runID
             row["runPath"] = ConsoleViews.pathSegment(r.runID)
             row["expires"] = ApprovalRequest.time(r.expiresAt)
-            row["plan"] = s.loaded.map { PlanText.render(r, loaded: $0, policy: configuration.policy, color: false) } ?? "digest \(r.digest)"
+            row["digest"] = r.digest
+            row.merge(ConsoleViews.plan(r), uniquingKeysWith: { _, new in new })
             let decisions = s.loaded?.decisions ?? []
             row["decisions"] = decisions.map { d -> [String: Any] in
                 var item = ConsoleViews.styled(d.decision.verdict.rawValue)

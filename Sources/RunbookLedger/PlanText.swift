@@ -3,8 +3,9 @@ public import RunbookCore
 /// The whole plan of an approval request, as an approver reads it before deciding: what
 /// `runbook approve` prints and the console's approvals page shows.
 public enum PlanText {
-    /// The plan as text; `color`: ANSI colours for a terminal.
-    public static func render(_ r: ApprovalRequest, loaded: ApprovalDesk.Loaded, policy: ApprovalPolicy, color: Bool) -> String {
+    /// The plan as text; `color`: ANSI colours for a terminal. Findings' rows are tables of at
+    /// most `width` columns (``ResultTable``); the sentence that opens it is wrapped to `width`.
+    public static func render(_ r: ApprovalRequest, loaded: ApprovalDesk.Loaded, policy: ApprovalPolicy, color: Bool, width: Int = 80) -> String {
         func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
         func colour(_ status: String) -> String {
             switch status {
@@ -17,6 +18,7 @@ public enum PlanText {
         let plan = ApprovalPlan(json: r.plan)
         let have = ApprovalTally.counted(r, loaded.decisions, policy: policy).count
         var out = "approval request \(r.id): '\(r.action)' of \(r.runbook) in \(r.environment)\n"
+        for line in ResultTable.wrap(sentence(r, plan: plan), width: width - 2) { out += "  \(line)\n" }
         out += "  asked by  \(r.requester) (run \(r.runID)) at \(ApprovalRequest.time(r.createdAt)); expires \(ApprovalRequest.time(r.expiresAt))\n"
         out += "  risk      \(r.risk.rawValue): needs \(r.required) approval\(r.required == 1 ? "" : "s") by someone else (\(have) so far)\n"
         if let plan {
@@ -30,7 +32,10 @@ public enum PlanText {
             for f in plan.findings {
                 out += "    [\(colour(f.status))] \(f.step)\(f.title == f.step ? "" : " — \(f.title)")\n"
                 for v in f.values { out += "        \(v.path) = \(v.value.stringValue ?? JSON.encode(v.value))\n" }
-                if let excerpt = f.excerpt, !excerpt.isEmpty {
+                guard let excerpt = f.excerpt, !excerpt.isEmpty else { continue }
+                if let table = ResultTable(excerpt: excerpt, highlight: ResultTable.highlights(in: f.values.map(\.path), step: f.step)) {
+                    for line in table.text(width: width - 8, color: color) { out += "        \(line)\n" }
+                } else {
                     for line in excerpt.split(separator: "\n", omittingEmptySubsequences: false).prefix(6) { out += "        | \(line)\n" }
                 }
             }
@@ -43,5 +48,25 @@ public enum PlanText {
                 + (d.decision.comment.isEmpty ? "" : ": \(d.decision.comment)") + (d.verified ? "" : paint(" (SIGNATURE DOES NOT VERIFY)", "31;1")) + "\n"
         }
         return out
+    }
+
+    /// The plan in one sentence, for someone with ten seconds: who asks to run what, and why
+    /// (the red, yellow or failed steps it read, by name and value; every step read when none is).
+    public static func sentence(_ r: ApprovalRequest, plan: ApprovalPlan?) -> String {
+        var text = "\(r.requester) asks to run \(r.action) (\(r.risk.rawValue) risk) of \(r.runbook) in \(r.environment)"
+        guard let plan else { return text + "." }
+        if plan.findings.isEmpty { return text + "; it reads no earlier step." }
+        let bad = plan.findings.filter { ["red", "yellow", "error", "failed"].contains($0.status) }
+        let reasons = (bad.isEmpty ? plan.findings : bad).map { f -> String in
+            let values = f.values.compactMap { v -> String? in
+                switch v.value {
+                case .list, .object, .null: return nil
+                default: return "\(v.path.split(separator: ".").last ?? "") = \(v.value.interpolated)"
+                }
+            }
+            return "\(f.step) is \(f.status.uppercased())" + (values.isEmpty ? "" : " (\(values.prefix(3).joined(separator: ", ")))")
+        }
+        text += ", because " + reasons.joined(separator: " and ")
+        return text + "."
     }
 }
