@@ -148,10 +148,11 @@ public struct ConsoleViews: Sendable {
             var item = styled(f.status)
             item["step"] = f.step
             if f.title != f.step { item["title"] = f.title }
-            item["values"] = f.values.map { ["path": $0.path, "value": $0.value.stringValue ?? JSON.encode($0.value)] }
-            item["hasValues"] = !f.values.isEmpty
+            item["values"] = f.values.map { ["path": $0.path, "value": $0.value.stringValue ?? JSON.encode($0.value), "read": "read"] }
+                + f.evidence.map { ["path": $0.path, "value": $0.value.stringValue ?? JSON.encode($0.value), "read": "\(f.status) as"] }
+            item["hasValues"] = !f.values.isEmpty || !f.evidence.isEmpty
             if let e = f.excerpt, !e.isEmpty {
-                if let t = ResultTable(excerpt: e, highlight: ResultTable.highlights(in: f.values.map(\.path), step: f.step)) {
+                if let t = ResultTable(excerpt: e, highlight: ResultTable.highlights(in: (f.values + f.evidence).map(\.path), step: f.step)) {
                     item["table"] = table(t, label: "rows of \(f.step)")
                 } else {
                     item["excerpt"] = e

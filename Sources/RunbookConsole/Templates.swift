@@ -121,7 +121,7 @@ enum Templates {
           {{#findings}}
           <section class="finding" aria-label="finding {{step}}">
             <h3><span class="badge {{tone}}"><span aria-hidden="true">{{glyph}}</span> {{status}}</span> {{step}}{{#title}} <span class="dim">— {{title}}</span>{{/title}}</h3>
-            {{#hasValues}}<ul class="reads">{{#values}}<li><code>{{path}}</code> = <mark>{{value}}</mark></li>{{/values}}</ul>{{/hasValues}}
+            {{#hasValues}}<ul class="reads">{{#values}}<li><span class="dim">{{read}}</span> <code>{{path}}</code> = <mark>{{value}}</mark></li>{{/values}}</ul>{{/hasValues}}
             {{#table}}{{> result-table}}{{/table}}
             {{#excerpt}}<pre class="excerpt">{{excerpt}}</pre>{{/excerpt}}
           </section>

@@ -32,8 +32,9 @@ public enum PlanText {
             for f in plan.findings {
                 out += "    [\(colour(f.status))] \(f.step)\(f.title == f.step ? "" : " — \(f.title)")\n"
                 for v in f.values { out += "        \(v.path) = \(v.value.stringValue ?? JSON.encode(v.value))\n" }
+                for e in f.evidence { out += "        \(f.status) as \(e.path) = \(e.value.stringValue ?? JSON.encode(e.value))\n" }
                 guard let excerpt = f.excerpt, !excerpt.isEmpty else { continue }
-                if let table = ResultTable(excerpt: excerpt, highlight: ResultTable.highlights(in: f.values.map(\.path), step: f.step)) {
+                if let table = ResultTable(excerpt: excerpt, highlight: ResultTable.highlights(in: (f.values + f.evidence).map(\.path), step: f.step)) {
                     for line in table.text(width: width - 8, color: color) { out += "        \(line)\n" }
                 } else {
                     for line in excerpt.split(separator: "\n", omittingEmptySubsequences: false).prefix(6) { out += "        | \(line)\n" }
@@ -58,7 +59,7 @@ public enum PlanText {
         if plan.findings.isEmpty { return text + "; it reads no earlier step." }
         let bad = plan.findings.filter { ["red", "yellow", "error", "failed"].contains($0.status) }
         let reasons = (bad.isEmpty ? plan.findings : bad).map { f -> String in
-            let values = f.values.compactMap { v -> String? in
+            let values = (f.values + f.evidence).compactMap { v -> String? in
                 switch v.value {
                 case .list, .object, .null: return nil
                 default: return "\(v.path.split(separator: ".").last ?? "") = \(v.value.interpolated)"

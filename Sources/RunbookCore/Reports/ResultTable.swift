@@ -5,8 +5,8 @@
 /// The SQL driver's excerpt is at most 10 rows as PostgreSQL's `row_to_json` text (so the keys
 /// are the query's columns, in its order; a row over 300 characters is cut and ends in `…`)
 /// then a summary line, `(SELECT 17, first 10 shown)`. Anything else (a shell's output, an HTTP
-/// body, an excerpt cut by the audit log inside the summary) is not a table: ``init(excerpt:highlight:)``
-/// gives nil and the excerpt is shown as text.
+/// body) is not a table: ``init(excerpt:highlight:)`` gives nil and the excerpt is shown as
+/// text. An excerpt the audit log cut is the rows before the cut.
 public struct ResultTable: Sendable, Hashable {
     /// One cell.
     public struct Cell: Sendable, Hashable {
@@ -33,8 +33,15 @@ public struct ResultTable: Sendable, Hashable {
     /// (row, column) pairs to mark (``highlights(in:step:)``).
     public init?(excerpt: String, highlight: Set<Position> = []) {
         var lines = excerpt.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard let last = lines.popLast(), last.hasPrefix("("), last.hasSuffix(")"), !lines.isEmpty else { return nil }
-        summary = String(last.dropFirst().dropLast())
+        guard let last = lines.popLast(), !lines.isEmpty else { return nil }
+        if last.hasPrefix("("), last.hasSuffix(")") {
+            summary = String(last.dropFirst().dropLast())
+        } else if last.hasSuffix("…[truncated]") {
+            // The audit log cut the excerpt (``AuditEvent/StepEnded/excerptLimit``) in a row.
+            summary = "the rest cut by the audit log"
+        } else {
+            return nil
+        }
         var parsed: [[(key: String, value: Value, cut: Bool)]] = []
         for line in lines {
             guard let row = Self.row(line) else { return nil }
