@@ -59,6 +59,18 @@ enum Assets {
         .step details > summary { cursor: pointer; list-style-position: outside; margin-left: 1rem; }
         .step .verdict { color: var(--fg); }
         .scroll:focus-visible, summary:focus-visible, a:focus-visible, button:focus-visible, input:focus-visible { outline: 2px solid var(--cyan); outline-offset: 2px; }
+        .timeline { list-style: none; margin: .6rem 0 0; padding: 0 0 0 1rem; border-left: 2px solid var(--line); }
+        .timeline .event { position: relative; margin: 0 0 .7rem; padding-left: .6rem; overflow-wrap: anywhere; }
+        .timeline .event::before { content: ""; position: absolute; left: -1.45rem; top: .45rem; width: .7rem; height: .7rem;
+                                   border-radius: 50%; background: var(--bg); border: 2px solid currentColor; }
+        .timeline .event { color: var(--dim); } .timeline .event > * { color: var(--fg); }
+        .timeline .event.green { color: var(--green); } .timeline .event.red { color: var(--red); } .timeline .event.yellow { color: var(--yellow); }
+        .timeline .event.magenta { color: var(--magenta); } .timeline .event.cyan { color: var(--cyan); }
+        .timeline .event .badge.green { color: var(--green); } .timeline .event .badge.red { color: var(--red); }
+        .timeline .event .badge.yellow { color: var(--yellow); } .timeline .event .badge.magenta { color: var(--magenta); }
+        .timeline .event .badge.cyan { color: var(--cyan); } .timeline .event .badge.dim, .timeline .event .dim { color: var(--dim); }
+        .timeline .when { font-variant-numeric: tabular-nums; font-size: .85rem; }
+        .timeline p { margin: .15rem 0; }
         @media (max-width: 640px) { .wide { display: none; } main { padding: .6rem; } body { font-size: 14px; } }
         """
 

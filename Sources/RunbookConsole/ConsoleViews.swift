@@ -148,15 +148,20 @@ public struct ConsoleViews: Sendable {
             var item = styled(f.status)
             item["step"] = f.step
             if f.title != f.step { item["title"] = f.title }
-            item["values"] = f.values.map { ["path": $0.path, "value": $0.value.stringValue ?? JSON.encode($0.value), "read": "read"] }
-                + f.evidence.map { ["path": $0.path, "value": $0.value.stringValue ?? JSON.encode($0.value), "read": "\(f.status) as"] }
-            item["hasValues"] = !f.values.isEmpty || !f.evidence.isEmpty
-            if let e = f.excerpt, !e.isEmpty {
-                if let t = ResultTable(excerpt: e, highlight: ResultTable.highlights(in: (f.values + f.evidence).map(\.path), step: f.step)) {
-                    item["table"] = table(t, label: "rows of \(f.step)")
-                } else {
-                    item["excerpt"] = e
-                }
+            let rows = f.excerpt.flatMap { ResultTable(excerpt: $0, highlight: ResultTable.highlights(in: (f.values + f.evidence).map(\.path), step: f.step)) }
+            var values: [[String: Any]] = []
+            for v in f.values {
+                // Whole rows read (`pluck(steps.x.result.rows, ...)`) are the table, not a line of JSON.
+                if rows != nil, v.path == "steps.\(f.step).result.rows" { values.append(["path": v.path, "read": "reads", "rows": true]) }
+                else { values.append(["path": v.path, "value": v.value.stringValue ?? JSON.encode(v.value), "read": "read"]) }
+            }
+            values += f.evidence.map { ["path": $0.path, "value": $0.value.stringValue ?? JSON.encode($0.value), "read": "\(f.status) as"] }
+            item["values"] = values
+            item["hasValues"] = !values.isEmpty
+            if let rows {
+                item["table"] = table(rows, label: "rows of \(f.step)")
+            } else if let e = f.excerpt, !e.isEmpty {
+                item["excerpt"] = e
             }
             return item
         }

@@ -121,7 +121,7 @@ enum Templates {
           {{#findings}}
           <section class="finding" aria-label="finding {{step}}">
             <h3><span class="badge {{tone}}"><span aria-hidden="true">{{glyph}}</span> {{status}}</span> {{step}}{{#title}} <span class="dim">— {{title}}</span>{{/title}}</h3>
-            {{#hasValues}}<ul class="reads">{{#values}}<li><span class="dim">{{read}}</span> <code>{{path}}</code> = <mark>{{value}}</mark></li>{{/values}}</ul>{{/hasValues}}
+            {{#hasValues}}<ul class="reads">{{#values}}<li><span class="dim">{{read}}</span> <code>{{path}}</code>{{#rows}}: the rows below{{/rows}}{{^rows}} = <mark>{{value}}</mark>{{/rows}}</li>{{/values}}</ul>{{/hasValues}}
             {{#table}}{{> result-table}}{{/table}}
             {{#excerpt}}<pre class="excerpt">{{excerpt}}</pre>{{/excerpt}}
           </section>
@@ -177,7 +177,11 @@ enum Templates {
           <p class="dim">{{id}} · {{environment}} · opened by {{openedBy}} at {{started}}{{#resolved}} · resolved {{resolved}} ({{lasted}}){{/resolved}} · escalation level {{escalation}}</p>
           {{#rootCause}}<p>Root cause: {{rootCause}}</p>{{/rootCause}}
           {{#resolution}}<p>Resolution: {{resolution}}</p>{{/resolution}}
-          <ol class="timeline">{{#events}}<li><span class="dim">{{at}}</span> <strong>{{kind}}</strong> {{author}}: {{message}}{{#runID}} (<a href="/runs/{{runPath}}">{{runID}}</a>){{/runID}}</li>{{/events}}</ol>
+          <ol class="timeline">{{#events}}
+            <li class="event {{tone}}"><span class="when">{{at}}</span> <span class="badge {{tone}}"><span aria-hidden="true">{{glyph}}</span> {{kind}}</span> <span class="dim">by</span> {{author}}
+              {{#message}}<p>{{message}}</p>{{/message}}
+              {{#runID}}<p><a href="/runs/{{runPath}}">{{runID}}</a>{{#runStatus}} <span class="badge {{runTone}}"><span aria-hidden="true">{{runGlyph}}</span> {{runStatus}}</span>{{/runStatus}}</p>{{/runID}}</li>
+          {{/events}}</ol>
         </article>
         {{/incidents}}
         """

@@ -31,10 +31,15 @@ public enum PlanText {
             out += plan.findings.isEmpty ? "  findings  none: the action reads no earlier step\n" : "  findings that led to it:\n"
             for f in plan.findings {
                 out += "    [\(colour(f.status))] \(f.step)\(f.title == f.step ? "" : " — \(f.title)")\n"
-                for v in f.values { out += "        \(v.path) = \(v.value.stringValue ?? JSON.encode(v.value))\n" }
-                for e in f.evidence { out += "        \(f.status) as \(e.path) = \(e.value.stringValue ?? JSON.encode(e.value))\n" }
+                let table = f.excerpt.flatMap { ResultTable(excerpt: $0, highlight: ResultTable.highlights(in: (f.values + f.evidence).map(\.path), step: f.step)) }
+                let read = f.values.map { v in
+                    // Whole rows read (`pluck(steps.x.result.rows, ...)`) are the table below, not a line of JSON.
+                    if table != nil, v.path == "steps.\(f.step).result.rows" { return "reads \(v.path): the rows below" }
+                    return "\(v.path) = \(v.value.stringValue ?? JSON.encode(v.value))"
+                } + f.evidence.map { "\(f.status) as \($0.path) = \($0.value.stringValue ?? JSON.encode($0.value))" }
+                for line in read.flatMap({ ResultTable.wrap($0, width: width - 8) }) { out += "        \(line)\n" }
                 guard let excerpt = f.excerpt, !excerpt.isEmpty else { continue }
-                if let table = ResultTable(excerpt: excerpt, highlight: ResultTable.highlights(in: (f.values + f.evidence).map(\.path), step: f.step)) {
+                if let table {
                     for line in table.text(width: width - 8, color: color) { out += "        \(line)\n" }
                 } else {
                     for line in excerpt.split(separator: "\n", omittingEmptySubsequences: false).prefix(6) { out += "        | \(line)\n" }
