@@ -23,7 +23,7 @@ extension ConsoleRoutes {
             var shown: [Shown] = []
             for r in requests {
                 if let signers = configuration.allowedSigners {
-                    let loaded = try await ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy).check(r)
+                    let loaded = try await ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy, memo: memo).check(r)
                     let standing = Self.status(loaded.standing(policy: policy))
                     shown.append(Shown(request: r, loaded: loaded, standing: standing, have: ApprovalTally.counted(r, loaded.decisions, policy: policy).count))
                 } else {

@@ -14,13 +14,26 @@ public struct ApprovalDesk: Sendable {
     public let policy: ApprovalPolicy
     /// How signatures are checked.
     public let keygen: SSHKeygen
+    /// Signatures accepted before (the console's); nil: every one is checked.
+    public let memo: SignatureMemo?
 
     /// A desk over `ledger`.
-    public init(ledger: Ledger, allowedSigners: String, policy: ApprovalPolicy, keygen: SSHKeygen = SSHKeygen()) {
+    public init(ledger: Ledger, allowedSigners: String, policy: ApprovalPolicy, keygen: SSHKeygen = SSHKeygen(), memo: SignatureMemo? = nil) {
         self.ledger = ledger
         self.allowedSigners = allowedSigners
         self.policy = policy
         self.keygen = keygen
+        self.memo = memo
+    }
+
+    /// `ssh-keygen -Y verify`, unless ``memo`` accepted the same verification before.
+    func verify(message: [UInt8], signature: String, principal: String) async throws(IdentityError) {
+        let key = memo.map { _ in
+            SignatureMemo.key(message: message, signature: signature, principal: principal, allowedSigners: allowedSigners, namespace: SSHKeygen.namespace)
+        }
+        if let memo, let key, await memo.knows(key) { return }
+        try await keygen.verify(message: message, signature: signature, principal: principal, allowedSigners: allowedSigners)
+        if let memo, let key { await memo.accept(key) }
     }
 
     /// A request with its decisions, each signature checked.
@@ -54,8 +67,7 @@ public struct ApprovalDesk: Sendable {
         let decisions = try await ledger.decisions(request.id)
         var problem: String?
         do {
-            try await keygen.verify(message: Array(request.signedText.utf8), signature: request.signature, principal: request.requester,
-                                    allowedSigners: allowedSigners)
+            try await verify(message: Array(request.signedText.utf8), signature: request.signature, principal: request.requester)
         } catch {
             problem = request.signature.isEmpty ? "the request is not signed" : error.message
         }
@@ -63,8 +75,7 @@ public struct ApprovalDesk: Sendable {
         for d in decisions {
             let ok: Bool
             do {
-                try await keygen.verify(message: Array(d.signedText(digest: request.digest).utf8), signature: d.signature, principal: d.signingPrincipal,
-                                        allowedSigners: allowedSigners)
+                try await verify(message: Array(d.signedText(digest: request.digest).utf8), signature: d.signature, principal: d.signingPrincipal)
                 ok = true
             } catch {
                 ok = false
