@@ -51,7 +51,7 @@ enum Assets {
         .reads { margin: .2rem 0; padding-left: 1.1rem; }
         mark { background: #fff3b0; color: var(--fg); padding: 0 .15rem; border-radius: 3px; font-weight: 600; outline: 1px solid var(--yellow); }
         table.result, table.diff { width: auto; min-width: 50%; font-size: .9rem; }
-        table.result td, table.diff td { max-width: 24rem; overflow-wrap: anywhere; }
+        table.result td, table.diff td { max-width: 24rem; overflow-wrap: break-word; }
         table.result th, table.diff th { text-transform: none; font-size: .8rem; }
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         p.more { margin: .15rem 0 .4rem; font-size: .85rem; }

@@ -228,18 +228,19 @@ public struct ConsoleViews: Sendable {
             }
             if let ms = s.durationMs { step["duration"] = Self.duration(ms) }
             if let a = s.attempts, a > 1 { step["attempts"] = String(a) }
+            // The run's stop reason is said once, in its head; steps skipped for one reason say
+            // it once; a verdict line is not repeated below it.
             if let r = s.skippedReason {
-                // Steps skipped for one reason say it once.
-                step["skipped"] = r == lastSkip ? "as above" : r
-                step["verdict"] = r == lastSkip ? "skipped, as above" : Self.line(r)
+                let said = r == lastSkip || (!runMessage.isEmpty && (r == runMessage || runMessage.contains(r) || r.contains(runMessage)))
+                step["verdict"] = said ? "skipped (the reason above)" : "skipped: " + Self.line(r)
+                if !said, Self.line(r) != r { step["skipped"] = r }
                 lastSkip = r
             } else {
                 lastSkip = nil
             }
-            // The run's stop reason is said once, in its head, not again under the step.
-            if let m = s.message, !m.isEmpty, m != runMessage, !runMessage.hasSuffix(m) {
-                step["message"] = m
+            if let m = s.message, !m.isEmpty, m != runMessage, !runMessage.contains(m), !m.contains(runMessage) || runMessage.isEmpty {
                 step["verdict"] = Self.line(m)
+                if Self.line(m) != m { step["message"] = m }
             }
             if let e = s.excerpt, !e.isEmpty {
                 if let table = ResultTable(excerpt: e) { step["table"] = Self.table(table, label: "rows of \(s.id)") } else { step["excerpt"] = e }
