@@ -218,6 +218,10 @@ public struct ConsoleViews: Sendable {
         var lastSkip: String?
         data["steps"] = t.steps.map { s -> [String: Any] in
             var step = Self.styled(s.displayStatus)
+            // Keys the run has too are set on every step: Mustache looks a missing key up in
+            // the enclosing context, which showed the run's message and duration under steps.
+            step["message"] = false
+            step["duration"] = false
             step["id"] = s.id
             step["kind"] = s.kind ?? ""
             // Red, yellow and failed steps open; the others show their verdict line only.

@@ -157,7 +157,6 @@ def main():
             def run_at_a_glance():
                 # At its gate: red and yellow steps open, green ones show their verdict line
                 # only; rows as tables; no glyph that Debian's fonts lack.
-                expect(page.locator("#step-reprocess-transient-failures")).to_have_count(1, timeout=60000)
                 expect(page.locator("#step-error-rate > details")).to_have_attribute("open", "")
                 assert page.locator("#step-api-health > details[open]").count() == 0, "a green step is open"
                 table = page.locator("#step-error-types table.result")
