@@ -76,6 +76,25 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
         ),
+        // A run as a library (the orchestration `runbook run` and the runner both drive), and
+        // the team's runner: signed run requests over HTTP, streamed back (DESIGN.md, "Team
+        // mode: the runner").
+        .target(
+            name: "RunbookRunner",
+            dependencies: [
+                "RunbookCore",
+                "RunbookDrivers",
+                "RunbookLedger",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The ETL service the runbooks drive, as a library.
         .target(
             name: "ETLCore",
@@ -94,6 +113,7 @@ let package = Package(
                 "RunbookDrivers",
                 "RunbookLedger",
                 "RunbookConsole",
+                "RunbookRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -142,7 +162,7 @@ for target in package.targets {
     // The runbook engine's own targets: an import is internal unless it says `public import`,
     // and a member is visible only where its module is imported. The compiler keeps the
     // core's API free of Yams and Crypto, and every file names what it uses.
-    if ["RunbookCore", "RunbookDrivers", "RunbookLedger", "RunbookConsole", "runbook"].contains(target.name) {
+    if ["RunbookCore", "RunbookDrivers", "RunbookLedger", "RunbookConsole", "RunbookRunner", "runbook"].contains(target.name) {
         settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
         settings.append(.enableUpcomingFeature("MemberImportVisibility"))
     }

@@ -23,7 +23,8 @@ extension ConsoleRoutes {
             var shown: [Shown] = []
             for r in requests {
                 if let signers = configuration.allowedSigners {
-                    let loaded = try await ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy, memo: memo).check(r)
+                    let loaded = try await ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy,
+                                                        onBehalfSigner: configuration.environment.runnerPrincipal, memo: memo).check(r)
                     let standing = Self.status(loaded.standing(policy: policy))
                     shown.append(Shown(request: r, loaded: loaded, standing: standing, have: ApprovalTally.counted(r, loaded.decisions, policy: policy).count))
                 } else {
@@ -158,7 +159,7 @@ extension ConsoleRoutes {
         }
         do {
             return .done(try await pool.with { ledger in
-                let desk = ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy)
+                let desk = ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy, onBehalfSigner: configuration.environment.runnerPrincipal)
                 guard let loaded = try await desk.load(id) else { throw ApprovalDesk.Refusal(.unknown, "the ledger has no approval request \(id)") }
                 return try await desk.decide(loaded, environment: environment, by: user, verdict: verdict, comment: comment, via: .console,
                                              signer: console) { text throws(IdentityError) in

@@ -100,15 +100,7 @@ public struct ShellDriver: StepDriver {
             ("signal", signal), ("elapsed_ms", .int(Int((ContinuousClock.now - started).milliseconds))),
             ("json", Self.json(stdout)),
         ])
-        var nagios: CheckStatus?
-        if shell.nagios {
-            switch exitCode {
-            case 0: nagios = .green
-            case 1: nagios = .yellow
-            case 2: nagios = .red
-            default: nagios = .error
-            }
-        }
+        let nagios = shell.nagios ? CheckStatus.nagios(exitCode: exitCode) : nil
         var excerpt = Self.tail(stdout.text, lines: 15)
         if !stderr.text.isEmpty { excerpt += (excerpt.isEmpty ? "" : "\n") + "stderr: " + Self.tail(stderr.text, lines: 8) }
         if stdout.truncated { excerpt += "\n[stdout truncated at \(limit) bytes of \(stdout.total)]" }

@@ -14,15 +14,21 @@ public struct ApprovalDesk: Sendable {
     public let policy: ApprovalPolicy
     /// How signatures are checked.
     public let keygen: SSHKeygen
+    /// The runner's principal (`runner.principal` of the environment): a request it signed on
+    /// behalf of the requester it verified is as good as one the requester signed.
+    public let onBehalfSigner: String?
     /// Signatures accepted before (the console's); nil: every one is checked.
     public let memo: SignatureMemo?
 
     /// A desk over `ledger`.
-    public init(ledger: Ledger, allowedSigners: String, policy: ApprovalPolicy, keygen: SSHKeygen = SSHKeygen(), memo: SignatureMemo? = nil) {
+    public init(ledger: Ledger, allowedSigners: String, policy: ApprovalPolicy, keygen: SSHKeygen = SSHKeygen(), onBehalfSigner: String? = nil,
+                memo: SignatureMemo? = nil)
+    {
         self.ledger = ledger
         self.allowedSigners = allowedSigners
         self.policy = policy
         self.keygen = keygen
+        self.onBehalfSigner = onBehalfSigner
         self.memo = memo
     }
 
@@ -64,12 +70,22 @@ public struct ApprovalDesk: Sendable {
 
     /// Checks every signature of `request` and its decisions.
     public func check(_ request: ApprovalRequest) async throws(LedgerError) -> Loaded {
+        var request = request
         let decisions = try await ledger.decisions(request.id)
+        // Used is what `approval_uses` says (one row per request, ever), whatever the status
+        // column was set back to.
+        if request.status != .used, try await ledger.approvalUse(request.id) != nil { request.status = .used }
         var problem: String?
         do {
             try await verify(message: Array(request.signedText.utf8), signature: request.signature, principal: request.requester)
         } catch {
             problem = request.signature.isEmpty ? "the request is not signed" : error.message
+            if let onBehalfSigner, !request.signature.isEmpty,
+               (try? await keygen.verify(message: Array(request.signedText.utf8), signature: request.signature, principal: onBehalfSigner,
+                                         allowedSigners: allowedSigners)) != nil
+            {
+                problem = nil
+            }
         }
         var checked: [ApprovalTally.Checked] = []
         for d in decisions {

@@ -16,8 +16,11 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
     let url: String
     let policy: ApprovalPolicy
     let allowedSigners: String
-    /// The requester's key: signs the request.
+    /// The requester's key: signs the request (on the runner: the runner's key).
     let key: String
+    /// On the runner: the runner's principal, whose key signs requests on behalf of the
+    /// requester it verified; nil when the requester's own key signs.
+    let signedBy: String?
     let keygen: SSHKeygen
     /// `--resume`: the request this run continues.
     let resume: String?
@@ -35,7 +38,7 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
     private var approvedWhileWaitingID: String?
 
     /// A gate for one run.
-    public init(url: String, policy: ApprovalPolicy, allowedSigners: String, key: String, keygen: SSHKeygen = SSHKeygen(),
+    public init(url: String, policy: ApprovalPolicy, allowedSigners: String, key: String, signedBy: String? = nil, keygen: SSHKeygen = SSHKeygen(),
                 resume: String?, wait: Duration?, recheck: Duration = .seconds(30), commandSuffix: String = "",
                 say: @escaping @Sendable (String) -> Void)
     {
@@ -43,6 +46,7 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
         self.policy = policy
         self.allowedSigners = allowedSigners
         self.key = key
+        self.signedBy = signedBy
         self.keygen = keygen
         self.resume = resume
         self.wait = wait
@@ -65,11 +69,11 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
         let verdict: ApprovalVerdict
         do {
             try await ledger.requireCurrentSchema()
-            let desk = ApprovalDesk(ledger: ledger, allowedSigners: allowedSigners, policy: policy, keygen: keygen)
+            let desk = ApprovalDesk(ledger: ledger, allowedSigners: allowedSigners, policy: policy, keygen: keygen, onBehalfSigner: signedBy)
             if let resume, let loaded = try await desk.load(resume), loaded.request.action == plan.action,
                loaded.request.runbook == plan.runbook, loaded.request.environment == plan.environment
             {
-                verdict = try await resumed(loaded, plan: plan, desk: desk)
+                verdict = try await resumed(loaded, plan: plan, runID: runID, requester: requester, desk: desk)
             } else {
                 verdict = try await ask(plan, runID: runID, requester: requester, desk: desk)
             }
@@ -153,8 +157,13 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
         }
     }
 
-    private func resumed(_ loaded: ApprovalDesk.Loaded, plan: ApprovalPlan, desk: ApprovalDesk) async throws(LedgerError) -> ApprovalVerdict {
+    private func resumed(_ loaded: ApprovalDesk.Loaded, plan: ApprovalPlan, runID: String, requester: String,
+                         desk: ApprovalDesk) async throws(LedgerError) -> ApprovalVerdict
+    {
         let request = loaded.request
+        guard request.requester == requester else {
+            return .refused(requestID: request.id, message: "\(request.id) was asked by \(request.requester): only its requester resumes it")
+        }
         switch loaded.standing(policy: policy) {
         case .pending(let have, let need):
             say("approval \(request.id) has \(have) of \(need) approvals")
@@ -167,7 +176,7 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
                 if diff.isEmpty { diff = ["the plan digest differs (\(request.digest) approved, \(plan.digest) now)"] }
                 return .stale(requestID: request.id, approvedDigest: request.digest, digest: plan.digest, diff: diff)
             }
-            guard try await desk.ledger.setStatus(request.id, to: .used, from: [.pending, .approved]) else {
+            guard try await desk.ledger.useApproval(request.id, runID: runID, requester: requester) else {
                 return .refused(requestID: request.id, message: "\(request.id) was used by another run meanwhile")
             }
             return .approved(ApprovalGrant(requestID: request.id, requester: request.requester, digest: request.digest,

@@ -25,12 +25,12 @@ public struct LedgerAudit: Sendable {
     /// (nil: the ledger alone); `allowedSigners`: checks checkpoint and approval signatures
     /// (nil: not checked, said so).
     public static func verify(_ ledger: Ledger, name: String, localPath: String?, localIntact: Bool, allowedSigners: String?,
-                              policy: ApprovalPolicy, environment: String) async throws(LedgerError) -> LedgerAudit
+                              policy: ApprovalPolicy, environment: String, runnerPrincipal: String? = nil) async throws(LedgerError) -> LedgerAudit
     {
         let report = try await LedgerVerifier(ledger: ledger, localPath: localPath, localIntact: localIntact).verify()
         var approvals: (problems: [String], requests: Int, signatures: Int)?
         if let allowedSigners {
-            approvals = try await verifyApprovals(ledger, allowedSigners: allowedSigners, policy: policy)
+            approvals = try await verifyApprovals(ledger, allowedSigners: allowedSigners, policy: policy, runnerPrincipal: runnerPrincipal)
         }
         var lines: [Line] = []
         for problem in report.problems { lines.append(Line(kind: "tampered", text: "TAMPERED: \(name): \(problem)")) }
@@ -67,8 +67,11 @@ public struct LedgerAudit: Sendable {
 
     /// Checks every request of the ledger: the requester's signature, each decision's signature,
     /// and that the stored plan still hashes to the digest that was signed.
-    public static func verifyApprovals(_ ledger: Ledger, allowedSigners: String, policy: ApprovalPolicy) async throws(LedgerError) -> (problems: [String], requests: Int, signatures: Int) {
-        let desk = ApprovalDesk(ledger: ledger, allowedSigners: allowedSigners, policy: policy)
+    /// `runnerPrincipal`: requests the runner signed on its requesters' behalf verify too.
+    public static func verifyApprovals(_ ledger: Ledger, allowedSigners: String, policy: ApprovalPolicy,
+                                       runnerPrincipal: String? = nil) async throws(LedgerError) -> (problems: [String], requests: Int, signatures: Int)
+    {
+        let desk = ApprovalDesk(ledger: ledger, allowedSigners: allowedSigners, policy: policy, onBehalfSigner: runnerPrincipal)
         var problems: [String] = []
         var signatures = 0
         let requests = try await ledger.requests(environment: nil, open: false, limit: 100_000)

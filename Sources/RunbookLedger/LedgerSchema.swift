@@ -15,6 +15,8 @@
 /// * `checkpoints`: signed chain heads, per source.
 /// * `approval_requests`, `approval_decisions`: four-eyes approvals bound to a plan digest.
 /// * `incidents`, `incident_events`: an incident's life and timeline.
+/// * `approval_uses`, `runner_requests`, `runner_policies`: the runner's (issue 19): each
+///   approval used once, each signed run request executed once, each pinned policy.
 ///
 /// New records are announced on the `runbook_events` channel (`LISTEN/NOTIFY`), one
 /// notification per run and statement, for live views.
@@ -258,6 +260,48 @@ public enum LedgerSchema {
             "CREATE INDEX runs_operator_idx ON runbook.runs (operator, (coalesce(started_at, ended_at)) DESC, run_id DESC)",
             "CREATE INDEX runs_status_idx ON runbook.runs (status, (coalesce(started_at, ended_at)) DESC, run_id DESC)",
             "ALTER TABLE runbook.approval_decisions ADD COLUMN signer text",
+        ],
+        // 6: the team's runner (issue 19). A request is used once, by one run, in its own row
+        // (not only a status a writer can set back); each signed run request is executed once
+        // across replicas (its nonce, unique); each runner start records the digest of the
+        // policy it pinned (runbooks, environments, allowed_signers), so an auditor knows what
+        // was in force.
+        [
+            """
+            CREATE TABLE runbook.approval_uses (
+                request_id  text PRIMARY KEY REFERENCES runbook.approval_requests,
+                run_id      text NOT NULL,
+                requester   text NOT NULL,
+                used_at     timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            """
+            CREATE TABLE runbook.runner_requests (
+                nonce        text PRIMARY KEY,
+                principal    text NOT NULL,
+                runbook      text NOT NULL,
+                environment  text NOT NULL,
+                mode         text NOT NULL,
+                signed_at    timestamptz NOT NULL,
+                received_at  timestamptz NOT NULL DEFAULT now(),
+                replica      text NOT NULL,
+                run_id       text,
+                request      text NOT NULL,
+                signature    text NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE runbook.runner_policies (
+                id           bigserial PRIMARY KEY,
+                replica      text NOT NULL,
+                host         text NOT NULL,
+                environment  text NOT NULL,
+                principal    text NOT NULL,
+                digest       text NOT NULL,
+                files        jsonb NOT NULL,
+                started_at   timestamptz NOT NULL DEFAULT now()
+            )
+            """,
         ],
     ]
 }

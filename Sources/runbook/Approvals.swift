@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RunbookCore
+import RunbookRunner
 import RunbookDrivers
 import RunbookLedger
 
@@ -28,7 +29,7 @@ struct Approvals: AsyncParsableCommand {
             let requests = try await ledger.requests(environment: env.name, open: !all)
             for r in requests {
                 if let signers {
-                    let loaded = try await ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy).check(r)
+                    let loaded = try await ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy, onBehalfSigner: env.runnerPrincipal).check(r)
                     rows.append((r, ApprovalTally.counted(r, loaded.decisions, policy: policy).count, loaded.standing(policy: policy)))
                 } else {
                     rows.append((r, try await ledger.decisions(r.id).filter { $0.verdict == .approved }.count, nil))
@@ -101,7 +102,7 @@ struct Decide {
             throw ExitCode(2)
         }
         let (ledger, _) = try await options.connect()
-        let desk = ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy)
+        let desk = ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy, onBehalfSigner: env.runnerPrincipal)
         do {
             try await ledger.requireCurrentSchema()
             try await decide(id, desk: desk, env: env, principal: principal, key: signingKey)

@@ -80,7 +80,7 @@ struct Audit: ParsableCommand {
                     try await connection.requireCurrentSchema()
                     audit = try await LedgerAudit.verify(connection, name: "ledger (\(connection.target))", localPath: localExists ? options.path : nil,
                                                          localIntact: localIntact, allowedSigners: allowedSigners,
-                                                         policy: env.approvalPolicy ?? ApprovalPolicy(), environment: env.name)
+                                                         policy: env.approvalPolicy ?? ApprovalPolicy(), environment: env.name, runnerPrincipal: env.runnerPrincipal)
                 } catch {
                     await connection.close()
                     throw exitLedgerError(error, redactor: redactor)

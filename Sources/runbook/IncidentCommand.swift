@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RunbookCore
 import RunbookLedger
+import RunbookRunner
 
 /// `runbook incident open|update|list|show|remind|resolve`: an incident's life in the ledger,
 /// posted to the environment's `incident` channel.
@@ -29,13 +30,7 @@ func incidentTime(_ text: String?, option: String, now: Date) throws -> Date {
 
 /// Shows what was posted: a header line with the channels' answer, then the message indented.
 func printPosts(_ posts: [IncidentDesk.Post], to out: (String) -> Void = { StandardStreams.out($0) }) {
-    for post in posts {
-        let mark = post.delivered ? "→" : (post.answer.hasPrefix("would post") ? "◇" : "✖")
-        out("\(mark) \(post.incident) \(post.kind.rawValue): \(TextReporter.escape(post.answer))\n")
-        for line in post.message.split(separator: "\n", omittingEmptySubsequences: false) {
-            out("    \(TextReporter.escape(String(line)))\n")
-        }
-    }
+    writePosts(posts, to: out)
 }
 
 /// Exit 4 when a message did not arrive (what the ledger needed is already written).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RunbookCore
+import RunbookRunner
 import RunbookLedger
 
 /// What every incident subcommand shares: environment and ledger, operator.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RunbookCore
+import RunbookRunner
 import RunbookLedger
 
 /// `runbook ledger`: the team's ledger itself.

@@ -11,13 +11,16 @@ struct Lint: ParsableCommand {
 
     @OptionGroup var home: HomeOptions
 
-    @Argument(help: "Files or folders to check (default: runbooks/ and checks/).")
+    @Argument(help: "Files or folders to check (default: runbooks/, checks/ and runbook-tests/).")
     var paths: [String] = []
 
     func run() throws {
         let loader = home.loader
         var files: [URL] = []
-        let targets = paths.isEmpty ? [loader.runbooksDirectory.path, loader.checksDirectory.path] : paths
+        let tests = RunbookTestLoader(home: loader.home).directory.path
+        let targets = paths.isEmpty
+            ? [loader.runbooksDirectory.path, loader.checksDirectory.path] + (FileManager.default.fileExists(atPath: tests) ? [tests] : [])
+            : paths
         for target in targets {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) else {
@@ -61,11 +64,18 @@ struct Lint: ParsableCommand {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard index < files.count else { break }
                 let file = files[index]
-                mine.append((index, isCheck(file) ? loader.loadCheck(at: file).diagnostics : loader.diagnostics(ofRunbookAt: file)))
+                let diagnostics = isTestFile(file) ? RunbookTestLoader(home: home).diagnostics(ofTestFileAt: file, loader: loader)
+                    : isCheck(file) ? loader.loadCheck(at: file).diagnostics : loader.diagnostics(ofRunbookAt: file)
+                mine.append((index, diagnostics))
             }
             results.withLock { all in for (index, diagnostics) in mine { all[index] = diagnostics } }
         }
         return results.withLock { $0 }
+    }
+
+    /// A file under a `runbook-tests` folder is a runbook's test file.
+    static func isTestFile(_ url: URL) -> Bool {
+        url.standardizedFileURL.path.split(separator: "/").dropLast().last.map(String.init) == RunbookTestLoader.folder
     }
 
     /// A file under a `checks` folder, or one that starts with `check:`, is a reusable check.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RunbookCore
+import RunbookRunner
 import RunbookDrivers
 
 /// `runbook notify test --env NAME CHANNEL`: sends a test message through one channel.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RunbookCore
+import RunbookRunner
 
 struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

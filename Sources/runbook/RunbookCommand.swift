@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RunbookCore
+import RunbookRunner
 
 /// `runbook`: lint, list, show, plan, run and audit runbooks as code.
 @main
@@ -14,7 +15,8 @@ struct RunbookCommand: AsyncParsableCommand {
             130 interrupted (SIGINT, SIGTERM or SIGHUP; a second one exits at once).
             """,
         subcommands: [Lint.self, List.self, Show.self, Plan.self, Run.self, Audit.self, Runs.self, LedgerCommand.self,
-                      Approvals.self, Approve.self, Deny.self, ScheduleCommand.self, Notify.self, IncidentCommand.self, Kube.self, Serve.self]
+                      Approvals.self, Approve.self, Deny.self, ScheduleCommand.self, Notify.self, IncidentCommand.self, Kube.self, Serve.self,
+                      TestCommand.self, SchemaCommand.self, NewCommand.self, RunnerCommand.self]
     )
 
     /// Maps every usage error to exit 2 (the contract in DESIGN.md), not ArgumentParser's 64.
@@ -44,18 +46,5 @@ func printError(_ text: String) {
 
 /// Loads a runbook by id, printing diagnostics and exiting 2 when it is unknown or invalid.
 func loadRunbookOrExit(_ id: String, loader: RunbookLoader) throws -> Runbook {
-    let found: URL?
-    do { found = try loader.locateRunbook(id) } catch {
-        printError("error: runbook id \(error)")
-        throw ExitCode(2)
-    }
-    guard let url = found else {
-        let known = loader.runbookFiles().map(\.id)
-        printError("error: no runbook '\(id)' in \(loader.relativePath(loader.runbooksDirectory))\(Suggest.didYouMean(id, in: known))")
-        throw ExitCode(2)
-    }
-    let (runbook, diagnostics) = loader.loadRunbook(at: url)
-    for d in diagnostics { printError(d.description) }
-    guard let runbook else { throw ExitCode(2) }
-    return runbook
+    do { return try RunSession.loadRunbook(id, loader: loader, output: standardOutput) } catch { throw ExitCode(error.exitCode) }
 }

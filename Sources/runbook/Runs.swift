@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RunbookCore
+import RunbookRunner
 import RunbookLedger
 
 /// `runbook runs`: every operator's runs, from the team's ledger.

@@ -203,6 +203,7 @@ export ETL_LOG_DIR='$LOG_DIR'
 export ETL_CONFIG_DIR='$SANDBOX_DIR/etc/etl'
 export ETL_TEST_DATABASE_URL='$DATABASE_URL'
 export RUNBOOK_LEDGER_URL='$(ledger_url)'
+export RUNBOOK_RUNNER_URL='http://127.0.0.1:${SANDBOX_RUNNER_PORT:-18090}'
 # the names the seed runbook's snippets use
 export API_URL='$API_URL'
 export API_TOKEN='$token'

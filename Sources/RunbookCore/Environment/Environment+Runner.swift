@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// `runner:`: the team's runner for this environment (DESIGN.md, "Team mode: the runner").
 ///

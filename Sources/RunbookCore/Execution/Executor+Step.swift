@@ -8,8 +8,7 @@ extension Executor {
     /// Runs one step to its outcome by performing what its machine asks for. Throws only
     /// `AuditError` (the run must stop).
     func runStep(_ step: Step, scope: ExpressionScope, request: Request, reports: [String: StepReport] = [:]) async throws(AuditError) -> StepOutcome {
-        let clock = ContinuousClock()
-        let t0 = clock.now
+        let t0 = clock.now()
         var machine = StepMachine(.init(step: step, mode: request.mode, operatorName: request.operatorName))
         var work = StepWork(step: step, scope: scope, retrying: machine.configuration.retry != nil)
         var actions = machine.start()
@@ -34,9 +33,9 @@ extension Executor {
                 event = .performed(await perform(&work, attempt: attempt))
             case .wait(let pause):
                 observer?.stepStarted(step, command: "retry: waiting \(DurationText.format(pause)) for \(step.retry?.until.value.source ?? "")")
-                do { try await Task.sleep(for: pause); event = .retryTick } catch { event = .interrupted }
+                do { try await clock.sleep(for: pause); event = .retryTick } catch { event = .interrupted }
             }
-            actions += machine.handle(Task.isCancelled ? .interrupted : event, at: clock.now - t0)
+            actions += machine.handle(Task.isCancelled ? .interrupted : event, at: clock.now() - t0)
         }
         // A machine always ends with `finish`; reaching here is a bug.
         return StepOutcome(report: StepReport(id: step.id, kind: step.kind, title: step.displayTitle, status: .error,
@@ -64,7 +63,9 @@ extension Executor {
     func evaluateWhen(_ work: inout StepWork) -> StepMachine.Event {
         guard let when = work.step.when else { return .whenEvaluated(true) }
         do {
-            return .whenEvaluated(try renderer.evaluate(when, key: "when", step: work.step, scope: work.scope).isTruthy)
+            let held = try renderer.evaluate(when, key: "when", step: work.step, scope: work.scope).isTruthy
+            probe?.evaluated(step: work.step.id, key: "when", held: held)
+            return .whenEvaluated(held)
         } catch {
             return .whenFailed(redactor.redact(error.description))
         }
@@ -158,6 +159,7 @@ extension Executor {
             var holds = false
             if let retry = step.retry, work.retrying {
                 holds = try renderer.evaluate(retry.until, key: "retry.until", step: step, scope: resultScope).isTruthy
+                probe?.evaluated(step: step.id, key: "retry.until", held: holds)
             }
             return .init(.checked(colour, untilHolds: holds), result: result, excerpt: excerpt, digest: output.digest)
         } catch {
@@ -169,9 +171,10 @@ extension Executor {
     func status(of step: Step, output: DriverOutput, scope: ExpressionScope) throws(StepError) -> CheckStatus {
         if !step.thresholds.isEmpty {
             for threshold in step.thresholds {
-                if try renderer.evaluate(threshold.condition, key: "thresholds.\(threshold.status.rawValue)", step: step, scope: scope).isTruthy {
-                    return threshold.status
-                }
+                let key = "thresholds.\(threshold.status.rawValue)"
+                let held = try renderer.evaluate(threshold.condition, key: key, step: step, scope: scope).isTruthy
+                probe?.evaluated(step: step.id, key: key, held: held)
+                if held { return threshold.status }
             }
             return .green
         }

@@ -55,15 +55,21 @@ public final class Executor: Sendable {
     let concurrency: Int
     let lease: (any RunLease)?
     let approvals: (any ApprovalGate)?
+    let clock: any StepClock
+    let probe: (any ExpressionProbe)?
 
     /// An executor performing through `drivers` and recording to `audit`. `terminal` is where gates
     /// ask: without one, a gate that would ask is declined. `concurrency` caps how many
     /// independent consecutive checks run at once. `lease` is the run lock, verified before every
-    /// action; nil runs without one.
+    /// action; nil runs without one. `clock` times steps and their retry waits (`runbook test`
+    /// gives a virtual one); `probe` hears every condition decided (`runbook test --coverage`).
     public init(drivers: DriverRegistry, audit: any AuditSink, renderer: CommandRenderer, redactor: Redactor,
                 terminal: (any GateTerminal)? = nil, observer: (any RunObserver)? = nil, concurrency: Int = 8,
-                lease: (any RunLease)? = nil, approvals: (any ApprovalGate)? = nil)
+                lease: (any RunLease)? = nil, approvals: (any ApprovalGate)? = nil,
+                clock: any StepClock = ContinuousStepClock(), probe: (any ExpressionProbe)? = nil)
     {
+        self.clock = clock
+        self.probe = probe
         self.lease = lease
         self.approvals = approvals
         self.drivers = drivers

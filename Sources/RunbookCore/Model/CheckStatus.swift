@@ -15,4 +15,14 @@ public enum CheckStatus: String, Sendable, Hashable, CaseIterable, Comparable {
 
     /// Worse is greater: green < yellow < red < error, so `max()` is the worst.
     public static func < (a: CheckStatus, b: CheckStatus) -> Bool { a.rank < b.rank }
+
+    /// A Nagios plugin's exit code as a status: 0 green, 1 yellow, 2 red, anything else error.
+    public static func nagios(exitCode: Int) -> CheckStatus {
+        switch exitCode {
+        case 0: .green
+        case 1: .yellow
+        case 2: .red
+        default: .error
+        }
+    }
 }

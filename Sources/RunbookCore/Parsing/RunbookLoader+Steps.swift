@@ -46,14 +46,11 @@ extension RunbookLoader {
     }
 
     /// The keys a step of each kind may have (its kind first).
-    static let allowedStepKeys: [Step.Kind: [String]] = {
-        let shared = commonStepKeys + driverKeys + shellKeys + sqlKeys
-        return [
-            .check: ["check"] + shared + checkOnlyKeys,
-            .action: ["action"] + shared + actionOnlyKeys,
-            .notify: ["notify"] + shared + notifyKeys + ["risk", "confirm"],
-        ]
-    }()
+    static let allowedStepKeys: [Step.Kind: [String]] = [
+        .check: FormatSchema.step(.check).names,
+        .action: FormatSchema.step(.action).names,
+        .notify: FormatSchema.step(.notify).names,
+    ]
 
     /// Keys that belong to one kind of step, reported precisely on another.
     static let misplacedStepKeys = checkOnlyKeys + actionOnlyKeys + notifyKeys
@@ -316,7 +313,7 @@ extension RunbookLoader {
             spec.auth = Located(auth, at: doc.location(of: a))
         }
         if let e = pairs.value("expect") {
-            if let pairs = doc.mapping(e, allowed: ["status"], what: "expect"), let s = pairs.first?.value {
+            if let pairs = doc.mapping(e, allowed: FormatSchema.httpExpect.names, what: "expect"), let s = pairs.first?.value {
                 if let i = doc.scalarValue(s).number { spec.expectStatus = [Int(i)] } else if let seq = s.sequence {
                     spec.expectStatus = seq.compactMap { doc.int($0, key: "expect.status") }
                 } else {
@@ -329,7 +326,7 @@ extension RunbookLoader {
     }
 
     private func parseThresholds(_ doc: YAMLDocument, _ node: Node) -> [Threshold] {
-        guard let pairs = doc.mapping(node, allowed: ["red", "yellow", "green"], what: "thresholds") else { return [] }
+        guard let pairs = doc.mapping(node, allowed: FormatSchema.thresholds.names, what: "thresholds") else { return [] }
         return pairs.compactMap { pair in
             guard let status = CheckStatus(rawValue: pair.key), let e = doc.expression(pair.value, key: "thresholds.\(pair.key)") else { return nil }
             return Threshold(status: status, condition: e)
@@ -337,7 +334,7 @@ extension RunbookLoader {
     }
 
     private func parseRetry(_ doc: YAMLDocument, _ node: Node) -> RetrySpec? {
-        guard let pairs = doc.mapping(node, allowed: ["until", "every", "for"], what: "retry") else { return nil }
+        guard let pairs = doc.mapping(node, allowed: FormatSchema.retry.names, what: "retry") else { return nil }
         guard let u = pairs.value("until") else {
             doc.error(node, "retry needs 'until:', the condition that ends it")
             return nil

@@ -24,20 +24,20 @@ public final class RunbookLoader {
     }
 
     static let severities = ["P1", "P2", "P3", "P4"]
-    static let runbookKeys = ["runbook", "title", "description", "severity", "owner", "tags", "schedule", "inputs", "steps"]
-    static let inputKeys = ["type", "default", "required", "description", "values", "secret"]
+    // The keys of each mapping come from FormatSchema, the table `runbook schema` writes too.
+    static let runbookKeys = FormatSchema.runbook.names
+    static let inputKeys = FormatSchema.input.names
     static let kindKeys = ["check", "action", "notify"]
-    static let commonStepKeys = ["title", "description", "when", "timeout", "continue-on-failure"]
-    static let driverKeys = ["shell", "command", "sql", "http", "template", "use", "same-as"]
-    static let shellKeys = ["args", "cwd", "env", "nagios", "stdin"]
-    static let sqlKeys = ["params", "max-rows"]
-    static let checkOnlyKeys = ["thresholds", "retry", "with", "unreachable"]
-    static let actionOnlyKeys = ["risk", "confirm", "undo", "approvals"]
-    static let notifyKeys = ["channel"]
-    static let httpKeys = ["method", "url", "headers", "query", "json", "auth", "expect", "follow-redirects"]
+    static let commonStepKeys = FormatSchema.commonStep.map(\.name)
+    static let driverKeys = FormatSchema.drivers.map(\.name)
+    static let shellKeys = FormatSchema.shellOptions.map(\.name)
+    static let sqlKeys = FormatSchema.sqlOptions.map(\.name)
+    static let checkOnlyKeys = FormatSchema.checkOnly.map(\.name)
+    static let actionOnlyKeys = FormatSchema.actionOnly.map(\.name)
+    static let notifyKeys = FormatSchema.notifyOnly.map(\.name)
+    static let httpKeys = FormatSchema.http.names
     static let templateExtensions = ["md", "txt", ""]
-    static let checkFileKeys = ["check", "title", "description", "inputs", "timeout", "thresholds", "retry", "unreachable",
-                                "shell", "command", "sql", "http", "args", "cwd", "env", "nagios", "stdin", "params", "max-rows"]
+    static let checkFileKeys = FormatSchema.checkFile.names
 
     /// The id-to-path of every runbook in `runbooks/`.
     public func runbookFiles() -> [(id: String, path: String)] {
@@ -244,7 +244,7 @@ public final class RunbookLoader {
 
     /// `schedule: {calendar: "...", timezone: Area/City}`.
     func parseSchedule(_ doc: YAMLDocument, _ node: Node) -> Schedule? {
-        guard let pairs = doc.mapping(node, allowed: ["calendar", "timezone"], what: "schedule") else { return nil }
+        guard let pairs = doc.mapping(node, allowed: FormatSchema.schedule.names, what: "schedule") else { return nil }
         func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
         guard let calendarNode = value("calendar") else {
             doc.error(node, "schedule needs 'calendar', such as \"Mon *-*-* 06:00\" (systemd's notation)")

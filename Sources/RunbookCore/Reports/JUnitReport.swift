@@ -39,6 +39,9 @@ public enum JUnitReport {
 
     static func seconds(_ ms: Int) -> String { String(format: "%.3f", Double(ms) / 1000) }
 
+    /// Text made safe inside an XML attribute or element.
+    public static func escapeXML(_ s: String) -> String { escape(s) }
+
     static func escape(_ s: String) -> String {
         var out = ""
         for scalar in s.unicodeScalars {

@@ -1,6 +1,5 @@
-import ArgumentParser
 import Foundation
-import RunbookCore
+public import RunbookCore
 import RunbookLedger
 
 /// A run's link to an incident of the ledger (`run --incident ID`, or for a runbook tagged
@@ -8,8 +7,8 @@ import RunbookLedger
 /// due, the run's timeline entry after it. No connection is held while the run goes on (each
 /// phase connects and closes), and the ledger never stops a repair: when it cannot be reached
 /// the run goes on unlinked, loudly.
-struct RunIncident: Sendable {
-    let incident: Incident
+public struct RunIncident: Sendable {
+    public let incident: Incident
     let url: String
     let environment: Environment
     let home: URL
@@ -17,12 +16,13 @@ struct RunIncident: Sendable {
     let author: String
     let dryRun: Bool
     let redactor: Redactor
+    let output: RunOutput
 
     /// The incident the run is linked to, or nil. Exit 2 for `--incident` in an environment
     /// without a ledger, or naming an incident that does not exist, is resolved or is another
     /// environment's.
     static func link(flag: String?, runbook: Runbook, environment env: Environment, home: URL, ladder: Escalation?, author: String,
-                     dryRun: Bool, redactor: Redactor) async throws -> RunIncident?
+                     dryRun: Bool, redactor: Redactor, output: RunOutput) async throws(RunSessionError) -> RunIncident?
     {
         // Linked by --incident, or a live run of an incident runbook to the one open incident.
         // A dry run links only when told: it changes nothing in the incident, and looking the
@@ -30,13 +30,13 @@ struct RunIncident: Sendable {
         guard flag != nil || (runbook.tags.contains("incident") && !dryRun) else { return nil }
         guard let url = env.ledgerURL else {
             if let flag {
-                printError("error: --incident \(flag): environment '\(env.name)' names no ledger (ledger: {url: ...}), where incidents live")
-                throw ExitCode(2)
+                output.line("error: --incident \(flag): environment '\(env.name)' names no ledger (ledger: {url: ...}), where incidents live")
+                throw .invalid
             }
             return nil
         }
         let found: Result<[Incident], LedgerError>
-        do {
+        do throws(LedgerError) {
             let ledger = try await Ledger.connect(url: url)
             do throws(LedgerError) {
                 if let flag {
@@ -50,30 +50,31 @@ struct RunIncident: Sendable {
         let incidents: [Incident]
         switch found {
         case .failure(let error):
-            printError("warning: the run is not linked to an incident: \(redactor.redact(error.message))")
+            output.line("warning: the run is not linked to an incident: \(redactor.redact(error.message))")
             return nil
         case .success(let list): incidents = list
         }
         func linked(_ incident: Incident) -> RunIncident {
-            RunIncident(incident: incident, url: url, environment: env, home: home, ladder: ladder, author: author, dryRun: dryRun, redactor: redactor)
+            RunIncident(incident: incident, url: url, environment: env, home: home, ladder: ladder, author: author, dryRun: dryRun, redactor: redactor,
+                        output: output)
         }
         if let flag {
             guard let incident = incidents.first else {
-                printError("error: --incident \(flag): no such incident in the ledger (runbook incident list --env \(env.name))")
-                throw ExitCode(2)
+                output.line("error: --incident \(flag): no such incident in the ledger (runbook incident list --env \(env.name))")
+                throw .invalid
             }
             guard incident.isOpen else {
-                printError("error: --incident \(flag): the incident is resolved")
-                throw ExitCode(2)
+                output.line("error: --incident \(flag): the incident is resolved")
+                throw .invalid
             }
             guard incident.environment == env.name else {
-                printError("error: --incident \(flag) is an incident of environment '\(incident.environment)', not '\(env.name)'")
-                throw ExitCode(2)
+                output.line("error: --incident \(flag) is an incident of environment '\(incident.environment)', not '\(env.name)'")
+                throw .invalid
             }
             return linked(incident)
         }
         if incidents.count > 1 {
-            printError("warning: \(incidents.count) open incidents in \(env.name) (\(incidents.map(\.id).joined(separator: ", "))): the run is linked to none; pass --incident ID")
+            output.line("warning: \(incidents.count) open incidents in \(env.name) (\(incidents.map(\.id).joined(separator: ", "))): the run is linked to none; pass --incident ID")
         }
         return incidents.count == 1 ? linked(incidents[0]) : nil
     }
@@ -82,13 +83,13 @@ struct RunIncident: Sendable {
     private func withDesk(_ doing: String, _ body: (IncidentDesk) async throws -> Void) async {
         let ledger: Ledger
         do { ledger = try await Ledger.connect(url: url) } catch {
-            printError("warning: \(incident.id): \(doing): \(redactor.redact(error.message))")
+            output.line("warning: \(incident.id): \(doing): \(redactor.redact(error.message))")
             return
         }
         let desk = IncidentDesk(ledger: ledger, environment: environment, home: home, ladder: ladder, author: author, dryRun: dryRun)
         do { try await body(desk) } catch {
             let message = (error as? IncidentError)?.message ?? (error as? LedgerError)?.message ?? "\(error)"
-            printError("warning: \(incident.id): \(doing): \(desk.redactor.redact(message))")
+            output.line("warning: \(incident.id): \(doing): \(desk.redactor.redact(message))")
         }
         await desk.shutdown()
         await ledger.close()
@@ -98,7 +99,7 @@ struct RunIncident: Sendable {
     func starting(quiet: Bool) async {
         await withDesk("the escalation could not be posted") { desk in
             let posts = try await desk.performDue(incident.id, only: [.escalation])
-            printPosts(posts) { quiet ? StandardStreams.err($0) : StandardStreams.out($0) }
+            writePosts(posts) { quiet ? output.err($0) : output.out($0) }
         }
     }
 

@@ -1,0 +1,148 @@
+import Foundation
+import RunbookCore
+import RunbookDrivers
+import RunbookLedger
+
+/// What a runner does with one signed request: verify it against its own allowed_signers,
+/// refuse a stale time, a changed policy or a nonce the ledger has seen, then run it as the
+/// principal it verified, with its own environment, policy and key, streaming what the run
+/// says. A client gone (or ``RunnerStream/cancel()``) cancels the run, recorded as interrupted.
+public struct RunnerService: Sendable {
+    public let configuration: RunnerConfiguration
+    let keygen = SSHKeygen()
+
+    public init(configuration: RunnerConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Why a request was not run: said to the client, exit 2 (4 when the ledger cannot be used).
+    public struct Refusal: Error, Sendable {
+        /// The HTTP status: 400 malformed, 403 not signed by a principal, 409 replayed or
+        /// stale, 503 the ledger cannot be used.
+        public var status: Int
+        public var message: String
+        public var exitCode: Int32 { status == 503 ? 4 : 2 }
+    }
+
+    /// A run accepted: its events, ending with `.exit`, and how to cancel it.
+    public struct Accepted: Sendable {
+        public let principal: String
+        public let events: AsyncStream<RunnerEvent>
+        public let cancellation: CancellationRelay
+    }
+
+    /// Checks `envelope` (the JSON body of `POST /runs`) and starts its run.
+    public func accept(_ body: String) async throws(Refusal) -> Accepted {
+        guard let envelope = try? JSONDecoder().decode(RunnerRequest.Envelope.self, from: Data(body.utf8)) else {
+            throw Refusal(status: 400, message: "not a run request: expected {\"request\": ..., \"signature\": ...}")
+        }
+        let principal = try await verify(envelope)
+        guard let request = RunnerRequest.decode(envelope.request) else {
+            throw Refusal(status: 400, message: "the signed request is not a run request of version 1")
+        }
+        let env = configuration.environment
+        guard request.run.environment == env.name else {
+            throw Refusal(status: 400, message: "this runner serves environment '\(env.name)', not '\(request.run.environment)'")
+        }
+        let now = Int(Date().timeIntervalSince1970)
+        guard abs(now - request.time) <= RunnerRequest.maxAge else {
+            throw Refusal(status: 409, message: "the request was signed \(now - request.time) s ago by the runner's clock (at most \(RunnerRequest.maxAge) s either way): sign a new one")
+        }
+        let pinned = RunnerPolicy.pin(home: configuration.home, extra: [URL(fileURLWithPath: configuration.allowedSigners)])
+        guard pinned.digest == configuration.policy.digest else {
+            throw Refusal(status: 503, message: "the runner's files changed since it started (policy \(configuration.policy.digest.prefix(19))…, now \(pinned.digest.prefix(19))…): it runs nothing until restarted, which records the new policy")
+        }
+        try await claim(request, envelope: envelope, principal: principal)
+        return start(request, principal: principal)
+    }
+
+    /// The principal of the runner's allowed_signers whose key signed the request in the
+    /// `runbook-request` namespace.
+    func verify(_ envelope: RunnerRequest.Envelope) async throws(Refusal) -> String {
+        let message = Array(envelope.request.utf8)
+        let candidates: [String]
+        do { candidates = try await keygen.findPrincipals(signature: envelope.signature, allowedSigners: configuration.allowedSigners) } catch {
+            throw Refusal(status: 403, message: "the request's signature cannot be used: \(error.message)")
+        }
+        for principal in candidates where !principal.contains(where: { "*?,".contains($0) }) {
+            do {
+                try await keygen.verify(message: message, signature: envelope.signature, principal: principal,
+                                        allowedSigners: configuration.allowedSigners, namespace: RunnerRequest.namespace)
+                return principal
+            } catch {
+                continue
+            }
+        }
+        throw Refusal(status: 403, message: "the request is not signed (namespace \(RunnerRequest.namespace)) by a principal of the runner's allowed_signers")
+    }
+
+    /// Records the request's nonce in the ledger: once, ever, across replicas.
+    func claim(_ request: RunnerRequest, envelope: RunnerRequest.Envelope, principal: String) async throws(Refusal) {
+        let redactor = Redactor(secrets: configuration.environment.secrets)
+        let claimed: Bool
+        do throws(LedgerError) {
+            let ledger = try await Ledger.connect(url: configuration.ledgerURL)
+            do {
+                claimed = try await ledger.claimRunnerRequest(nonce: request.nonce, principal: principal, runbook: request.run.runbook,
+                                                              environment: request.run.environment, mode: request.run.dryRun ? "dry-run" : "live",
+                                                              signedAt: request.time, replica: configuration.replica, request: envelope.request,
+                                                              signature: envelope.signature)
+            } catch {
+                await ledger.close()
+                throw error
+            }
+            await ledger.close()
+        } catch {
+            throw Refusal(status: 503, message: "the ledger cannot be used: \(redactor.redact(error.message)); nothing was run")
+        }
+        guard claimed else {
+            throw Refusal(status: 409, message: "request \(request.nonce) was received already (a replay): each signed request runs once; nothing was run")
+        }
+    }
+
+    /// Starts the run of an accepted request.
+    func start(_ request: RunnerRequest, principal: String) -> Accepted {
+        let (events, continuation) = AsyncStream.makeStream(of: RunnerEvent.self)
+        var options = request.run
+        options.key = nil
+        options.operatorName = nil
+        options.auditLog = configuration.stateDirectory.appendingPathComponent("audit/\(request.nonce).jsonl").path
+        let output = RunOutput(out: { continuation.yield(.out($0)) }, err: { continuation.yield(.err($0)) })
+        var context = RunSession.Context(home: configuration.home, directoryFlag: nil, processEnvironment: ProcessInfo.processInfo.environment,
+                                         host: configuration.replica, output: output, terminal: nil, color: false,
+                                         who: .runner(principal: principal, signer: CheckpointWriter(key: configuration.key, principal: configuration.principal)),
+                                         auditLog: options.auditLog ?? "")
+        let configuration = self.configuration
+        context.runStarting = { runID in
+            Task {
+                guard let ledger = try? await Ledger.connect(url: configuration.ledgerURL) else { return }
+                try? await ledger.setRunnerRequestRun(nonce: request.nonce, runID: runID)
+                await ledger.close()
+            }
+        }
+        let session = RunSession(options: options, context: context)
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: configuration.heartbeat)
+                continuation.yield(.heartbeat)
+            }
+        }
+        Task {
+            let code: Int32
+            do throws(RunSessionError) {
+                if let report = try await session.run() {
+                    code = report.exitCode
+                    if request.junit { continuation.yield(.junit(JUnitReport.render(report))) }
+                } else {
+                    code = 0
+                }
+            } catch {
+                code = error.exitCode
+            }
+            heartbeat.cancel()
+            continuation.yield(.exit(code))
+            continuation.finish()
+        }
+        return Accepted(principal: principal, events: events, cancellation: context.cancellation)
+    }
+}
