@@ -20,11 +20,13 @@ extension ConsoleRoutes {
         let policy = configuration.policy
         return try await pool.with { ledger in
             let requests = try await ledger.requests(environment: environment, open: true)
+            let (decisions, used) = configuration.allowedSigners == nil ? ([:], []) : try await ledger.decisionsAndUses(of: requests.map(\.id))
             var shown: [Shown] = []
             for r in requests {
                 if let signers = configuration.allowedSigners {
-                    let loaded = try await ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy,
-                                                        onBehalfSigner: configuration.environment.runnerPrincipal, memo: memo).check(r)
+                    let desk = ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy,
+                                            onBehalfSigner: configuration.environment.runnerPrincipal, memo: memo)
+                    let loaded = await desk.check(r, decisions: decisions[r.id] ?? [], used: r.status != .used && used.contains(r.id))
                     let standing = Self.status(loaded.standing(policy: policy))
                     shown.append(Shown(request: r, loaded: loaded, standing: standing, have: ApprovalTally.counted(r, loaded.decisions, policy: policy).count))
                 } else {

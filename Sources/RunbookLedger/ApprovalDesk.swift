@@ -70,11 +70,18 @@ public struct ApprovalDesk: Sendable {
 
     /// Checks every signature of `request` and its decisions.
     public func check(_ request: ApprovalRequest) async throws(LedgerError) -> Loaded {
-        var request = request
         let decisions = try await ledger.decisions(request.id)
+        let used = request.status != .used ? try await ledger.approvalUse(request.id) != nil : false
+        return await check(request, decisions: decisions, used: used)
+    }
+
+    /// ``check(_:)`` with the request's decisions and whether `approval_uses` has it already
+    /// read (the console reads those of every open request in two queries).
+    public func check(_ request: ApprovalRequest, decisions: [ApprovalDecision], used: Bool) async -> Loaded {
+        var request = request
         // Used is what `approval_uses` says (one row per request, ever), whatever the status
         // column was set back to.
-        if request.status != .used, try await ledger.approvalUse(request.id) != nil { request.status = .used }
+        if used { request.status = .used }
         var problem: String?
         do {
             try await verify(message: Array(request.signedText.utf8), signature: request.signature, principal: request.requester)
