@@ -23,6 +23,8 @@ public struct ETLService: Sendable {
     public let faults: FaultInjector
     /// The worker's heartbeat and totals.
     public let workerState: WorkerState
+    /// What this process counts (files finished and failed, processing time, refusals).
+    public let metrics: ETLMetrics
     /// The log files.
     public let events: EventLog
     let readiness: Readiness
@@ -38,6 +40,7 @@ public struct ETLService: Sendable {
         self.store = ETLStore(client: client, logger: logger)
         self.faults = FaultInjector(configuration.initialFaults)
         self.workerState = WorkerState()
+        self.metrics = ETLMetrics()
         self.events = EventLog(directory: configuration.logDirectory, logger: logger)
         self.readiness = Readiness()
     }
@@ -45,7 +48,7 @@ public struct ETLService: Sendable {
     /// The router with every route and middleware (useful on its own in tests).
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
-        ETLRoutes(store: store, faults: faults, workerState: workerState, events: events,
+        ETLRoutes(store: store, faults: faults, workerState: workerState, metrics: metrics, events: events,
                   configuration: configuration, startedAt: .now).register(on: router)
         return router
     }
@@ -55,7 +58,7 @@ public struct ETLService: Sendable {
     public func makeApplication(worker runWorker: Bool = true, alerts runAlerts: Bool = true) -> some ApplicationProtocol {
         var services: [any Service] = [client]
         if runWorker {
-            let worker = Worker(store: store, faults: faults, state: workerState, events: events,
+            let worker = Worker(store: store, faults: faults, state: workerState, metrics: metrics, events: events,
                                 configuration: configuration, logger: logger)
             services.append(AfterReady(readiness: readiness, wrapped: worker))
         }

@@ -26,6 +26,13 @@ public struct Console: Sendable {
         let views = ConsoleViews(environment: configuration.environment.name)
         let hub = EventHub(url: configuration.ledgerURL, pool: pool, views: views, eventLoops: eventLoops, logger: logger)
         let router = Router(context: ConsoleContext.self)
+        // Alertmanager's webhook authenticates with its own token, before the console's sign-on.
+        if let alerts = configuration.alertReceiver {
+            var alertLogger = logger
+            alertLogger.logLevel = .info
+            let receiver = AlertReceiver(configuration: alerts, environment: configuration.environment, ledgerURL: configuration.ledgerURL, logger: alertLogger)
+            router.add(middleware: AlertWebhookRoute(receiver: receiver))
+        }
         router.add(middleware: SecurityHeaders())
         router.add(middleware: ConsoleAuth(trustedProxies: configuration.trustedProxies, tokens: configuration.tokens, views: views))
         ConsoleRoutes(configuration: configuration, pool: pool, hub: hub, views: views, audit: AuditState(), metrics: ConsoleMetrics())

@@ -22,6 +22,8 @@ public struct ConsoleConfiguration: Sendable {
     public var consolePrincipal: String?
     /// Connections to the ledger for requests (besides the one that listens).
     public var poolSize = 4
+    /// Alertmanager's webhook (`--alerts-token-file`); nil: off.
+    public var alertReceiver: AlertReceiverConfiguration?
 
     /// A configuration from its parts.
     public init(environment: Environment, ledgerURL: String, host: String, port: Int, trustedProxies: [String], tokens: TokenFile?,

@@ -132,7 +132,7 @@ public struct KubernetesClient: Sendable {
                       updated: int("status", "updatedReplicas"), available: int("status", "availableReplicas"))
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, body: String?, contentType: String?) async throws -> String {
+    func send(_ method: HTTPMethod, _ path: String, body: String?, contentType: String?) async throws -> String {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))

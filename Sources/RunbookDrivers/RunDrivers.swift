@@ -1,13 +1,15 @@
 public import RunbookCore
 
 /// The drivers of one run, built for its environment: shell, notify (sharing http's client), sql (for the
-/// environment's `database.url`) and http. Nothing connects until a step needs it; call
+/// environment's `database.url`, and its `ledger.url` for checks that say `database: ledger`) and http. Nothing connects until a step needs it; call
 /// ``shutdown()`` once the run is over (or use ``with(environment:_:)``).
 public struct RunDrivers: Sendable {
     /// What the executor is given.
     public let registry: DriverRegistry
     /// The SQL driver (also where a live run takes its run lock).
     public let sql: SQLDriver
+    /// The driver of the checks that read the ledger (`database: ledger`).
+    public let ledgerSQL: SQLDriver
     public let http: HTTPDriver
     /// The one event-loop thread SQL and HTTP share, started by the first step that needs it.
     let eventLoops: DriverEventLoops
@@ -17,16 +19,20 @@ public struct RunDrivers: Sendable {
     public init(environment: Environment, sqlOptions: SQLDriver.Options = .init(), guardChildren: Bool = false) {
         eventLoops = DriverEventLoops(threads: 1)
         sql = SQLDriver(url: environment.databaseURL, options: sqlOptions, eventLoops: eventLoops)
+        var ledgerOptions = sqlOptions
+        ledgerOptions.maxConnections = 1
+        ledgerSQL = SQLDriver(url: environment.ledgerURL, options: ledgerOptions, eventLoops: eventLoops, database: .ledger)
         http = HTTPDriver(eventLoops: eventLoops)
         let shell = ShellDriver(watchdog: guardChildren ? ProcessGroupWatchdog() : nil)
-        registry = DriverRegistry([.shell: shell, .notify: NotifyDriver(http: http, eventLoops: eventLoops), .sql: sql, .http: http])
+        registry = DriverRegistry([.shell: shell, .notify: NotifyDriver(http: http, eventLoops: eventLoops), .sql: SQLRouter(etl: sql, ledger: ledgerSQL), .http: http])
     }
 
     /// Closes the database connections and the HTTP client, then stops their event loop.
     public func shutdown() async {
         async let a: Void = sql.shutdown()
         async let b: Void = http.shutdown()
-        _ = await (a, b)
+        async let c: Void = ledgerSQL.shutdown()
+        _ = await (a, b, c)
         await eventLoops.shutdown()
     }
 

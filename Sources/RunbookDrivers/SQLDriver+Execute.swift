@@ -25,9 +25,9 @@ extension SQLDriver {
         let step = context.stepID
         let url: PostgresURL
         do { url = try self.url.get() } catch {
-            if context.environment.databaseURL == nil {
-                let hint = context.environment.unsetVariables["database.url"].map { ": set \($0)" } ?? ""
-                throw DriverError(.configuration, "step '\(step)': environment '\(context.environment.name)' has no database.url\(hint)")
+            if context.environment.url(of: database) == nil {
+                let hint = context.environment.unsetVariables[database.setting].map { ": set \($0)" } ?? ""
+                throw DriverError(.configuration, "step '\(step)': environment '\(context.environment.name)' has no \(database.setting)\(hint)")
             }
             throw DriverError(error.code, "step '\(step)': \(error.message)")
         }
@@ -42,8 +42,14 @@ extension SQLDriver {
         do {
             rows = try await withLease(step: step) { connection in
                 try await withTaskCancellationHandler {
-                    try await Self.transaction(on: connection, readOnly: readOnly, statementTimeoutMs: timeoutMs) {
-                        try await Self.run(query, kind: kind, firstWord: firstWord, maxRows: maxRows, on: connection)
+                    if !readOnly, SQLStatement.refusesTransaction(sql.text) {
+                        try await Self.standalone(on: connection, statementTimeoutMs: timeoutMs) {
+                            try await Self.run(query, kind: kind, firstWord: firstWord, maxRows: maxRows, on: connection)
+                        }
+                    } else {
+                        try await Self.transaction(on: connection, readOnly: readOnly, statementTimeoutMs: timeoutMs) {
+                            try await Self.run(query, kind: kind, firstWord: firstWord, maxRows: maxRows, on: connection)
+                        }
                     }
                 } onCancel: {
                     // PostgresNIO cannot cancel a running statement: closing the connection stops
@@ -95,6 +101,36 @@ extension SQLDriver {
             }
             throw error
         }
+    }
+
+    /// An action PostgreSQL refuses inside a transaction (`CREATE INDEX CONCURRENTLY`, `VACUUM`):
+    /// no `BEGIN`; the step's limit as the session's `statement_timeout` (and the PostgreSQL 14+
+    /// liveness check), so the statement gives up on the server by the step's deadline; then both
+    /// settings back to their defaults, so nothing outlives the step in the pool (a connection
+    /// that cannot be reset is closed). A `CREATE INDEX CONCURRENTLY` stopped half-way leaves an
+    /// INVALID index behind: the runbook must look for one (`pg_index.indisvalid`) and drop it
+    /// before trying again.
+    static func standalone<R: Sendable>(
+        on connection: PostgresConnection, statementTimeoutMs: Int64, _ body: () async throws -> R
+    ) async throws -> R {
+        try await simple("""
+            SELECT set_config('statement_timeout', '\(statementTimeoutMs)', false),
+                   CASE WHEN current_setting('server_version_num')::int >= 140000
+                        THEN set_config('client_connection_check_interval', '1000', false) END
+            """, on: connection)
+        let result: Result<R, any Error>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        if !Task.isCancelled {
+            do {
+                try await simple("""
+                    SELECT set_config(name, reset_val, false) FROM pg_settings
+                     WHERE name IN ('statement_timeout', 'client_connection_check_interval')
+                    """, on: connection)
+            } catch {
+                try? await connection.close()
+            }
+        }
+        return try result.get()
     }
 
     /// Runs a statement that returns no rows; returns its command tag.

@@ -42,6 +42,8 @@ public final class SQLDriver: StepDriver, Sendable {
 
     let url: Result<PostgresURL, DriverError>
     let options: Options
+    /// Which of the environment's databases `url` is.
+    let database: SQLDatabase
     let state = Mutex(State.idle)
     let failures = ConnectionFailures()
     /// Set once any connection was leased: from then on a lease may wait for a busy connection.
@@ -49,16 +51,17 @@ public final class SQLDriver: StepDriver, Sendable {
     /// Where the connections' I/O runs.
     let eventLoops: DriverEventLoops
 
-    /// A driver for `url` (the environment's `database.url`). A missing or malformed URL is
-    /// reported when a SQL step runs, as that step's error. `eventLoops`: the run's (see
-    /// ``RunDrivers``), else NIO's singleton group.
-    public init(url: String?, options: Options = Options(), eventLoops: DriverEventLoops = .singleton) {
+    /// A driver for `url` (the environment's `database.url`, or what `setting` names). A missing
+    /// or malformed URL is reported when a SQL step runs, as that step's error. `eventLoops`: the
+    /// run's (see ``RunDrivers``), else NIO's singleton group.
+    public init(url: String?, options: Options = Options(), eventLoops: DriverEventLoops = .singleton, database: SQLDatabase = .etl) {
+        self.database = database
         self.options = options
         self.eventLoops = eventLoops
         if let url, !url.isEmpty {
             do { self.url = .success(try PostgresURL(url)) } catch { self.url = .failure(error) }
         } else {
-            self.url = .failure(DriverError(.configuration, "the environment has no database.url"))
+            self.url = .failure(DriverError(.configuration, "the environment has no \(database.setting)"))
         }
     }
 

@@ -54,6 +54,25 @@ public enum SQLStatement: Sendable, Equatable {
 }
 
 extension SQLStatement {
+    /// Whether PostgreSQL refuses `sql` inside a transaction block: `CREATE INDEX CONCURRENTLY`,
+    /// `DROP INDEX CONCURRENTLY`, `REINDEX ... CONCURRENTLY`, `VACUUM`. The driver runs such an
+    /// action on its own (no `BEGIN`), with its own session `statement_timeout`.
+    public static func refusesTransaction(_ sql: String) -> Bool {
+        let words = SQLStatement.words(in: sql)
+        guard let first = words.first else { return false }
+        switch first {
+        case "vacuum":
+            return true
+        case "create", "drop":
+            let head = Array(words.prefix(4))
+            return head.contains("index") && head.contains("concurrently")
+        case "reindex":
+            return words.prefix(4).contains("concurrently")
+        default:
+            return false
+        }
+    }
+
     /// The lower-cased bare words of a SQL text, outside string literals, quoted identifiers,
     /// dollar-quoted bodies and comments (the project's one SQL lexer).
     static func words(in sql: String) -> [String] { SQLTokenizer.words(sql) }

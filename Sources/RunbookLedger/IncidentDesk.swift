@@ -112,7 +112,8 @@ public struct IncidentDesk: Sendable {
         }
     }
 
-    func details(_ post: Post, _ extra: [(String, Value)] = []) -> Value {
+    /// An event's details: `extra`, then where the post went and whether it arrived.
+    public func details(_ post: Post, _ extra: [(String, Value)] = []) -> Value {
         .object(extra + [("channels", .string(post.channels)), ("delivered", .bool(post.delivered)), ("answer", .string(post.answer))])
     }
 
@@ -126,17 +127,20 @@ public struct IncidentDesk: Sendable {
     /// Declares an incident: stored, then the declaration (`incident-declared` template) posted.
     /// The level in force at its start is the one the declaration names; declared later than 30
     /// minutes in, that level's escalation is posted too.
-    public func open(title: String, severity: String, impact: String, startedAt: Date, now: Date = Date()) async throws(IncidentError) -> (Incident, [Post]) {
+    public func open(title: String, severity: String, impact: String, affectedServices: String = "", startedAt: Date,
+                     now: Date = Date()) async throws(IncidentError) -> (Incident, [Post])
+    {
         let level = ladder?.level(at: max(0, Int(now.timeIntervalSince(startedAt) / 60)))
         let first = ladder?.levels.first?.level ?? 1
         var incident: Incident
         if dryRun {
             incident = Incident(id: Incident.idPrefix(day: startedAt) + "N", environment: environment.name, title: title, severity: severity,
-                                status: .investigating, openedBy: author, impact: impact, startedAt: startedAt, escalationLevel: first, lastUpdateAt: now)
+                                status: .investigating, openedBy: author, impact: impact, startedAt: startedAt, escalationLevel: first, lastUpdateAt: now,
+                                affectedServices: affectedServices)
         } else {
             do {
                 incident = try await ledger.openIncident(environment: environment.name, title: title, severity: severity, openedBy: author,
-                                                         impact: impact, startedAt: startedAt, now: now, level: first)
+                                                         impact: impact, affectedServices: affectedServices, startedAt: startedAt, now: now, level: first)
             } catch { throw IncidentError(error) }
         }
         let message = try render("incident-declaration", scope: IncidentMessage.scope(incident, now: now, ladder: ladder))
@@ -158,7 +162,9 @@ public struct IncidentDesk: Sendable {
     }
 
     /// A person's status update (`incident-status` template), after any escalation now due.
-    public func update(_ id: String, status: Incident.Status, message: String, now: Date = Date()) async throws(IncidentError) -> [Post] {
+    public func update(_ id: String, status: Incident.Status, message: String, nextSteps: String = "", eta: String = "",
+                       now: Date = Date()) async throws(IncidentError) -> [Post]
+    {
         let incident = try await openIncident(id)
         var posts = try await performDue(id, now: now, only: [.escalation])
         var current = incident
@@ -166,13 +172,15 @@ public struct IncidentDesk: Sendable {
         if let level = IncidentCadence.escalation(incident, now: now, ladder: ladder) { current.escalationLevel = level.level }
         let text = try render("incident-status", scope: IncidentMessage.scope(current, now: now, ladder: ladder, lastRun: try await lastRun(id),
                                                                                event: [("status", .string(status.display)), ("message", .string(message)),
+                                                                                       ("next_steps", .string(nextSteps)), ("eta", .string(eta)),
                                                                                        ("automatic", false)]))
         let post = try await post(text, kind: .update, incident: current)
         posts.append(post)
         if !dryRun {
             do {
                 try await ledger.add(IncidentEvent(at: now, kind: .update, author: author, message: message,
-                                                   details: details(post, [("status", .string(status.rawValue))])),
+                                                   details: details(post, [("status", .string(status.rawValue)), ("next_steps", .string(nextSteps)),
+                                                                           ("eta", .string(eta))])),
                                      to: id, change: .init(touches: post.delivered, status: status))
             } catch { throw IncidentError(error) }
         }

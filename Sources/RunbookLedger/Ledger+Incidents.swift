@@ -5,21 +5,22 @@ public import RunbookCore
 extension Ledger {
     static let incidentColumns = """
         id, environment, title, severity, status, opened_by, impact, started_at, resolved_at, escalation_level, last_update_at,
-        root_cause, resolution, prevention, postmortem_reminded_at
+        root_cause, resolution, prevention, postmortem_reminded_at, affected_services
         """
 
     static func decodeIncident(_ row: PostgresRow) throws -> Incident {
         let c = try row.decode((String, String, String, String, String, String, String, Date, Date?, Int, Date, String?, String?, String?, Date?).self)
+        let affected = try row.makeRandomAccess()["affected_services"].decode(String.self)
         return Incident(id: c.0, environment: c.1, title: c.2, severity: c.3, status: Incident.Status(text: c.4) ?? .investigating, openedBy: c.5,
                         impact: c.6, startedAt: c.7, resolvedAt: c.8, escalationLevel: c.9, lastUpdateAt: c.10, rootCause: c.11,
-                        resolution: c.12, prevention: c.13, postmortemRemindedAt: c.14)
+                        resolution: c.12, prevention: c.13, postmortemRemindedAt: c.14, affectedServices: affected)
     }
 
     /// Stores a new incident and returns it with its id, `INC-<UTC day of its start>-<N>`. N is
     /// one more than the day's highest, counted under a transaction-scoped advisory lock on the
     /// day, so concurrent opens get 1, 2, 3... (the primary key would refuse a duplicate anyway).
     public func openIncident(environment: String, title: String, severity: String, openedBy: String, impact: String,
-                             startedAt: Date, now: Date, level: Int) async throws(LedgerError) -> Incident
+                             affectedServices: String = "", startedAt: Date, now: Date, level: Int) async throws(LedgerError) -> Incident
     {
         let prefix = Incident.idPrefix(day: startedAt)
         return try await run("declaring the incident") {
@@ -27,9 +28,10 @@ extension Ledger {
             do {
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockNamespace), hashtext(\(prefix)))", logger: Self.logger)
                 let rows = try await connection.query("""
-                    INSERT INTO runbook.incidents (id, environment, title, severity, status, opened_by, impact, started_at, escalation_level, last_update_at)
+                    INSERT INTO runbook.incidents (id, environment, title, severity, status, opened_by, impact, affected_services, started_at,
+                                                   escalation_level, last_update_at)
                     SELECT \(prefix) || (coalesce(max(split_part(id, '-', 3)::int), 0) + 1), \(environment), \(title), \(severity), 'investigating',
-                           \(openedBy), \(impact), \(startedAt), \(level), \(now)
+                           \(openedBy), \(impact), \(affectedServices), \(startedAt), \(level), \(now)
                       FROM runbook.incidents WHERE id LIKE \(prefix) || '%'
                     RETURNING \(unescaped: Self.incidentColumns)
                     """, logger: Self.logger)

@@ -17,6 +17,7 @@
 /// * `incidents`, `incident_events`: an incident's life and timeline.
 /// * `approval_uses`, `runner_requests`, `runner_policies`: the runner's (issue 19): each
 ///   approval used once, each signed run request executed once, each pinned policy.
+/// * `probes`: etl-core's /health, minute by minute (`runbook probe`), for availability.
 ///
 /// New records are announced on the `runbook_events` channel (`LISTEN/NOTIFY`), one
 /// notification per run and statement, for live views.
@@ -300,6 +301,53 @@ public enum LedgerSchema {
                 digest       text NOT NULL,
                 files        jsonb NOT NULL,
                 started_at   timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+        ],
+        // 7: availability, and an incident's affected services (issue 21). `runbook probe --env E`,
+        // run every minute by a timer or the runner, records whether etl-core's /health answered ok, one row per environment
+        // and minute of the ledger's clock (several probers in one minute: down wins). A minute
+        // without a row is unknown, never up: sla-report reads this table (`database: ledger`).
+        [
+            """
+            CREATE TABLE runbook.probes (
+                environment text NOT NULL,
+                minute      timestamptz NOT NULL,
+                up          boolean NOT NULL,
+                detail      text NOT NULL,
+                probed_at   timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (environment, minute)
+            )
+            """,
+            // The declaration's "Affected Services", as the incident declares them.
+            "ALTER TABLE runbook.incidents ADD COLUMN affected_services text NOT NULL DEFAULT ''",
+        ],
+        // 8: Alertmanager's notifications (issue 20). One incident per alert group
+        // (`alert_groups`, claimed once by whoever opens it), one row per alert of a group
+        // (group key and fingerprint: the unique key that makes a retried or concurrent
+        // notification act once), with what its last diagnosis was run with and when.
+        [
+            """
+            CREATE TABLE runbook.alert_groups (
+                group_key    text PRIMARY KEY,
+                environment  text NOT NULL,
+                incident_id  text REFERENCES runbook.incidents,
+                claimed_at   timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            """
+            CREATE TABLE runbook.alerts (
+                group_key     text NOT NULL,
+                fingerprint   text NOT NULL,
+                alertname     text NOT NULL,
+                runbook       text NOT NULL,
+                status        text NOT NULL,
+                inputs_key    text NOT NULL,
+                starts_at     text NOT NULL,
+                labels        jsonb NOT NULL,
+                diagnosed_at  timestamptz,
+                updated_at    timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (group_key, fingerprint)
             )
             """,
         ],

@@ -20,6 +20,9 @@ struct IncidentOpen: AsyncParsableCommand {
     @Option(name: .customLong("impact"), help: "The business impact (the declaration's Impact line).")
     var impact: String = ""
 
+    @Option(name: .customLong("affected-services"), help: "The services it affects (the declaration's Affected Services line), e.g. 'ETL pipeline, Dashboard'.")
+    var affectedServices: String = ""
+
     @Option(name: .customLong("started-at"), help: "When it began (escalation counts from here): 2025-01-15T14:05:00Z, '2025-01-15 14:05' (UTC) or '45m ago'; default now.")
     var startedAt: String?
 
@@ -39,7 +42,7 @@ struct IncidentOpen: AsyncParsableCommand {
         let now = Date()
         let start = try incidentTime(startedAt, option: "--started-at", now: now)
         let (incident, posts) = try await options.withDesk(dryRun: dryRun) { desk in
-            try await desk.open(title: title, severity: severity, impact: impact, startedAt: start, now: now)
+            try await desk.open(title: title, severity: severity, impact: impact, affectedServices: affectedServices, startedAt: start, now: now)
         }
         printPosts(posts) { StandardStreams.err($0) }
         StandardStreams.out(incident.id + "\n")

@@ -3,7 +3,7 @@ import Foundation
 import RunbookCore
 import RunbookLedger
 
-/// `runbook incident update ID --status S --message M`.
+/// `runbook incident update ID --status S --message M [--next-steps T] [--eta T]`.
 struct IncidentUpdate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "update",
@@ -17,8 +17,14 @@ struct IncidentUpdate: AsyncParsableCommand {
     @Option(name: .customLong("status"), help: "Investigating, Identified or Monitoring (resolve with `incident resolve`).")
     var status: String
 
-    @Option(name: .customLong("message"), help: "What was done, what is next.")
+    @Option(name: .customLong("message"), help: "What was done (the update's Actions Taken line).")
     var message: String
+
+    @Option(name: .customLong("next-steps"), help: "What is being done next (the update's Next Steps line).")
+    var nextSteps: String = ""
+
+    @Option(name: .customLong("eta"), help: "The expected resolution time (the update's ETA line), e.g. '15:30 UTC' or '45 min'.")
+    var eta: String = ""
 
     @Flag(name: .customLong("dry-run"), help: "Show the update; store and post nothing.")
     var dryRun = false
@@ -30,7 +36,7 @@ struct IncidentUpdate: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let posts = try await options.withDesk(dryRun: dryRun) { desk in
-            try await desk.update(id, status: status, message: message)
+            try await desk.update(id, status: status, message: message, nextSteps: nextSteps, eta: eta)
         }
         printPosts(posts)
         try requireDelivered(posts)

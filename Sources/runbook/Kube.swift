@@ -3,7 +3,7 @@ import Foundation
 import RunbookCore
 import RunbookDrivers
 
-/// `runbook kube restart|status|scale`: etl-core operated the Kubernetes way from the runbook
+/// `runbook kube restart|status|scale|top`: etl-core operated the Kubernetes way from the runbook
 /// image, for an environment's named commands (environments/kubernetes.example.yaml):
 /// `kubectl rollout restart`, `kubectl get` and `kubectl scale` through the apps/v1 API with
 /// the pod's service account. Exit 0 done (status: every replica ready) · 1 the API refused ·
@@ -12,7 +12,7 @@ struct Kube: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kube",
         abstract: "Restart, scale or show a Kubernetes workload through the API, as an environment's service commands.",
-        subcommands: [Restart.self, Status.self, Scale.self])
+        subcommands: [Restart.self, Status.self, Scale.self, Top.self])
 
     struct Target: ParsableArguments {
         @Argument(help: "The workload: deployment/NAME or statefulset/NAME.")
@@ -82,6 +82,21 @@ struct Kube: AsyncParsableCommand {
             let client = try target.client()
             try await target.perform(client) { try await client.scale(target.workload, replicas: replicas) }
             print("\(target.workload) in \(client.namespace): scaled to \(replicas) replica\(replicas == 1 ? "" : "s")")
+        }
+    }
+
+    /// `kubectl top pod -l <the workload's selector>`, as the resources check's JSON: where the
+    /// runbook runs in a pod, `pgrep` only sees that pod; the metrics API sees etl-core's.
+    struct Top: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "top",
+            abstract: "CPU and memory of the workload's pods from the metrics API, as JSON (what checks/etl-core-resources prints).")
+        @OptionGroup var target: Target
+
+        func run() async throws {
+            let client = try target.client()
+            let pods = try await target.perform(client) { try await client.top(target.workload) }
+            print(JSON.encode(KubernetesClient.resourcesReport(pods, workload: "\(target.workload) in \(client.namespace)")))
         }
     }
 }

@@ -16,7 +16,8 @@ struct RunbookCommand: AsyncParsableCommand {
             """,
         subcommands: [Lint.self, List.self, Show.self, Plan.self, Run.self, Audit.self, Runs.self, LedgerCommand.self,
                       Approvals.self, Approve.self, Deny.self, ScheduleCommand.self, Notify.self, IncidentCommand.self, Kube.self, Serve.self,
-                      TestCommand.self, SchemaCommand.self, NewCommand.self, RunnerCommand.self]
+                      TestCommand.self, SchemaCommand.self, NewCommand.self, RunnerCommand.self,
+                      Probe.self, Alerts.self]
     )
 
     /// Maps every usage error to exit 2 (the contract in DESIGN.md), not ArgumentParser's 64.

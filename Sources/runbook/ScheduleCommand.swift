@@ -142,12 +142,18 @@ struct ScheduleCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             let remind = environmentValues.values["ledger"] != nil
+            // With an API as well, availability is measured: `runbook probe` every minute.
+            let probe = remind && environmentValues.values["api"] != nil
             let scheduled = try ScheduleCommand.scheduledRunbooks(loader)
             let export = ScheduleExport(environment: environment, binary: binary, project: project, user: user,
                                         environmentFile: environmentFile ?? "/etc/runbook/\(environment).env",
                                         image: image, secret: secret, namespace: namespace)
             for (runbook, _) in scheduled where export.unitName(runbook.id).count > ScheduleExport.maxCronJobName {
                 printError("error: \(runbook.path): the name \(export.unitName(runbook.id)) is longer than the \(ScheduleExport.maxCronJobName) characters Kubernetes allows a CronJob: shorten the runbook id or the environment name")
+                throw ExitCode(2)
+            }
+            if probe, export.probeName.count > ScheduleExport.maxCronJobName {
+                printError("error: the name \(export.probeName) is longer than the \(ScheduleExport.maxCronJobName) characters Kubernetes allows a CronJob: shorten the environment name")
                 throw ExitCode(2)
             }
             if remind, export.remindName.count > ScheduleExport.maxCronJobName {
@@ -168,12 +174,18 @@ struct ScheduleCommand: ParsableCommand {
                         try export.remindTimer().write(toFile: "\(directory)/\(export.remindName).timer", atomically: true, encoding: .utf8)
                         print("\(directory)/\(export.remindName).timer: OnCalendar=\(ScheduleExport.remindCalendar) (runbook incident remind)")
                     }
+                    if probe {
+                        try export.probeService().write(toFile: "\(directory)/\(export.probeName).service", atomically: true, encoding: .utf8)
+                        try export.probeTimer().write(toFile: "\(directory)/\(export.probeName).timer", atomically: true, encoding: .utf8)
+                        print("\(directory)/\(export.probeName).timer: OnCalendar=\(ScheduleExport.probeCalendar) (runbook probe)")
+                    }
                 } catch {
                     printError("error: cannot write the units into \(directory): \(error.localizedDescription)")
                     throw ExitCode(2)
                 }
             } else if let file = kubernetesFile {
-                let text = (scheduled.map { export.cronJob($0.0, $0.1) } + (remind ? [export.remindCronJob()] : [])).joined(separator: "---\n")
+                let text = (scheduled.map { export.cronJob($0.0, $0.1) } + (remind ? [export.remindCronJob()] : [])
+                            + (probe ? [export.probeCronJob()] : [])).joined(separator: "---\n")
                 if file == "-" {
                     print(text, terminator: "")
                 } else {
@@ -186,6 +198,7 @@ struct ScheduleCommand: ParsableCommand {
                               + (schedule.calendar.needsWeekdayGuard ? " (the run checks the weekday)" : ""))
                     }
                     if remind { print("\(file): CronJob \(export.remindName): \(ScheduleExport.remindCron) (runbook incident remind)") }
+                    if probe { print("\(file): CronJob \(export.probeName): \(ScheduleExport.probeCron) (runbook probe)") }
                 }
             }
             if scheduled.isEmpty { printError("warning: no runbook has a schedule" + (remind ? ": only the incident reminders written" : ": nothing written")) }

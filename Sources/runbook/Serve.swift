@@ -26,6 +26,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("trust-proxy"), help: "An address whose X-Forwarded-User header is trusted (repeatable).") var trustProxy: [String] = []
     @Option(name: .customLong("tokens"), help: "A file of hashed bearer tokens, one 'USER sha256:HEX' per line.") var tokens: String?
     @Option(name: .customLong("key"), help: "The console's SSH key (default: $RUNBOOK_SIGNING_KEY): signs decisions made in the console.") var key: String?
+    @OptionGroup var alerts: AlertReceiverOptions
 
     func run() async throws {
         let env = try options.loadEnvironment()
@@ -75,9 +76,10 @@ struct Serve: AsyncParsableCommand {
                 }
             }
         }
-        let configuration = ConsoleConfiguration(environment: env, ledgerURL: url, host: host, port: port, trustedProxies: trustProxy,
+        var configuration = ConsoleConfiguration(environment: env, ledgerURL: url, host: host, port: port, trustedProxies: trustProxy,
                                                  tokens: tokenFile, allowedSigners: signers, principals: principals,
                                                  consoleKey: consoleKey, consolePrincipal: consolePrincipal)
+        configuration.alertReceiver = try alerts.configuration(home: options.home.home, listen: listen)
         var logger = Logger(label: "runbook.console")
         logger.logLevel = .warning
         let shown = host.contains(":") ? "[\(host)]" : host

@@ -41,7 +41,7 @@ struct APIContractTests {
             #expect((health["worker"] as? [String: Any])?["alive"] as? Bool == true)
             let metrics = try await harness.request(.get, "/metrics", headers: [:])
             #expect(metrics.status == .ok)
-            #expect(metrics.text.contains("etl_files{status=\"loaded\"} 0"))
+            #expect(metrics.text.contains("etl_files{status=\"loaded\"} 0.0"))
             #expect(metrics.text.contains("# TYPE etl_dlq_unresolved gauge"))
         }
     }

@@ -41,7 +41,7 @@ struct AlertMonitorTests {
             let monitor = AlertMonitor(store: harness.service.store, events: harness.service.events,
                                        faults: harness.service.faults, interval: .seconds(60), logger: TestDatabase.logger)
             #expect(try await monitor.evaluate() == ["dlq_backlog"])
-            #expect(try await harness.request(.get, "/metrics", headers: [:]).text.contains("etl_dlq_unresolved 101"))
+            #expect(try await harness.request(.get, "/metrics", headers: [:]).text.contains("etl_dlq_unresolved 101.0"))
         }
     }
 

@@ -171,6 +171,11 @@ final class ConsoleTests {
         let metrics = try http("GET", "/metrics", headers: [bearer("carol")])
         #expect(metrics.status == 200)
         #expect(metrics.body.contains("runbook_pending_approvals"), "\(metrics.body)")
+        // Prometheus' own linter accepts it (Debian's promtool, installed by scripts/test).
+        let exposition = home.appendingPathComponent("metrics.txt").path
+        try metrics.body.write(toFile: exposition, atomically: true, encoding: .utf8)
+        let check = try Sandbox.spawnAndWait(["/bin/bash", "-c", "promtool check metrics < '\(exposition)' > '\(exposition).out' 2>&1"])
+        #expect(check == 0, "promtool check metrics: \((try? String(contentsOfFile: exposition + ".out", encoding: .utf8)) ?? "")")
     }
 
     @Test func hostileInputsAndOutputAreEscaped() throws {

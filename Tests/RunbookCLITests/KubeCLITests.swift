@@ -6,12 +6,13 @@ import Testing
 /// answers as apps/v1 does).
 extension CLITests {
     /// The stub API: its URL, and the file where it records requests (one JSON object a line).
-    func kubeStub() throws -> (process: Process, url: String, log: String) {
+    func kubeStub(usage: String = "{}") throws -> (process: Process, url: String, log: String) {
         let log = home.appendingPathComponent("kube-requests.jsonl").path
         let script = #"""
-            import http.server, json, sys
+            import http.server, json, sys, urllib.parse
             log = sys.argv[1]
             state = {"replicas": 2, "ready": 2}
+            usage = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
             class H(http.server.BaseHTTPRequestHandler):
                 def log_message(self, *a): pass
                 def answer(self, code, body):
@@ -27,11 +28,21 @@ extension CLITests {
                     if self.headers.get("Authorization") != "Bearer s3cr3t-sa-token":
                         return self.answer(401, {"kind": "Status", "message": "Unauthorized", "code": 401})
                     base = "/apis/apps/v1/namespaces/etl/deployments/etl-core"
+                    path, _, query = self.path.partition("?")
+                    chosen = urllib.parse.parse_qs(query).get("labelSelector") == ["app=etl-core"]
+                    if path == "/apis/metrics.k8s.io/v1beta1/namespaces/etl/pods" and self.command == "GET":
+                        return self.answer(200, {"kind": "PodMetricsList", "items": [
+                            {"metadata": {"name": n}, "containers": [{"name": "etl-core", "usage": {"cpu": u["cpu"], "memory": u["memory"]}}]}
+                            for n, u in usage.items()] if chosen else []})
+                    if path == "/api/v1/namespaces/etl/pods" and self.command == "GET":
+                        return self.answer(200, {"kind": "PodList", "items": [
+                            {"metadata": {"name": n}, "spec": {"containers": [{"name": "etl-core", "resources": {"limits": {"memory": u["limit"]}}}]}}
+                            for n, u in usage.items()] if chosen else []})
                     if self.path == base + "/scale" and self.command == "PATCH":
                         state["replicas"] = json.loads(body)["spec"]["replicas"]; state["ready"] = state["replicas"]
                         return self.answer(200, {"kind": "Scale", "spec": {"replicas": state["replicas"]}})
                     if self.path == base and self.command in ("GET", "PATCH"):
-                        return self.answer(200, {"kind": "Deployment", "spec": {"replicas": state["replicas"]},
+                        return self.answer(200, {"kind": "Deployment", "spec": {"replicas": state["replicas"], "selector": {"matchLabels": {"app": "etl-core"}}},
                                                  "status": {"readyReplicas": state["ready"], "updatedReplicas": state["ready"], "availableReplicas": state["ready"]}})
                     self.answer(404, {"kind": "Status", "message": "deployments.apps \"%s\" not found" % self.path.rsplit("/", 1)[-1], "code": 404})
                 do_GET = do_PATCH = handle_any
@@ -41,7 +52,7 @@ extension CLITests {
             """#
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, log]
+        process.arguments = ["python3", "-c", script, log, usage]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -123,4 +134,51 @@ extension CLITests {
         #expect(out.code == 2)
         #expect(out.stderr.contains("not in a Kubernetes pod"), "\(out.stderr)")
     }
+
+    /// Where the runbook runs in a pod of its own, the resources check reads etl-core's pods
+    /// from the metrics API (the environment's `kubernetes.workload`), never `pgrep` in its own
+    /// pod: two pods by the deployment's selector, CPU in percent of a core, memory of the limit.
+    @Test func resourcesCheckReadsTheWorkloadsPodsOnKubernetes() throws {
+        try FileManager.default.createDirectory(at: home.appendingPathComponent("checks"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: home.appendingPathComponent("environments"), withIntermediateDirectories: true)
+        let shared = try String(contentsOf: CLITests.packageRoot.appendingPathComponent("checks/etl-core-resources.yaml"), encoding: .utf8)
+        write("checks/etl-core-resources.yaml", shared)
+        write("runbooks/resources.yaml", """
+            runbook: resources
+            title: Recursos
+            steps:
+              - check: resources
+                use: etl-core-resources
+            """)
+        write("environments/kube.yaml", "environment: kube\nkubernetes: {workload: deployment/etl-core}\n")
+        write("sa-token", "s3cr3t-sa-token\n")
+        func run(_ usage: String) throws -> (code: Int32, status: String, json: [String: Any]) {
+            let stub = try kubeStub(usage: usage)
+            defer { stub.process.killAndReap() }
+            let env = ["RUNBOOK_KUBE_API": stub.url, "RUNBOOK_KUBE_TOKEN_FILE": home.appendingPathComponent("sa-token").path,
+                       "RUNBOOK_KUBE_NAMESPACE": "etl",
+                       "PATH": URL(fileURLWithPath: CLITests.binary).deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "")]
+            let out = collect(try launch(["run", "resources", "--env", "kube", "--dry-run", "--format", "json"], environment: env))
+            let report = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any] ?? [:]
+            let step = (report["steps"] as? [[String: Any]])?.first ?? [:]
+            let stdout = (step["result"] as? [String: Any])?["stdout"] as? String ?? ""
+            let json = (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any] ?? [:]
+            return (out.code, step["status"] as? String ?? "\(out.stdout)\(out.stderr)", json)
+        }
+        let calm = try run(#"{"etl-core-7d9f-a": {"cpu": "120m", "memory": "100Mi", "limit": "512Mi"}, "etl-core-7d9f-b": {"cpu": "250000000n", "memory": "128Mi", "limit": "512Mi"}}"#)
+        #expect(calm.status == "green", "\(calm)")
+        #expect(calm.json["processes"] as? Int == 2, "\(calm.json)")
+        #expect((calm.json["source"] as? String)?.hasPrefix("metrics.k8s.io") == true, "\(calm.json)")
+        #expect(DiagnosisOnly.number(calm.json["max_cpu_percent"]) == 25, "250000000n is a quarter of a core: \(calm.json)")
+        #expect(DiagnosisOnly.number(calm.json["max_mem_percent"]) == 25, "128Mi of 512Mi: \(calm.json)")
+        let pods = (calm.json["list"] as? [[String: Any]])?.compactMap { $0["pod"] as? String }
+        #expect(pods == ["etl-core-7d9f-a", "etl-core-7d9f-b"], "\(calm.json)")
+        let full = try run(#"{"etl-core-7d9f-a": {"cpu": "900m", "memory": "470Mi", "limit": "512Mi"}}"#)
+        #expect(full.status == "red", "470Mi of a 512Mi limit is 91.8 %: \(full)")
+        #expect(full.code == 1)
+        let none = try run("{}")
+        #expect(none.status == "red", "no pod has metrics: \(none)")
+        #expect(none.json["processes"] as? Int == 0, "\(none.json)")
+    }
 }
+

@@ -158,7 +158,9 @@ struct Sandbox {
 
     /// The environment variables a CLI run needs to reach the sandbox.
     var variables: [String: String] {
-        ["ETL_DATABASE_URL": databaseURL, "ETL_API_URL": apiURL, "ETL_API_TOKEN": token, "ETL_LOG_DIR": logDir]
+        var variables = ["ETL_DATABASE_URL": databaseURL, "ETL_API_URL": apiURL, "ETL_API_TOKEN": token, "ETL_LOG_DIR": logDir]
+        if let ledger = Self.ledgerURL { variables["RUNBOOK_LEDGER_URL"] = ledger }
+        return variables
     }
 }
 

@@ -194,3 +194,39 @@ extension CLITests {
         return nil
     }
 }
+
+extension CLITests {
+    /// An environment with a ledger and an API gets `runbook probe` every minute, so that
+    /// sla-report measures availability; a down minute (exit 1) does not fail the unit.
+    @Test func availabilityProbesGetATimerAndACronJob() throws {
+        scheduledProject("Mon *-*-* 06:00")
+        write("environments/prod.yaml", """
+            environment: prod
+            api: {url: "https://etl.example"}
+            ledger: {url: "${RUNBOOK_LEDGER_URL}"}
+            secrets: [RUNBOOK_LEDGER_URL]
+            """)
+        let units = home.appendingPathComponent("units").path
+        var out = try runbook(["schedule", "export", "--env", "prod", "--systemd", units, "--binary", CLITests.binary, "--project", home.path])
+        #expect(out.code == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("runbook-prod-probe.timer: OnCalendar=*:*:00 (runbook probe)"), "\(out.stdout)")
+        let service = try String(contentsOfFile: "\(units)/runbook-prod-probe.service", encoding: .utf8)
+        #expect(service.contains("ExecStart=\(CLITests.binary) probe --env prod\n"))
+        #expect(service.contains("SuccessExitStatus=1\n"))
+        let verify = try tool("/usr/bin/systemd-analyze", ["verify", "--man=no", "\(units)/runbook-prod-probe.timer", "\(units)/runbook-prod-probe.service"])
+        #expect(verify.code == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stderr.isEmpty, "systemd-analyze verify complained: \(verify.stderr)")
+        let calendar = try tool("/usr/bin/systemd-analyze", ["calendar", "--iterations=2", "--base-time=2027-03-01 10:02:30 UTC", "*:*:00 UTC"])
+        #expect(calendar.stdout.contains("2027-03-01 10:03:00 UTC") && calendar.stdout.contains("2027-03-01 10:04:00 UTC"), "\(calendar.stdout)")
+
+        let file = home.appendingPathComponent("cronjobs.yaml").path
+        out = try runbook(["schedule", "export", "--env", "prod", "--kubernetes", file, "--image", "registry.example/runbook:1.4"])
+        #expect(out.code == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("CronJob runbook-prod-probe: * * * * * (runbook probe)"), "\(out.stdout)")
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.contains(#"args: ["probe", "--env", "prod"]"#))
+        let validator = try #require(Self.which("kubernetes-validate"), "kubernetes-validate is not installed (scripts/test installs it from PyPI)")
+        let valid = try tool(validator, ["--strict", "-k", "1.31.0", file])
+        #expect(valid.code == 0, "\(valid.stdout)\(valid.stderr)")
+    }
+}

@@ -17,6 +17,8 @@ SCENARIOS=(
     "production-size|a busy year: 5 M files, 2 M DLQ entries, 100 k alerts, ~2 GB of logs (SANDBOX_SCALE=0.1 for a tenth)"
     "empty|no history at all: empty tables, empty log files (no data must not read as green)"
     "silent-day|8 weeks of history that ends 26 h ago: nothing uploaded or processed since"
+    "error-burst-last-hour|connection failures on every third file of the last 50 min: the 1 h alert pages, 4 h dilutes it"
+    "outage-3-days|etl-core stopped 3 days ago: no file since, every probe of /health failed since"
 )
 
 list_scenarios() {
@@ -38,14 +40,16 @@ scenario_known() {
 # seed_scenario NAME: truncate the ETL tables, write a history for NAME, and write the log
 # files (current and rotated) from it.
 seed_scenario() {
-    local name=$1 days=56 end_offset=0 success=""
+    local name=$1 days=56 end_offset=0 success="" down=0
     if [[ "$name" == "production-size" ]]; then
         seed_production_size
+        seed_probes 365 0
         return
     fi
     local files=("$SEED_DIR/functions.sql" "$SEED_DIR/base.sql")
     case "$name" in
-        scenario-1-pipeline-stopped) end_offset=45 ;;
+        scenario-1-pipeline-stopped) end_offset=45; down=45 ;;
+        outage-3-days) end_offset=4320; down=4320 ;;
         weekly-maintenance) days=120 ;;
         empty) days=0 ;;
         silent-day) end_offset=1560 ;;
@@ -84,6 +88,21 @@ seed_scenario() {
         # The queries a dashboard runs, now without the index.
         psql_etl -f "$SEED_DIR/slow-queries.sql" >/dev/null
     fi
+    seed_probes "$days" "$down"
+}
+
+# seed_probes DAYS DOWN: the ledger's minute-by-minute probes of /health for the sandbox
+# environment (what `runbook probe` run every minute writes), up but for the last DOWN minutes.
+# Skipped, and said, when the ledger has no probes table yet (no runbook binary built).
+seed_probes() {
+    local days=$1 down=$2 url
+    url=$(ledger_url)
+    if [[ $(psql "$url" -X -At -c "SELECT to_regclass('runbook.probes') IS NOT NULL" 2>/dev/null) != "t" ]]; then
+        say "ledger: no runbook.probes yet (runbook ledger init); availability has no probe history"
+        return 0
+    fi
+    PGOPTIONS='-c client_min_messages=warning' psql "$url" -X -q -v ON_ERROR_STOP=1 -v env_name=sandbox -v days="$days" \
+        -v down_minutes="$down" -f "$SEED_DIR/probes.sql" >/dev/null
 }
 
 # seed_production_size: the history of a busy year, in minutes. The database through
@@ -124,6 +143,7 @@ apply_scenario_runtime() {
     local name=$1
     case "$name" in
         scenario-1-pipeline-stopped) say "etl-core left stopped (scenario-1: the pipeline is down)" ;;
+        outage-3-days) say "etl-core left stopped (outage-3-days: down for 3 days)" ;;
         scenario-2-high-error-rate)
             if [[ -n "${SANDBOX_ERROR_RATE:-}" ]]; then
                 etl_start "{\"connection_error_rate\": $SANDBOX_ERROR_RATE}"

@@ -16,9 +16,16 @@ extension ETLRoutes {
     }
 
     func upload(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let body = try await uploadBody(request)
+        let body: UploadRequest
+        do {
+            body = try await uploadBody(request)
+        } catch let error as APIError {
+            metrics.uploadRefused(error.status == .contentTooLarge ? .tooLarge : .invalid)
+            throw error
+        }
         let filename = body.filename.trimmed()
         guard !filename.isEmpty, filename.count <= 255, !filename.contains(where: { $0.isNewline || $0 == "\0" }) else {
+            metrics.uploadRefused(.invalid)
             throw APIError.badRequest("filename must be 1 to 255 characters on one line")
         }
         let id = try await store.upload(filename: filename, content: body.content)

@@ -40,12 +40,14 @@ extension ETLRoutes {
     func metrics() async throws -> Response {
         let store = self.store
         let snapshot = try? await withTimeout(.seconds(2)) { try await store.metricsSnapshot() }
-        let text = MetricsRenderer.render(
+        let gauges = ScrapeGauges(
             database: snapshot,
             worker: workerState.snapshot,
             workerAlive: workerState.isAlive(timeout: configuration.heartbeatTimeout),
-            faults: faults.current
+            faults: faults.current,
+            logs: configuration.logDirectory.flatMap(LogDiskUsage.measure)
         )
+        let text = gauges.render() + metrics.render()
         return Response(
             status: .ok,
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -20,6 +20,7 @@ struct ETLRoutes: Sendable {
     let store: ETLStore
     let faults: FaultInjector
     let workerState: WorkerState
+    let metrics: ETLMetrics
     let events: EventLog
     let configuration: ETLConfiguration
     let startedAt: ContinuousClock.Instant

@@ -371,6 +371,42 @@ public struct ETLStore: Sendable {
             snapshot.completed24h = completed
             snapshot.pendingOver30Minutes = pending
         }
+        for try await (pending1h, oldest, loaded, failed, completed, avg1h, avg7d, last) in try await client.query(
+            """
+            SELECT (SELECT count(*) FROM etl_file WHERE status IN ('uploaded', 'processing')
+                       AND uploaded_at < now() - interval '1 hour')::int8,
+                   (SELECT coalesce(extract(epoch FROM now() - min(uploaded_at)), 0)
+                      FROM etl_file WHERE status IN ('uploaded', 'processing'))::float8,
+                   (SELECT count(*) FROM etl_file WHERE status = 'loaded' AND updated_at > now() - interval '1 hour')::int8,
+                   (SELECT count(*) FROM etl_file WHERE status = 'error' AND updated_at > now() - interval '1 hour')::int8,
+                   (SELECT count(*) FROM etl_file WHERE completed_at > now() - interval '1 hour')::int8,
+                   (SELECT coalesce(avg(extract(epoch FROM completed_at - processing_started_at)), 0)::float8
+                      FROM etl_file WHERE completed_at > now() - interval '1 hour' AND processing_started_at IS NOT NULL),
+                   (SELECT coalesce(avg(extract(epoch FROM completed_at - processing_started_at)), 0)::float8
+                      FROM etl_file WHERE completed_at > now() - interval '7 days' AND processing_started_at IS NOT NULL),
+                   (SELECT extract(epoch FROM now() - max(completed_at))::float8 FROM etl_file)
+            """,
+            logger: logger
+        ).decode((Int, Double, Int, Int, Int, Double, Double, Double?).self) {
+            snapshot.pendingOver1Hour = pending1h
+            snapshot.oldestPendingSeconds = max(0, oldest)
+            snapshot.loadedLastHour = loaded
+            snapshot.failedLastHour = failed
+            snapshot.completedLastHour = completed
+            snapshot.averageProcessingSeconds1h = avg1h
+            snapshot.averageProcessingSeconds7d = avg7d
+            snapshot.lastCompletionSeconds = last.map { max(0, $0) }
+        }
+        for try await (loaded, failed) in try await client.query(
+            """
+            SELECT count(*) FILTER (WHERE status = 'loaded')::int8, count(*) FILTER (WHERE status = 'error')::int8
+              FROM etl_file WHERE status IN ('loaded', 'error') AND updated_at > now() - interval '4 hours'
+            """,
+            logger: logger
+        ).decode((Int, Int).self) {
+            snapshot.loadedLast4Hours = loaded
+            snapshot.failedLast4Hours = failed
+        }
         return snapshot
     }
 }

@@ -12,4 +12,23 @@ public struct MetricsSnapshot: Sendable {
     public var completed24h = 0
     /// Files uploaded more than 30 minutes ago and not finished.
     public var pendingOver30Minutes = 0
+    /// Files uploaded more than an hour ago and not finished (the seed's "pendentes").
+    public var pendingOver1Hour = 0
+    /// Age of the oldest file not finished, seconds; 0 when none waits.
+    public var oldestPendingSeconds = 0.0
+    /// Files that became `loaded` in the last hour.
+    public var loadedLastHour = 0
+    /// Files that became `error` in the last hour.
+    public var failedLastHour = 0
+    /// Files that became `loaded` and `error` in the last 4 hours (the seed's diagnosis window).
+    public var loadedLast4Hours = 0
+    public var failedLast4Hours = 0
+    /// Files completed in the last hour.
+    public var completedLastHour = 0
+    /// Mean processing time over the last hour, seconds (0 when none completed).
+    public var averageProcessingSeconds1h = 0.0
+    /// Mean processing time over 7 days, seconds: the baseline "2x slower" compares with.
+    public var averageProcessingSeconds7d = 0.0
+    /// Seconds since the last completion; nil when no file ever completed.
+    public var lastCompletionSeconds: Double?
 }

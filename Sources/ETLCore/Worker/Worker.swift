@@ -10,6 +10,7 @@ public struct Worker: Service {
     let store: ETLStore
     let faults: FaultInjector
     let state: WorkerState
+    let metrics: ETLMetrics
     let events: EventLog
     let parser: CattleLotParser
     let pollInterval: Duration
@@ -18,11 +19,12 @@ public struct Worker: Service {
     let logger: Logger
 
     /// Creates a worker.
-    public init(store: ETLStore, faults: FaultInjector, state: WorkerState, events: EventLog,
+    public init(store: ETLStore, faults: FaultInjector, state: WorkerState, metrics: ETLMetrics, events: EventLog,
                 configuration: ETLConfiguration, logger: Logger) {
         self.store = store
         self.faults = faults
         self.state = state
+        self.metrics = metrics
         self.events = events
         self.parser = CattleLotParser(maxBytes: configuration.maxUploadBytes)
         self.pollInterval = configuration.pollInterval
@@ -89,6 +91,8 @@ public struct Worker: Service {
         let start = clock.now
         let current = faults.current
         var rowsLoaded = 0
+        // nil until the file reaches a final status; then its error type, or nil inside for loaded.
+        var outcome: ErrorType?? = nil
         do {
             if current.slowMilliseconds > 0 {
                 try await store.simulateSlowStorage(milliseconds: current.slowMilliseconds)
@@ -96,16 +100,19 @@ public struct Worker: Service {
             if current.connectionErrorRate > 0, Double.random(in: 0..<1) < current.connectionErrorRate {
                 let message = "connection refused: upstream storage unavailable (storage.conectaboi.internal:9000)"
                 try await store.fail(file, errorType: .connection, message: message)
+                outcome = .some(.connection)
                 events.error("worker", fileID: file.id, errorType: ErrorType.connection.rawValue, "\(file.filename) \(message)")
             } else {
                 do {
                     let parsed = try parser.parse(file.content)
                     let status = try await store.complete(file, parsed: parsed)
                     rowsLoaded = parsed.lots.count
+                    outcome = .some(nil)
                     if status == .loaded {
                         events.write(.info, "worker", "file_id=\(file.id) loaded rows=\(parsed.lots.count) rejected=\(parsed.rejected.count) file=\(EventLog.token(file.filename))")
                     } else {
                         let type = parsed.rejected.filter { $0.errorType == .data }.count * 2 > parsed.rejected.count ? ErrorType.data : ErrorType.validation
+                        outcome = .some(type)
                         events.error("worker", fileID: file.id, errorType: type.rawValue,
                                      "\(file.filename) no valid rows, \(parsed.rejected.count) rejected")
                     }
@@ -114,6 +121,7 @@ public struct Worker: Service {
                     }
                 } catch let rejection as FileRejection {
                     try await store.fail(file, errorType: rejection.errorType, message: rejection.message)
+                    outcome = .some(rejection.errorType)
                     events.error("worker", fileID: file.id, errorType: rejection.errorType.rawValue, "\(file.filename) \(rejection.message)")
                 }
             }
@@ -128,5 +136,10 @@ public struct Worker: Service {
                              "query=\"load file \(EventLog.token(file.filename))\" threshold_ms=\(slowThreshold.milliseconds)")
         }
         state.recordFile(rowsLoaded: rowsLoaded, milliseconds: elapsed)
+        if let outcome {
+            metrics.fileFinished(errorType: outcome, seconds: Double(elapsed) / 1000)
+        } else {
+            metrics.fileAbandoned()
+        }
     }
 }

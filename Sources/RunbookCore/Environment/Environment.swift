@@ -54,6 +54,9 @@ public struct Environment: Sendable {
     /// variable is listed in `secrets`.
     public var apiToken: String? { values["api"]?["token"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } }
 
+    /// The URL of `database`: ``databaseURL`` or ``ledgerURL``.
+    public func url(of database: SQLDatabase) -> String? { database == .etl ? databaseURL : ledgerURL }
+
     /// `ledger.url`: the team's ledger (a PostgreSQL URL, a secret); nil when missing or empty.
     public var ledgerURL: String? { values["ledger"]?["url"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } }
 

@@ -111,7 +111,8 @@ public struct CommandRenderer: Sendable {
                 }
                 binds.append((name, try evaluate(p.1, key: "params.\(name)", step: step, scope: scope)))
             }
-            return .sql(.init(source: spec.sql.value, text: text, binds: binds, readOnly: step.kind == .check, maxRows: spec.maxRows))
+            return .sql(.init(source: spec.sql.value, text: text, binds: binds, readOnly: step.kind == .check, maxRows: spec.maxRows,
+                              database: spec.database))
 
         case .http(let spec):
             // Values from the environment (base URLs) are configuration and pass as written;

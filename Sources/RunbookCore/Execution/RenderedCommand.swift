@@ -51,20 +51,26 @@ public enum RenderedCommand: Sendable {
         /// The most rows kept in `result.rows` (`max-rows:`, default 1000); beyond it the result
         /// says it was truncated.
         public var maxRows: Int
+        /// The database it runs against (`database:`; the ETL database unless it says `ledger`).
+        public var database: SQLDatabase
 
         /// A statement; `binds` must be in `$n` order.
-        public init(source: String, text: String, binds: [(name: String, value: Value)], readOnly: Bool, maxRows: Int = 1000) {
+        public init(source: String, text: String, binds: [(name: String, value: Value)], readOnly: Bool, maxRows: Int = 1000,
+                    database: SQLDatabase = .etl)
+        {
             self.source = source
             self.text = text
             self.binds = binds
             self.readOnly = readOnly
             self.maxRows = maxRows
+            self.database = database
         }
 
-        /// Equal when text, bind names and values, and `readOnly` are; ``source`` and ``maxRows``
-        /// are not compared.
+        /// Equal when text, bind names and values, `readOnly` and the database are; ``source`` and
+        /// ``maxRows`` are not compared.
         public static func == (a: SQLCommand, b: SQLCommand) -> Bool {
             a.text == b.text && a.binds.map(\.name) == b.binds.map(\.name) && a.binds.map(\.value) == b.binds.map(\.value) && a.readOnly == b.readOnly
+                && a.database == b.database
         }
         /// Hashes the text only (consistent with `==`).
         public func hash(into h: inout Hasher) { h.combine(text) }
@@ -146,7 +152,7 @@ public enum RenderedCommand: Sendable {
         case .sql(let q):
             let sql = q.source.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
             let binds = q.binds.isEmpty ? "" : " [" + q.binds.map { "\($0.name)=\(JSON.encode($0.value))" }.joined(separator: ", ") + "]"
-            return "SQL \(sql)\(binds)"
+            return (q.database == .etl ? "SQL " : "SQL on the \(q.database.rawValue): ") + sql + binds
         case .http(let h):
             var line = "\(h.method) \(h.url)"
             if let body = h.body { line += " \(body)" }
@@ -174,8 +180,10 @@ public enum RenderedCommand: Sendable {
             if !s.environment.isEmpty { o.append(("env", .object(ValueObject(s.environment.mapValues(Value.string))))) }
             return .object(o)
         case .sql(let q):
-            return .object([("driver", "sql"), ("sql", .string(q.source)), ("read_only", .bool(q.readOnly)),
-                            ("params", .object(ValueObject(q.binds.map { ($0.name, $0.value) })))])
+            var o: [(String, Value)] = [("driver", "sql"), ("sql", .string(q.source)), ("read_only", .bool(q.readOnly)),
+                                        ("params", .object(ValueObject(q.binds.map { ($0.name, $0.value) })))]
+            if q.database != .etl { o.append(("database", .string(q.database.rawValue))) }
+            return .object(o)
         case .http(let h):
             var o: [(String, Value)] = [("driver", "http"), ("method", .string(h.method)), ("url", .string(h.url))]
             if let b = h.body { o.append(("body", .string(b))) }

@@ -30,6 +30,8 @@ public struct Incident: Sendable, Hashable {
     public var openedBy: String
     /// The business impact, as declared (may be empty).
     public var impact: String
+    /// The services it affects, as declared (`--affected-services`; may be empty).
+    public var affectedServices: String
     /// When it began (`--started-at`, else when it was declared): the escalation clock.
     public var startedAt: Date
     /// When it was resolved; nil while open.
@@ -49,8 +51,9 @@ public struct Incident: Sendable, Hashable {
     /// An incident from its columns.
     public init(id: String, environment: String, title: String, severity: String, status: Status, openedBy: String, impact: String = "",
                 startedAt: Date, resolvedAt: Date? = nil, escalationLevel: Int = 1, lastUpdateAt: Date, rootCause: String? = nil,
-                resolution: String? = nil, prevention: String? = nil, postmortemRemindedAt: Date? = nil)
+                resolution: String? = nil, prevention: String? = nil, postmortemRemindedAt: Date? = nil, affectedServices: String = "")
     {
+        self.affectedServices = affectedServices
         self.id = id
         self.environment = environment
         self.title = title

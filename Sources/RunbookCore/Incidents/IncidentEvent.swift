@@ -18,6 +18,9 @@ public struct IncidentEvent: Sendable, Hashable {
         case resolved
         /// `incident remind`: 24 h after the resolution, the post-mortem is due.
         case postmortem
+        /// Alertmanager said an alert of the incident's group fired (and its diagnosis was
+        /// posted) or resolved.
+        case alert
     }
 
     public var at: Date

@@ -30,6 +30,7 @@ public enum IncidentMessage {
             ("id", .string(incident.id)), ("title", .string(incident.title)), ("severity", .string(incident.severity)),
             ("environment", .string(incident.environment)), ("commander", .string(incident.openedBy)),
             ("impact", .string(incident.impact.isEmpty ? "under assessment" : incident.impact)),
+            ("affected_services", .string(incident.affectedServices)),
             ("status", .string(incident.status.display)), ("channel", .string(incident.channelName)),
             ("started_at", .string(UTCTime.minutes(incident.startedAt))), ("now", .string(UTCTime.minutes(now))),
             ("minutes", .int(minutes)), ("duration", .string(IncidentCadence.durationText(minutes: minutes))),
@@ -63,7 +64,7 @@ public enum IncidentMessage {
         .object([
             ("id", .string(incident.id)), ("title", .string(incident.title)), ("severity", .string(incident.severity)),
             ("channel", .string(incident.channelName)), ("started_at", .string(UTCTime.minutes(incident.startedAt))),
-            ("commander", .string(incident.openedBy)),
+            ("commander", .string(incident.openedBy)), ("affected_services", .string(incident.affectedServices)),
         ])
     }
 

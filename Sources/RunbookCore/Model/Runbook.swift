@@ -20,6 +20,8 @@ public struct Runbook: Sendable {
     public var steps: [Step]
     /// `schedule:`, when systemd or Kubernetes runs it; nil for none.
     public var schedule: Schedule?
+    /// `triggers:`, the alerts this runbook answers (docs/alerts.md); empty for none.
+    public var triggers: [Trigger] = []
     /// The file it was read from; recorded in the audit log with its SHA-256.
     public var path: String
     /// SHA-256 (hex) of the file's bytes, recorded in `run.started`: which version ran.

@@ -178,6 +178,9 @@ extension RunbookLoader {
             if (1...9).contains(n) { step.approvals = n } else { doc.error(a, "'approvals' must be between 1 and 9 (distinct second persons), found \(n)") }
         }
         if let sqlNode = pairs.value("sql") { DestructiveSQLRule.check(step, sqlNode: sqlNode, in: doc) }
+        if kind != .check, case .sql(let spec) = driver, spec.database == .ledger, let d = pairs.value("database") {
+            doc.error(d, "only a check may read the ledger ('database: ledger' runs read-only); '\(id)' is a \(kind.rawValue)")
+        }
         if kind == .action, pairs.value("confirm") == nil {
             doc.error(node, "action '\(id)' needs 'confirm:', the question the operator answers before it runs")
         }
@@ -275,6 +278,14 @@ extension RunbookLoader {
         }
         if let m = pairs.value("max-rows"), let n = doc.int(m, key: "max-rows") {
             if n < 1 { doc.error(m, "'max-rows' must be at least 1") } else { spec.maxRows = n }
+        }
+        if let d = pairs.value("database"), let name = doc.string(d, key: "database") {
+            let names = SQLDatabase.allCases.map(\.rawValue)
+            if let database = SQLDatabase(rawValue: name) {
+                spec.database = database
+            } else {
+                doc.error(d, "'database' must be one of \(names.joined(separator: ", ")), not '\(name)'\(Suggest.didYouMean(name, in: names))")
+            }
         }
         return .sql(spec)
     }

@@ -11,10 +11,13 @@ public final class RunbookLoader {
     public var checksDirectory: URL { home.appendingPathComponent("checks") }
     /// `templates/`: the texts of notify steps.
     public var templatesDirectory: URL { home.appendingPathComponent("templates") }
+    /// `alerts/`: the Prometheus rules that runbooks' `triggers:` name.
+    public var alertsDirectory: URL { home.appendingPathComponent("alerts") }
 
     private var checkCache: [String: LoadedCheck] = [:]
     private var secretKeysCache: SecretEnvironmentKeys?
     private var templateCache: [String: [Expression]] = [:]
+    private var alertRuleCache: AlertRuleSet?
     private var locations: [String: Result<URL?, ContainedPath.Escape>] = [:]
     /// The current directory, read once (diagnostics show paths relative to it).
     private let currentDirectory = FileManager.default.currentDirectoryPath
@@ -119,9 +122,30 @@ public final class RunbookLoader {
     }
 
     /// Every diagnostic of one runbook file, as ``loadRunbook(at:)`` finds them, without the
-    /// file's SHA-256 (lint records nothing; hashing was 3 % of linting a folder).
+    /// file's SHA-256 (lint records nothing; hashing was 3 % of linting a folder), plus what
+    /// only lint checks: each trigger names a rule of `alerts/`.
     public func diagnostics(ofRunbookAt url: URL) -> [Diagnostic] {
-        loadRunbook(at: url, digest: false).diagnostics
+        let (runbook, diagnostics) = loadRunbook(at: url, digest: false)
+        guard let runbook, !runbook.triggers.isEmpty else { return diagnostics }
+        return diagnostics + triggerDiagnostics(runbook)
+    }
+
+    /// The rules of `alerts/` (read once per loader).
+    public var alertRules: AlertRuleSet {
+        if let rules = alertRuleCache { return rules }
+        let rules = AlertRuleSet.load(directory: alertsDirectory) { relativePath($0) }
+        alertRuleCache = rules
+        return rules
+    }
+
+    /// A trigger naming an alert no rule of `alerts/` defines is an error: it would never fire.
+    func triggerDiagnostics(_ runbook: Runbook) -> [Diagnostic] {
+        let rules = alertRules
+        return runbook.triggers.compactMap { trigger in
+            guard rules.rule(named: trigger.alert) == nil else { return nil }
+            let where_ = rules.files.isEmpty ? "alerts/ has no *.rules.yaml" : "no rule in \(rules.files.joined(separator: ", ")) defines it"
+            return Diagnostic(trigger.location, "trigger names alert '\(trigger.alert)', but \(where_)\(Suggest.didYouMean(trigger.alert, in: rules.rules.map(\.name)))")
+        }
     }
 
     private func loadRunbook(at url: URL, digest: Bool) -> (runbook: Runbook?, diagnostics: [Diagnostic]) {
@@ -220,6 +244,7 @@ public final class RunbookLoader {
         runbook.tags = pairs.value("tags").flatMap { doc.stringList($0, key: "tags") } ?? []
         if let i = pairs.value("inputs") { runbook.inputs = parseInputs(doc, i) }
         if let s = pairs.value("schedule") { runbook.schedule = parseSchedule(doc, s) }
+        if let t = pairs.value("triggers") { runbook.triggers = parseTriggers(doc, t, inputs: runbook.inputs) }
         guard let stepsNode = pairs.value("steps") else {
             doc.error(root, "missing 'steps'")
             return runbook

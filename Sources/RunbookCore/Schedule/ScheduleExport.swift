@@ -111,6 +111,42 @@ public struct ScheduleExport: Sendable {
                         startingDeadline: 240, activeDeadline: 600, arguments: remindArguments)
     }
 
+    // MARK: Availability probes
+
+    /// `runbook-ENV-probe`: the unit and CronJob that run `runbook probe` every minute.
+    public var probeName: String { "runbook-\(environment)-probe" }
+    /// Every minute: a minute without a probe is unknown in `sla-report`'s availability.
+    public static let probeCalendar = "*:*:00"
+    /// ``probeCalendar`` as cron.
+    public static let probeCron = "* * * * *"
+    /// What the probe runs (after the binary).
+    public var probeArguments: [String] { ["probe", "--env", environment] }
+
+    /// The oneshot service that probes /health once and records it in the ledger. Exit 1
+    /// (etl-core down, recorded) is a success for systemd: the outage is in the ledger.
+    public func probeService() -> String {
+        serviceUnit(name: probeName, source: "for environment \(environment)'s availability",
+                    description: "runbook probe of etl-core's /health on \(environment)", arguments: probeArguments, timeout: "50s",
+                    exits: """
+                        # Exit 1: etl-core did not answer ok, and that minute is recorded as down: not a failure of
+                        # this unit. 2: the environment is misconfigured; 4: the ledger cannot be reached.
+                        SuccessExitStatus=1
+                        """)
+    }
+
+    /// Its timer: every minute, not caught up (a minute missed is unknown, and stays so).
+    public func probeTimer() -> String {
+        timerUnit(name: probeName, source: "for environment \(environment)'s availability",
+                  description: "Probe of etl-core's /health on \(environment) every minute", onCalendar: Self.probeCalendar, persistent: false)
+    }
+
+    /// Its CronJob (one YAML document).
+    public func probeCronJob() -> String {
+        cronJobDocument(name: probeName, header: "for environment \(environment)'s availability: `runbook probe` every minute.\n",
+                        component: "probe", labelID: "probe", cron: Self.probeCron, timeZone: "Etc/UTC",
+                        startingDeadline: 30, activeDeadline: 50, arguments: probeArguments)
+    }
+
     // MARK: Shapes
 
     private func serviceUnit(name: String, source: String, description: String, arguments: [String], timeout: String, exits: String) -> String {

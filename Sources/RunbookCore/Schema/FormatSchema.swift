@@ -41,6 +41,8 @@ public enum FormatSchema {
         SchemaKey("params", .map(.expression), "A value for each `:name` of the SQL, sent as a bind parameter.",
                   examples: [.object([("window_hours", "inputs.window_hours")])]),
         SchemaKey("max-rows", .integer(1...Int.max), "The most rows kept in result.rows (default 1000)."),
+        SchemaKey("database", .string(values: ["etl", "ledger"]),
+                  "Which of the environment's databases: database.url (etl, the default) or the team's ledger, ledger.url (read-only; checks only)."),
     ]
 
     /// Keys only checks have.
@@ -133,6 +135,14 @@ public enum FormatSchema {
         SchemaKey("timezone", .string(), "An IANA time zone (default UTC).", examples: ["America/Sao_Paulo"]),
     ])
 
+    /// One entry of a runbook's `triggers:` (docs/alerts.md).
+    public static let trigger = SchemaObject("An Alertmanager alert this runbook answers: its diagnosis runs when the alert fires.", [
+        SchemaKey("alert", .string(), "The alert's name, as a rule of alerts/*.rules.yaml spells it.", examples: ["EtlHighErrorRate"], required: true),
+        SchemaKey("matchers", .map(.string()), "Labels the alert must carry, with exactly these values.", examples: [.object([("severity", "critical")])]),
+        SchemaKey("inputs", .map(.string()), "Inputs of the runbook taken from the alert's labels: input name to label name.",
+                  examples: [.object([("red_at", "dlq_threshold")])]),
+    ])
+
     // MARK: Files
 
     /// `runbooks/<id>.yaml`.
@@ -144,6 +154,7 @@ public enum FormatSchema {
         SchemaKey("owner", .string(), "The team that owns it.", examples: ["etl-team"]),
         SchemaKey("tags", .stringOrList, "Labels: incident, daily, maintenance...", examples: [.list(["incident"])]),
         SchemaKey("schedule", .object(schedule), "When it runs by itself."),
+        SchemaKey("triggers", .list(.object(trigger)), "The alerts of alerts/*.rules.yaml this runbook answers (runbook alerts coverage)."),
         SchemaKey("inputs", .map(.object(input)), "Values given with --input NAME=VALUE.", examples: [.object([("window_hours", .object([("type", "int"), ("default", 4)]))])]),
         SchemaKey("steps", .list(.ref("step"), minItems: 1), "The steps, in order.", required: true),
     ])

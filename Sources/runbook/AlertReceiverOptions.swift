@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import RunbookConsole
+import RunbookCore
+
+/// `runbook serve`'s options for Alertmanager's webhook (docs/alerts.md).
+struct AlertReceiverOptions: ParsableArguments {
+    @Option(name: .customLong("alerts-token-file"), help: "Receive Alertmanager's webhook at POST /api/alerts, authenticated by the bearer token in FILE.")
+    var tokenFile: String?
+    @Option(name: .customLong("console-url"), help: "The console's address for links posted to the incident channel (default: http://LISTEN).")
+    var consoleURL: String?
+    @Option(name: .customLong("diagnoses"), help: "Diagnoses (dry runs) running at once, at most.")
+    var diagnoses = 4
+    @Option(name: .customLong("rediagnose-after"), help: "A repeated notification with the same inputs diagnoses again only after this long.")
+    var rediagnoseAfter = "15m"
+
+    /// The receiver's configuration, or nil without `--alerts-token-file`; exit 2 when the token
+    /// file, a runbook or escalation.yaml is invalid.
+    func configuration(home: URL, listen: String) throws -> AlertReceiverConfiguration? {
+        guard let tokenFile else { return nil }
+        let token: String
+        do { token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) } catch {
+            printError("error: --alerts-token-file \(tokenFile): cannot read it")
+            throw ExitCode(2)
+        }
+        guard token.count >= 16, !token.contains(where: \.isWhitespace) else {
+            printError("error: --alerts-token-file \(tokenFile): the token must be one word of at least 16 characters")
+            throw ExitCode(2)
+        }
+        guard let interval = DurationText.parse(rediagnoseAfter) else {
+            printError("error: --rediagnose-after '\(rediagnoseAfter)' is not a duration such as 15m")
+            throw ExitCode(2)
+        }
+        guard diagnoses >= 1 else {
+            printError("error: --diagnoses must be at least 1")
+            throw ExitCode(2)
+        }
+        // The runbooks are pinned at start: their triggers route the alerts.
+        let loader = RunbookLoader(home: home)
+        var runbooks: [Runbook] = []
+        for file in loader.runbookFiles() {
+            guard let url = loader.url(forRunbook: file.id) else { continue }
+            let (runbook, diagnostics) = loader.loadRunbook(at: url)
+            guard let runbook else {
+                for d in diagnostics { printError(d.description) }
+                throw ExitCode(2)
+            }
+            runbooks.append(runbook)
+        }
+        let ladder: Escalation?
+        do { ladder = try Escalation.load(home: home) } catch {
+            for d in error.diagnostics { printError(d.description) }
+            throw ExitCode(2)
+        }
+        let binary = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
+        return AlertReceiverConfiguration(token: token, home: home, runbooks: runbooks, binary: binary, ladder: ladder,
+                                          consoleURL: (consoleURL ?? "http://\(listen)").trimmingSuffix("/"),
+                                          concurrency: diagnoses, rediagnoseAfter: seconds)
+    }
+}
+
+extension String {
+    /// The string without one trailing `suffix`.
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}
