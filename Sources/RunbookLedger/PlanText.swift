@@ -42,7 +42,10 @@ public enum PlanText {
                 if let table {
                     for line in table.text(width: width - 8, color: color) { out += "        \(line)\n" }
                 } else {
-                    for line in excerpt.split(separator: "\n", omittingEmptySubsequences: false).prefix(6) { out += "        | \(line)\n" }
+                    // Other output (a shell's, an HTTP body) as text, wrapped to the width too.
+                    for line in excerpt.split(separator: "\n", omittingEmptySubsequences: false).prefix(6) {
+                        for piece in ResultTable.wrap(String(line), width: width - 10) { out += "        | \(piece)\n" }
+                    }
                 }
             }
         } else {
