@@ -115,4 +115,40 @@ struct PipelineTests {
             #expect(harness.logLines("audit.log").contains { $0.contains("action=dlq.resolve_transient") && $0.contains("resolved=2") })
         }
     }
+
+    @Test("resolve-transient re-queues the files whose connection failure it resolves: they load, nothing stays hidden in error")
+    func resolveTransientRequeues() async throws {
+        try await ServiceHarness.run { harness in
+            // Failures as etl-core writes them: the file in error/connection, one DLQ entry each.
+            try await harness.request(.post, "/admin/faults", json: #"{"connection_error_rate": 1}"#)
+            var ids: [Int] = []
+            for index in 1...3 { ids.append(try await harness.upload("falhou-\(index).csv", validCSV(rows: 4))) }
+            for id in ids { #expect(try await harness.waitUntilFinished(id)["error_type"] as? String == "connection") }
+            // A file that is too large stays in error: resource is permanent.
+            try await harness.database.execute("""
+                INSERT INTO etl_file (filename, status, error_type, error_message, completed_at)
+                VALUES ('grande.csv', 'error', 'resource', 'file too large: 9437184 bytes exceeds the 8388608-byte limit', now())
+                """)
+            try await harness.database.execute("""
+                INSERT INTO etl_dead_letter_queue (error_type, entity_type, error_message, file_id)
+                SELECT 'resource', 'file', error_message, id FROM etl_file WHERE filename = 'grande.csv'
+                """)
+            try await harness.request(.delete, "/admin/faults")
+
+            let response = try await harness.request(.post, "/dlq/resolve-transient")
+            #expect(response.json["resolved"] as? Int == 3 && response.json["requeued"] as? Int == 3, "\(response.text)")
+            for id in ids {
+                let file = try await harness.waitUntilFinished(id)
+                #expect(file["status"] as? String == "loaded" && file["rows_loaded"] as? Int == 4)
+            }
+            #expect(try await harness.database.strings(
+                "SELECT status || '/' || error_type FROM etl_file WHERE filename = 'grande.csv'") == ["error/resource"])
+            // No file is left in error with every entry resolved and no load after it.
+            #expect(try await harness.database.scalar("""
+                SELECT count(*) FROM etl_file f WHERE f.status = 'error'
+                   AND NOT EXISTS (SELECT 1 FROM etl_dead_letter_queue d WHERE d.file_id = f.id AND NOT d.resolved)
+                """) == 0)
+            #expect(harness.logLines("audit.log").contains { $0.contains("action=dlq.resolve_transient") && $0.contains("requeued=3") })
+        }
+    }
 }

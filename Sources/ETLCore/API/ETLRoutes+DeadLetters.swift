@@ -15,11 +15,11 @@ extension ETLRoutes {
     }
 
     func resolveTransient(_ request: Request) async throws -> Response {
-        let count = try await store.resolveTransient()
-        events.write(.info, "api", "dlq resolve-transient resolved=\(count)")
+        let (resolved, requeued) = try await store.resolveTransient()
+        events.write(.info, "api", "dlq resolve-transient resolved=\(resolved) requeued=\(requeued)")
         events.audit(actor: RequestActor.name(of: request), action: "dlq.resolve_transient", target: "dlq:transient",
-                     result: "ok", detail: "resolved=\(count)")
-        return JSONBody.response(encoding: ["resolved": count])
+                     result: "ok", detail: "resolved=\(resolved) requeued=\(requeued)")
+        return JSONBody.response(encoding: ["resolved": resolved, "requeued": requeued])
     }
 
     func resolve(_ request: Request, context: BasicRequestContext) async throws -> Response {

@@ -27,7 +27,9 @@ extension ETLRoutes {
             secondsSinceHeartbeat: snapshot.lastHeartbeat.map { Double((ContinuousClock.now - $0).milliseconds) / 1000 },
             stoppedByFault: snapshot.pausedByFault,
             filesProcessed: snapshot.filesProcessed,
-            rowsLoaded: snapshot.rowsLoaded
+            rowsLoaded: snapshot.rowsLoaded,
+            processingFileID: snapshot.processingFileID,
+            processingSeconds: snapshot.processingSince.map { Double((ContinuousClock.now - $0).milliseconds) / 1000 }
         )
         let status = !database.reachable ? "down" : (alive ? "ok" : "degraded")
         let report = HealthReport(

@@ -13,7 +13,7 @@ import Logging
 /// | `POST /files/{id}/reprocess` | bearer | back to `uploaded` |
 /// | `POST /files/reprocess?error=connection&since_hours=4` | bearer | `{"requeued": n}` |
 /// | `GET /dlq?status=unresolved&error_type=&limit=50` | bearer | `{"entries": [...]}` |
-/// | `POST /dlq/resolve-transient` | bearer | `{"resolved": n}` |
+/// | `POST /dlq/resolve-transient` | bearer | `{"resolved": n, "requeued": m}` |
 /// | `POST /dlq/{id}/resolve` | bearer | the entry |
 /// | `GET/POST/DELETE /admin/faults` | bearer | the fault settings |
 struct ETLRoutes: Sendable {

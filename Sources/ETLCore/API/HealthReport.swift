@@ -35,6 +35,11 @@ public struct HealthReport: Codable, Sendable {
         public var filesProcessed: Int
         /// Rows this process loaded.
         public var rowsLoaded: Int
+        /// The file the worker is on now (it beats while it works, so a slow file is a busy
+        /// worker, not a dead one).
+        public var processingFileID: Int64?
+        /// How long it has been on that file, seconds.
+        public var processingSeconds: Double?
 
         enum CodingKeys: String, CodingKey {
             case alive
@@ -43,6 +48,8 @@ public struct HealthReport: Codable, Sendable {
             case stoppedByFault = "stopped_by_fault"
             case filesProcessed = "files_processed"
             case rowsLoaded = "rows_loaded"
+            case processingFileID = "processing_file_id"
+            case processingSeconds = "processing_seconds"
         }
     }
 

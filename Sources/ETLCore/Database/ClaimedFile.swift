@@ -8,4 +8,7 @@ public struct ClaimedFile: Sendable {
     public var content: String?
     /// How many times processing started, this one included.
     public var attempts: Int
+    /// `etl_file.claim_token` written by this claim: completing, failing or releasing the file
+    /// requires it to be still there (see ``ClaimLost``).
+    public var claimToken: String
 }

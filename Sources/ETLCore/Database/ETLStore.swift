@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -31,14 +32,17 @@ public struct ETLStore: Sendable {
     }
 
     /// Claims up to `limit` uploaded files, oldest first, with `FOR UPDATE SKIP LOCKED` so
-    /// that several workers never take the same file.
+    /// that several workers never take the same file. Each claim writes a fresh token into
+    /// `claim_token`: the worker can complete, fail or release a file only while the token is
+    /// still there (a re-queue and a later claim by another worker replace it).
     public func claim(limit: Int) async throws -> [ClaimedFile] {
+        let token = UUID().uuidString.lowercased()
         let rows = try await client.query(
             """
             UPDATE etl_file AS f
                SET status = 'processing', processing_started_at = clock_timestamp(),
                    updated_at = clock_timestamp(), attempts = f.attempts + 1,
-                   completed_at = NULL, error_type = NULL, error_message = NULL
+                   completed_at = NULL, error_type = NULL, error_message = NULL, claim_token = \(token)
               FROM (SELECT id FROM etl_file
                      WHERE status = 'uploaded'
                      ORDER BY updated_at, id
@@ -51,21 +55,24 @@ public struct ETLStore: Sendable {
         )
         var files: [ClaimedFile] = []
         for try await (id, filename, content, attempts) in rows.decode((Int64, String, String?, Int).self) {
-            files.append(ClaimedFile(id: id, filename: filename, content: content, attempts: attempts))
+            files.append(ClaimedFile(id: id, filename: filename, content: content, attempts: attempts, claimToken: token))
         }
         return files.sorted { $0.id < $1.id }
     }
 
     /// Puts claimed but unprocessed files back in the queue, as they were: the claim's
     /// attempt is given back, since the file was never started (used at shutdown, and when
-    /// the worker is stopped by a fault while its claim was on the way).
-    public func release(_ ids: [Int64]) async throws {
-        guard !ids.isEmpty else { return }
+    /// the worker is stopped by a fault while its claim was on the way). A file whose claim is
+    /// no longer this worker's is left alone.
+    public func release(_ files: [ClaimedFile]) async throws {
+        guard !files.isEmpty else { return }
+        let (ids, tokens) = (files.map(\.id), files.map(\.claimToken))
         try await client.query(
             """
-            UPDATE etl_file SET status = 'uploaded', processing_started_at = NULL,
+            UPDATE etl_file SET status = 'uploaded', processing_started_at = NULL, claim_token = NULL,
                    attempts = greatest(attempts - 1, 0), updated_at = clock_timestamp()
-             WHERE id = ANY(\(ids)) AND status = 'processing'
+             WHERE status = 'processing'
+               AND (id, claim_token) IN (SELECT * FROM unnest(\(ids)::int8[], \(tokens)::text[]))
             """,
             logger: logger
         ).drain()
@@ -73,7 +80,8 @@ public struct ETLStore: Sendable {
 
     /// Records a processed file: replaces its earlier rows, loads `parsed.lots`, sends
     /// `parsed.rejected` to the DLQ and marks the file loaded (or error when nothing was
-    /// valid), all in one transaction. Returns the final status.
+    /// valid), all in one transaction. Returns the final status. Throws ``ClaimLost`` (and
+    /// changes nothing) when the file's claim is no longer `file`'s.
     public func complete(_ file: ClaimedFile, parsed: ParsedFile) async throws -> FileStatus {
         let loaded = !parsed.lots.isEmpty
         let status: FileStatus = loaded ? .loaded : .error
@@ -87,11 +95,11 @@ public struct ETLStore: Sendable {
                 ? "no data rows"
                 : "no valid rows, \(parsed.rejected.count) rejected\(first)"
         }
-        let (fileID, filename) = (file.id, file.filename)
+        let (fileID, filename, token) = (file.id, file.filename, file.claimToken)
         let lots = parsed.lots
         let rejected = parsed.rejected
         let statusText = status.rawValue
-        try await client.withTransaction(logger: logger) { connection in
+        try await claimTransaction { connection in
             try await connection.query("DELETE FROM cattle_lot WHERE file_id = \(fileID)", logger: self.logger).drain()
             if !lots.isEmpty {
                 let farms = lots.map(\.farm), lotCodes = lots.map(\.lot)
@@ -119,16 +127,21 @@ public struct ETLStore: Sendable {
                     logger: self.logger
                 ).drain()
             }
+            // Only the current claim completes the file: a second worker that loaded it in the
+            // meantime holds this row (this statement waits for it and then finds it no longer
+            // processing), and a re-queue or a later claim replaced the token. Then everything
+            // above rolls back.
             try await connection.query(
                 """
                 UPDATE etl_file
                    SET status = \(statusText), error_type = \(errorType), error_message = \(errorMessage),
                        rows_loaded = \(lots.count), rows_rejected = \(rejected.count),
                        completed_at = clock_timestamp(), updated_at = clock_timestamp()
-                 WHERE id = \(fileID)
+                 WHERE id = \(fileID) AND status = 'processing' AND claim_token = \(token)
+                RETURNING id
                 """,
                 logger: self.logger
-            ).drain()
+            ).requireRow(orThrow: ClaimLost(fileID: fileID))
             if loaded {
                 // A successful load settles the file-level failures of earlier attempts that
                 // the load itself disproves: a connection error, or a size limit since raised.
@@ -144,20 +157,23 @@ public struct ETLStore: Sendable {
         return status
     }
 
-    /// Marks a file failed as a whole and records one DLQ entry for it.
+    /// Marks a file failed as a whole and records one DLQ entry for it. Throws ``ClaimLost``
+    /// (and changes nothing) when the file's claim is no longer `file`'s.
     public func fail(_ file: ClaimedFile, errorType: ErrorType, message: String) async throws {
         let (fileID, filename, attempts, type) = (file.id, file.filename, file.attempts, errorType.rawValue)
-        try await client.withTransaction(logger: logger) { connection in
+        let token = file.claimToken
+        try await claimTransaction { connection in
             try await connection.query(
                 """
                 UPDATE etl_file
                    SET status = 'error', error_type = \(type), error_message = \(message),
                        rows_loaded = 0, rows_rejected = 0,
                        completed_at = clock_timestamp(), updated_at = clock_timestamp()
-                 WHERE id = \(fileID)
+                 WHERE id = \(fileID) AND status = 'processing' AND claim_token = \(token)
+                RETURNING id
                 """,
                 logger: self.logger
-            ).drain()
+            ).requireRow(orThrow: ClaimLost(fileID: fileID))
             try await connection.query(
                 """
                 INSERT INTO etl_dead_letter_queue (error_type, entity_type, payload, error_message, file_id)
@@ -165,6 +181,16 @@ public struct ETLStore: Sendable {
                 """,
                 logger: self.logger
             ).drain()
+        }
+    }
+
+    /// A transaction that completes or fails a claimed file: a ``ClaimLost`` thrown inside
+    /// rolls it back and comes out as itself (PostgresNIO wraps what the closure throws).
+    private func claimTransaction(_ body: (PostgresConnection) async throws -> Void) async throws {
+        do {
+            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch {
+            throw ClaimLost.unwrapped(error)
         }
     }
 
@@ -184,7 +210,8 @@ public struct ETLStore: Sendable {
             """
             UPDATE etl_file AS f
                SET status = 'uploaded', error_type = NULL, error_message = NULL,
-                   processing_started_at = NULL, completed_at = NULL, updated_at = clock_timestamp()
+                   processing_started_at = NULL, completed_at = NULL, claim_token = NULL,
+                   updated_at = clock_timestamp()
               FROM (SELECT id, status FROM etl_file WHERE id = \(id) FOR UPDATE) AS old
              WHERE f.id = old.id
             RETURNING old.status
@@ -204,7 +231,8 @@ public struct ETLStore: Sendable {
             WITH requeued AS (
                 UPDATE etl_file
                    SET status = 'uploaded', error_type = NULL, error_message = NULL,
-                       processing_started_at = NULL, completed_at = NULL, updated_at = clock_timestamp()
+                       processing_started_at = NULL, completed_at = NULL, claim_token = NULL,
+                       updated_at = clock_timestamp()
                  WHERE status = 'error'
                    AND (\(type)::text IS NULL OR error_type = \(type)::text)
                    AND updated_at > now() - make_interval(hours => \(sinceHours)::int)
@@ -275,21 +303,35 @@ public struct ETLStore: Sendable {
     }
 
     /// Resolves every unresolved entry whose error is transient (`ErrorType.transient`:
-    /// connection); returns how many. Permanent ones (resource, validation, data) stay.
-    public func resolveTransient() async throws -> Int {
+    /// connection) and, in the same statement, re-queues the files of those entries that are
+    /// still in `error` with a transient error: a transient failure is resolved by trying the
+    /// file again, not by forgetting it (the next load settles it, or fails with a new entry).
+    /// Permanent entries (resource, validation, data) stay. Returns both counts.
+    public func resolveTransient() async throws -> (resolved: Int, requeued: Int) {
         let types = ErrorType.transient.map(\.rawValue)
         let rows = try await client.query(
             """
             WITH done AS (
                 UPDATE etl_dead_letter_queue SET resolved = true, resolved_at = now()
                  WHERE NOT resolved AND error_type = ANY(\(types)::text[])
+                RETURNING file_id
+            ), requeued AS (
+                UPDATE etl_file
+                   SET status = 'uploaded', error_type = NULL, error_message = NULL,
+                       processing_started_at = NULL, completed_at = NULL, claim_token = NULL,
+                       updated_at = clock_timestamp()
+                 WHERE id IN (SELECT file_id FROM done) AND status = 'error' AND error_type = ANY(\(types)::text[])
                 RETURNING 1
             )
-            SELECT count(*)::int8 FROM done
+            SELECT (SELECT count(*) FROM done)::int8, (SELECT count(*) FROM requeued)::int8
             """,
             logger: logger
         )
-        return try await rows.firstInt()
+        var result = (resolved: 0, requeued: 0)
+        for try await (resolved, requeued) in rows.decode((Int, Int).self) {
+            result = (resolved, requeued)
+        }
+        return result
     }
 
     /// Resolves one entry.

@@ -24,4 +24,12 @@ extension PostgresRowSequence {
         }
         return result ?? 0
     }
+
+    /// Reads every row; throws `error` when there was none (an `UPDATE ... RETURNING` whose
+    /// guard matched nothing).
+    func requireRow(orThrow error: some Error) async throws {
+        var rows = 0
+        for try await _ in self { rows += 1 }
+        if rows == 0 { throw error }
+    }
 }

@@ -104,5 +104,17 @@ public enum SchemaMigrations {
             // monthly cleanup: resolved alerts before a cutoff.
             "CREATE INDEX IF NOT EXISTS etl_alert_resolved_at_idx ON etl_alert_history (resolved_at) WHERE resolved",
         ]),
+        // Whose claim a file in `processing` is: the worker completes, fails or releases a
+        // file only while its own token is there (ETLStore.claim; ClaimLost).
+        Migration(version: 3, name: "claim token", statements: [
+            "ALTER TABLE etl_file ADD COLUMN IF NOT EXISTS claim_token text",
+        ]),
+        // The weekly archive moves finished files, loaded ones included, to etl_file_archive;
+        // their lots stay in cattle_lot where the business reads them. With this key's ON
+        // DELETE SET NULL, archiving a file would cut its lots' link, so cattle_lot.file_id
+        // names a file of etl_file or of etl_file_archive, without a key.
+        Migration(version: 4, name: "lots keep their archived file", statements: [
+            "ALTER TABLE cattle_lot DROP CONSTRAINT IF EXISTS cattle_lot_file_id_fkey",
+        ]),
     ]
 }

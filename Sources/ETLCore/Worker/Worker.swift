@@ -16,6 +16,7 @@ public struct Worker: Service {
     let pollInterval: Duration
     let batchSize: Int
     let slowThreshold: Duration
+    let beatInterval: Duration
     let logger: Logger
 
     /// Creates a worker.
@@ -30,6 +31,7 @@ public struct Worker: Service {
         self.pollInterval = configuration.pollInterval
         self.batchSize = configuration.batchSize
         self.slowThreshold = configuration.slowThreshold
+        self.beatInterval = max(configuration.heartbeatTimeout / 4, .milliseconds(10))
         self.logger = logger
     }
 
@@ -68,20 +70,39 @@ public struct Worker: Service {
             // The fault may have been set while the claim was on its way to the database: a
             // file uploaded after the worker was stopped must stay uploaded, so give it back.
             if faults.current.holdsWorker {
-                try? await store.release(claimed.map(\.id))
+                try? await store.release(claimed)
                 continue
             }
             var index = 0
             while index < claimed.count && !Task.isShuttingDownGracefully && !Task.isCancelled {
-                await process(claimed[index])
+                await processBeating(claimed[index])
                 state.heartbeat()
                 index += 1
             }
             if index < claimed.count {
-                try? await store.release(claimed[index...].map(\.id))
+                try? await store.release(Array(claimed[index...]))
             }
         }
         events.write(.info, "worker", "stopped")
+    }
+
+    /// Processes one file while beating the heartbeat every quarter of the timeout: a file
+    /// slower than the timeout (a big file, a slow database, a lock) is a busy worker, not a
+    /// dead one. `/health` names the file and how long it has taken (`processing_file_id`,
+    /// `processing_seconds`), so a worker stuck on one file is still visible.
+    func processBeating(_ file: ClaimedFile) async {
+        state.beginFile(file.id)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [state, beatInterval] in
+                while !Task.isCancelled {
+                    state.heartbeat()
+                    try? await Task.sleep(for: beatInterval)
+                }
+            }
+            await process(file)
+            group.cancelAll()
+        }
+        state.endFile()
     }
 
     /// Processes one claimed file to its final status. Never throws: every failure is
@@ -125,6 +146,9 @@ public struct Worker: Service {
                     events.error("worker", fileID: file.id, errorType: rejection.errorType.rawValue, "\(file.filename) \(rejection.message)")
                 }
             }
+        } catch is ClaimLost {
+            events.write(.warn, "worker", "file_id=\(file.id) claim lost: re-queued or claimed by another worker since this one took it; its result was rolled back file=\(EventLog.token(file.filename))")
+            return
         } catch {
             events.error("worker", fileID: file.id, errorType: ErrorType.connection.rawValue,
                          "\(file.filename) database error: \(PostgresErrorText.describe(error))")

@@ -18,6 +18,10 @@ public final class WorkerState: Sendable {
         /// The worker loop has seen the `worker_stopped` (or `stalled`) fault and is idle: no
         /// claim of its is on the way, and it claims nothing until the fault is cleared.
         public var pausedByFault = false
+        /// The file the worker is processing now, if any.
+        public var processingFileID: Int64?
+        /// Monotonic time it started on that file.
+        public var processingSince: ContinuousClock.Instant?
     }
 
     private let state = Mutex(Snapshot())
@@ -33,6 +37,22 @@ public final class WorkerState: Sendable {
         state.withLock {
             $0.lastHeartbeat = .now
             $0.lastHeartbeatDate = Date()
+        }
+    }
+
+    /// Records that the worker started on file `id`.
+    public func beginFile(_ id: Int64) {
+        state.withLock {
+            $0.processingFileID = id
+            $0.processingSince = .now
+        }
+    }
+
+    /// Records that the worker is done with its file.
+    public func endFile() {
+        state.withLock {
+            $0.processingFileID = nil
+            $0.processingSince = nil
         }
     }
 

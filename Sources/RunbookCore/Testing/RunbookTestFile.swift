@@ -7,6 +7,8 @@ public struct RunbookTestFile: Sendable {
     /// `environment:`, whose values `env.` reads (default `sandbox`), loaded with no process
     /// variable set, so cases do not depend on the machine.
     public var environment: String
+    /// Whether the file names its environment (else the default, `sandbox`, is used when it exists).
+    public var environmentNamed = false
     /// The cases, in file order, each with the file's fixtures merged into its own.
     public var cases: [RunbookTestCase]
 

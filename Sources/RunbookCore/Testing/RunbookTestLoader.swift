@@ -66,7 +66,10 @@ public struct RunbookTestLoader {
         if let r = pairs.value("runbook"), let id = doc.string(r, key: "runbook"), id != fileID {
             doc.error(r, "runbook '\(id)' differs from the file name '\(fileID)' (a runbook's tests are runbook-tests/<its id>.yaml)")
         }
-        if let e = pairs.value("environment"), let name = doc.string(e, key: "environment") { file.environment = name }
+        if let e = pairs.value("environment"), let name = doc.string(e, key: "environment") {
+            file.environment = name
+            file.environmentNamed = true
+        }
         let shared = pairs.value("fixtures").map { fixtures(doc, $0) } ?? [:]
         guard let casesNode = pairs.value("cases") else {
             doc.error(root, "missing 'cases' (a list of cases, each '- case: NAME')")

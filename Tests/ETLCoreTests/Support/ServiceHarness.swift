@@ -14,14 +14,18 @@ struct ServiceHarness: Sendable {
     let logDirectory: String
     let client: any TestClientProtocol
 
-    /// Starts a service (worker on, alert monitor off unless asked) and runs `body`.
+    /// Starts a service (worker on, alert monitor off unless asked) and runs `body`. With
+    /// `database`, a second instance on another instance's database (left for its owner to drop).
     static func run(
+        on shared: TestDatabase? = nil,
         worker: Bool = true,
         alerts: Bool = false,
         configure: @Sendable (inout ETLConfiguration) -> Void = { _ in },
         _ body: @Sendable (ServiceHarness) async throws -> Void
     ) async throws {
-        let database = try await TestDatabase.create()
+        let database: TestDatabase
+        if let shared { database = shared } else { database = try await TestDatabase.create() }
+        let owned = shared == nil
         let logDirectory = NSTemporaryDirectory() + "etl-test-logs-" + UUID().uuidString
         var configuration = ETLConfiguration(database: database.url, apiToken: token, logDirectory: logDirectory)
         configuration.pollInterval = .milliseconds(50)
@@ -37,10 +41,10 @@ struct ServiceHarness: Sendable {
                 try await body(ServiceHarness(service: service, database: database, logDirectory: logDirectory, client: client))
             }
         } catch {
-            await database.drop()
+            if owned { await database.drop() }
             throw error
         }
-        await database.drop()
+        if owned { await database.drop() }
         try? FileManager.default.removeItem(atPath: logDirectory)
     }
 

@@ -4,9 +4,9 @@ import Testing
 extension SandboxSuites {
     /// Manutenção mensal against the `weekly-maintenance` scenario (120 days of history, so
     /// there are resolved DLQ entries and alerts older than 90 days). The dry run counts what
-    /// the cleanup would delete and changes nothing; a live run with --yes alone stops at the
-    /// first delete (it keeps no copy: a named approval); with the two deletes approved it
-    /// cleans up and analyzes, then stops at the first REINDEX gate; with the four REINDEX
+    /// the cleanup would delete and changes nothing; a scheduled run analyzes (low risk, before
+    /// every high gate) and stops at the first delete (it keeps no copy: a named approval);
+    /// with the two deletes approved it analyzes and cleans up, then stops at the first REINDEX gate; with the four REINDEX
     /// gates approved it rebuilds every index of the ETL tables.
     @Suite("runbook monthly-maintenance")
     struct MonthlyMaintenanceTests {
@@ -62,14 +62,23 @@ extension SandboxSuites {
             #expect(try sandbox.psql(indexFiles) == indexesBefore, "the dry run rebuilt an index")
             #expect(try sandbox.psql(analyzeCounts) == analyzedBefore, "the dry run analyzed")
 
-            // --yes alone: the deletes keep no copy, so each needs its named approval; the run
-            // stops at the first one (exit 3) having deleted nothing.
-            let refused = try sandbox.runbook(["run", "monthly-maintenance", "--yes", "--operator", "cron", "--format", "json"], audit: audit)
-            #expect(refused.code == 3, "\(refused.stdout)\(refused.stderr)")
-            let refusedStatus = Sandbox.statuses(try Sandbox.report(refused))
-            #expect(refusedStatus["delete-resolved-dlq"] == "awaiting-approval")
-            #expect(refusedStatus["analyze"] == nil || refusedStatus["analyze"] == "skipped")
+            // A scheduled run passes low and medium gates and stops at the first high one.
+            // ANALYZE, low risk, comes before every high gate, so it runs; the deletes keep no
+            // copy, so each needs its named approval: the run stops at the first (exit 3)
+            // having deleted nothing.
+            let scheduled = try sandbox.runbook(["run", "monthly-maintenance", "--scheduled", "--operator", "cron", "--format", "json"], audit: audit)
+            #expect(scheduled.code == 3, "\(scheduled.stdout)\(scheduled.stderr)")
+            let scheduledStatus = Sandbox.statuses(try Sandbox.report(scheduled))
+            #expect(scheduledStatus["analyze"] == "succeeded", "a scheduled run never reached ANALYZE: \(scheduledStatus["analyze"] ?? "missing")")
+            #expect(scheduledStatus["table-stats-after"] == "green")
+            #expect(scheduledStatus["delete-resolved-dlq"] == "awaiting-approval")
+            #expect(scheduledStatus["reindex-etl-file"] == nil || scheduledStatus["reindex-etl-file"] == "skipped")
             #expect(try sandbox.psql(rowCounts) == countsBefore, "a delete ran without its named approval")
+            let analyzedScheduled = try Self.counts(sandbox.psql(analyzeCounts))
+            for (table, n) in analyzedScheduled {
+                #expect(n > Self.counts(analyzedBefore)[table] ?? Int.max, "\(table) not analyzed by the scheduled run")
+            }
+            #expect(try sandbox.psql(indexFiles) == indexesBefore, "an index was rebuilt without its gate")
 
             // --yes and the two cleanup approvals: cleanup (high) and ANALYZE (low) run; the
             // REINDEX gate stops the run.

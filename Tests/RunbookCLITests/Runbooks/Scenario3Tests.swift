@@ -2,9 +2,10 @@ import Foundation
 import Testing
 
 extension SandboxSuites {
-    /// Cenário 3: 180 new unresolved DLQ entries, mostly transient. The dry run finds the DLQ
-    /// full and plans POST /dlq/resolve-transient; the live run resolves exactly the transient
-    /// (connection) entries, and leaves the permanent ones — resource ("file too large", what
+    /// Cenário 3: 180 new unresolved DLQ entries, mostly transient, attached as etl-core attaches
+    /// them (a connection failure to a file in error). The dry run finds the DLQ full and plans
+    /// POST /dlq/resolve-transient; the live run resolves exactly the transient (connection)
+    /// entries, re-queues their files, which load, and leaves the permanent ones — resource ("file too large", what
     /// etl-core really emits: no retry fixes it), validation, data — for people and lists them.
     @Suite("runbook scenario-3-dlq-full")
     struct Scenario3Tests {
@@ -13,6 +14,11 @@ extension SandboxSuites {
 
         let transient = "SELECT count(*) FROM etl_dead_letter_queue WHERE NOT resolved AND error_type = 'connection'"
         let manual = "SELECT count(*) FROM etl_dead_letter_queue WHERE NOT resolved AND error_type IN ('resource', 'validation', 'data')"
+        /// Files in error with a connection failure and an unresolved connection entry.
+        let failedTransient = """
+            SELECT count(DISTINCT f.id) FROM etl_file f JOIN etl_dead_letter_queue d ON d.file_id = f.id
+             WHERE f.status = 'error' AND f.error_type = 'connection' AND NOT d.resolved AND d.error_type = 'connection'
+            """
         let tooLarge = "SELECT count(*) FROM etl_dead_letter_queue WHERE NOT resolved AND error_type = 'resource' AND error_message LIKE 'file too large: % bytes exceeds the %-byte limit'"
 
         @Test func diagnosesResolvesTransientAndListsManualReview() throws {
@@ -26,6 +32,20 @@ extension SandboxSuites {
             #expect(tooLargeBefore > 0, "the seed emits etl-core's real resource error")
             #expect(try sandbox.psql("SELECT count(*) FROM etl_dead_letter_queue WHERE error_type = 'resource' AND error_message NOT LIKE 'file too large:%'") == "0",
                     "no resource error etl-core cannot produce")
+            // As etl-core writes them: a file-level failure belongs to a file in error with that
+            // error and no lot loaded; a rejected row to a file that loaded.
+            #expect(try sandbox.psql("""
+                SELECT count(*) FROM etl_dead_letter_queue d JOIN etl_file f ON f.id = d.file_id
+                 WHERE NOT d.resolved AND d.entity_type = 'file'
+                   AND (f.status <> 'error' OR f.error_type <> d.error_type OR f.rows_loaded <> 0
+                        OR EXISTS (SELECT 1 FROM cattle_lot c WHERE c.file_id = f.id))
+                """) == "0", "a file-level DLQ entry on a file that did not fail that way")
+            #expect(try sandbox.psql("""
+                SELECT count(*) FROM etl_dead_letter_queue d JOIN etl_file f ON f.id = d.file_id
+                 WHERE NOT d.resolved AND d.entity_type = 'cattle_lot' AND f.status <> 'loaded'
+                """) == "0", "a rejected row of a file that did not load")
+            let failedFiles = Int(try sandbox.psql(failedTransient)) ?? 0
+            #expect(failedFiles == transientBefore, "one connection entry per failed file")
 
             let dry = try sandbox.runbook(["run", "scenario-3-dlq-full", "--dry-run", "--format", "json"], audit: audit)
             #expect(dry.code == 1, "\(dry.stderr)")
@@ -34,6 +54,8 @@ extension SandboxSuites {
             #expect(dryStatus["dlq-depth"] == "red")
             #expect(dryStatus["dlq-by-type"] == "green")
             #expect(dryStatus["manual-review"] == "yellow")
+            #expect(dryStatus["transient-files-in-error"] == "yellow")
+            #expect(dryStatus["resolved-without-load"] == "green")
             #expect(dryStatus["resolve-transient"] == "planned")
             #expect(dryStatus["dlq-depth-after"] == "skipped")
             #expect(Self.step(dryReport, "resolve-transient")?["message"] as? String == "would POST \(sandbox.apiURL)/dlq/resolve-transient")
@@ -49,6 +71,15 @@ extension SandboxSuites {
             let liveReport = try Sandbox.report(live)
             let liveStatus = Sandbox.statuses(liveReport)
             #expect(liveStatus["resolve-transient"] == "succeeded")
+            // Resolving a transient entry re-queued its file, and the file loaded.
+            let answer = Self.step(liveReport, "resolve-transient")?["result"] as? [String: Any]
+            #expect((answer?["json"] as? [String: Any])?["requeued"] as? Int == failedFiles, "\(String(describing: answer))")
+            #expect(liveStatus["requeued-loaded"] == "green")
+            #expect(try sandbox.psql(failedTransient) == "0", "files of resolved transient entries left in error")
+            #expect(try sandbox.psql("""
+                SELECT count(*) FROM etl_file f WHERE f.status = 'error' AND f.error_type = 'connection'
+                   AND NOT EXISTS (SELECT 1 FROM etl_dead_letter_queue u WHERE u.file_id = f.id AND NOT u.resolved)
+                """) == "0", "a file in error whose entries were resolved without a load")
             #expect(liveStatus["dlq-depth-after"] != "red", "the DLQ is still over 100")
             #expect(liveStatus["remaining-entries"] == "yellow")
             #expect(liveStatus["alert-cleared"] == "green", "the page (dlq_backlog) did not resolve")

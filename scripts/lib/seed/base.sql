@@ -1,5 +1,6 @@
 -- The healthy history: one file every 2 minutes for :days days (ending :end_offset minutes
--- ago), ~1.2% failures, DLQ entries, resolved alerts, loaded rows for the last 48 hours.
+-- ago), ~1.2% failures, DLQ entries, resolved alerts, and the lots of every loaded file
+-- (parsed from the stored CSVs for the last 48 hours, generated before that).
 SELECT setseed(0.4242);
 TRUNCATE cattle_lot, etl_dead_letter_queue, etl_alert_history, etl_file RESTART IDENTITY;
 -- The archive weekly-maintenance creates: ids restart above, so an old archive would collide.
@@ -88,9 +89,31 @@ SELECT a.alert, a.severity, a.message, t, true, t + (10 + random() * 80) * inter
        AS a(n, alert, severity, message)
     ON a.n = (extract(epoch FROM t)::bigint / 3600) % 4;
 
--- A few operator actions in the audit trail.
+-- Connection failures older than two days were re-queued 40 minutes later by an operator
+-- (the audit lines) and loaded then: their load resolved their DLQ entry, as etl-core's
+-- worker does. The recent ones still wait in error, their entries unresolved.
+CREATE TEMP TABLE seed_requeued AS
+SELECT id, completed_at AS failed_at FROM etl_file
+ WHERE status = 'error' AND error_type = 'connection' AND completed_at < now() - interval '2 days';
+UPDATE etl_file f
+   SET status = 'loaded', error_type = NULL, error_message = NULL, rows_loaded = 10 + f.id % 50, attempts = 2,
+       processing_started_at = r.failed_at + interval '40 minutes 5 seconds',
+       completed_at = r.failed_at + interval '41 minutes', updated_at = r.failed_at + interval '41 minutes'
+  FROM seed_requeued r WHERE f.id = r.id;
+UPDATE etl_dead_letter_queue d SET resolved_at = r.failed_at + interval '41 minutes'
+  FROM seed_requeued r WHERE d.file_id = r.id;
+
+-- Every loaded file older than 48 hours has its lots too, as in production (etl-core marks a
+-- file loaded only when it inserted rows): rows_loaded generated lots per file.
+INSERT INTO cattle_lot (farm, lot, head_count, weight_kg, price, file_id, loaded_at)
+SELECT split_part(f.filename, '_', 1), 'L' || n, 10 + (f.id + n) % 90, 300 + (f.id * 7 + n * 13) % 300,
+       10000 + (f.id * 31 + n * 17) % 40000, f.id, f.completed_at
+  FROM etl_file AS f CROSS JOIN LATERAL generate_series(1, f.rows_loaded) AS n
+ WHERE f.status = 'loaded' AND f.content IS NULL;
+
+-- A few operator actions in the audit trail: the re-queues above.
 INSERT INTO seed_log_extra
-SELECT completed_at + interval '40 minutes', 'audit',
+SELECT failed_at + interval '40 minutes', 'audit',
        format('%s AUDIT actor=%s action=files.reprocess target=file:%s result=ok previous_status=error',
-              pg_temp.ts(completed_at + interval '40 minutes'), (ARRAY['ana.souza', 'bruno.lima', 'carla.mendes'])[1 + id % 3], id)
-  FROM etl_file WHERE status = 'error' AND error_type = 'connection';
+              pg_temp.ts(failed_at + interval '40 minutes'), (ARRAY['ana.souza', 'bruno.lima', 'carla.mendes'])[1 + id % 3], id)
+  FROM seed_requeued;
