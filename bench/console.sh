@@ -131,3 +131,70 @@ if lat:
 else:
     print("  no event measured")
 PY
+
+echo
+echo "the approvals page with 100 open requests (signed, scenario-2 plans with rows; median of 20; target < 50 ms):"
+desk=$work/desk
+mkdir -p "$desk/environments" "$desk/runbooks"
+signers=""
+for n in alice bob console; do
+    ssh-keygen -q -t ed25519 -N "" -C "$n" -f "$desk/$n"
+    signers+="$n@example.com $(cat "$desk/$n.pub")"$'\n'
+done
+printf '%s' "$signers" > "$desk/environments/desk.allowed_signers"
+cat > "$desk/environments/desk.yaml" <<YAML
+environment: desk
+ledger: {url: "\${CONSOLE_BENCH_URL}"}
+secrets: [CONSOLE_BENCH_URL]
+identity: {allowed_signers: environments/desk.allowed_signers}
+approvals: {medium: 1, approvers: [alice@example.com, bob@example.com], console: console@example.com}
+YAML
+python3 - "$desk" "$url" <<'PY'
+import json, subprocess, sys, time
+desk, url = sys.argv[1], sys.argv[2]
+excerpt_rate = '{"error_rate":15.38,"errors":20,"finished":130,"pending":0,"note":null}\n(SELECT 1)'
+excerpt_types = "\n".join(json.dumps({"error_type": t, "error_message": m, "count": c, "last_occurrence": "2026-12-07T02:45:08.310243+00:00"},
+                                     separators=(",", ":")) for t, m, c in [
+    ("connection", "connection refused: upstream storage unavailable (storage.conectaboi.internal:9000)", 17),
+    ("validation", "invalid header 'fazenda;lote;cabecas;peso;preco': expected farm,lot,head_count,weight_kg,price", 2),
+    ("resource", "file too large", 1)]) + "\n(SELECT 3)"
+now = int(time.time())
+sql = ["BEGIN;"]
+for i in range(100):
+    rid = f"apr-{i:010x}"
+    digest = "sha256:" + f"{i:064x}"
+    plan = {"version": 1, "runbook": "scenario-2-high-error-rate", "runbook_sha256": "0" * 64, "environment": "desk", "environment_sha256": "",
+            "inputs": {"window_hours": 4}, "action": "reprocess-transient-failures", "risk": "medium", "required": 1,
+            "command": {"method": "POST", "url": "http://127.0.0.1:18080/files/reprocess?error=connection&since_hours=4"},
+            "already_done": [], "display": "POST http://127.0.0.1:18080/files/reprocess?error=connection&since_hours=4",
+            "question": "Reprocessar os arquivos com erro de conexão das últimas 4h?",
+            "findings": [{"step": "error-rate", "status": "red", "values": []},
+                         {"step": "error-types", "status": "green", "values": [{"path": "steps.error-types.result.rows", "value": []}]}],
+            "details": [{"step": "error-rate", "title": "Taxa de erro na janela", "excerpt": excerpt_rate,
+                         "evidence": [{"path": "steps.error-rate.result.rows[0].error_rate", "value": 15.38}]},
+                        {"step": "error-types", "title": "Tipos de erro mais comuns (seed)", "excerpt": excerpt_types, "evidence": []}]}
+    fields = [("id", rid), ("run", f"bench-{i}"), ("runbook", plan["runbook"]), ("environment", "desk"), ("action", plan["action"]),
+              ("risk", "medium"), ("requester", "alice@example.com"), ("required", "1"), ("digest", digest), ("created", str(now)),
+              ("expires", str(now + 3600))]
+    text = "runbook approval request v1\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in fields)
+    sig = subprocess.run(["ssh-keygen", "-Y", "sign", "-P", "", "-f", f"{desk}/alice", "-n", "runbook"], input=text.encode(),
+                         capture_output=True, check=True).stdout.decode()
+    q = lambda s: "'" + s.replace("'", "''") + "'"
+    sql.append(f"INSERT INTO runbook.approval_requests (id, run_id, runbook, environment, action, risk, requester, digest, plan, required, "
+               f"created_at, expires_at, signature) VALUES ({q(rid)}, {q(f'bench-{i}')}, {q(plan['runbook'])}, 'desk', {q(plan['action'])}, "
+               f"'medium', 'alice@example.com', {q(digest)}, {q(json.dumps(plan, ensure_ascii=False))}::jsonb, 1, to_timestamp({now}), "
+               f"to_timestamp({now + 3600}), {q(sig)});")
+sql.append("COMMIT;")
+subprocess.run(["psql", url, "-X", "-q", "-v", "ON_ERROR_STOP=1"], input="\n".join(sql), text=True, check=True)
+PY
+desk_token=$("$BIN" serve token bob@example.com --file "$desk/tokens")
+"$BIN" serve --env desk --dir "$desk" --listen 127.0.0.1:0 --tokens "$desk/tokens" --key "$desk/console" > "$desk/serve.log" 2>&1 &
+desk_server=$!
+trap 'kill $server $desk_server 2>/dev/null || true; wait $server $desk_server 2>/dev/null || true; psql "$ETL_DATABASE_URL" -X -q -c "DROP DATABASE IF EXISTS console_bench WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
+for _ in $(seq 1 100); do grep -q "http://" "$desk/serve.log" && break; sleep 0.1; done
+base=$(grep -o 'http://127.0.0.1:[0-9]*' "$desk/serve.log")
+token=$desk_token
+shown=$(curl -s -H "Authorization: Bearer $token" "$base/approvals" | grep -c '<article class="request"' || true)
+curl -s -o /dev/null -H "Authorization: Bearer $token" "$base/approvals"   # the first page verifies every signature once
+printf '  %-52s %8s ms (%s requests shown)\n' "GET /approvals (HTML, 100 open requests)" "$(median_ms /approvals)" "$shown"
+printf '  %-52s %8s ms\n' "GET /api/approvals" "$(median_ms /api/approvals)"

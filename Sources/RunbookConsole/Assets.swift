@@ -2,7 +2,7 @@
 /// works without it). Served from the binary: no external asset, no build chain.
 enum Assets {
     static let stylesheet = """
-        :root { --green: #1a7f37; --yellow: #9a6700; --red: #cf222e; --magenta: #8250df; --cyan: #0969da; --dim: #6e7781;
+        :root { --green: #1a7f37; --yellow: #9a6700; --red: #cf222e; --magenta: #8250df; --cyan: #0969da; --dim: #57606a;
                 --bg: #ffffff; --fg: #1f2328; --line: #d0d7de; --soft: #f6f8fa; }
         * { box-sizing: border-box; }
         body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
@@ -46,6 +46,31 @@ enum Assets {
         .verify li { margin: .2rem 0; } .empty { color: var(--dim); }
         .live { padding: 0 .4rem; border-radius: 1rem; font-size: .75rem; }
         .live.on { background: var(--green); color: #fff; } .live.off { background: #57606a; color: #fff; }
+        .lead { font-size: 1.02rem; margin: .3rem 0 .5rem; }
+        .finding { margin: .7rem 0; } .finding h3 { font-size: 1rem; margin: .2rem 0; }
+        .reads { margin: .2rem 0; padding-left: 1.1rem; }
+        mark { background: #fff3b0; color: var(--fg); padding: 0 .15rem; border-radius: 3px; font-weight: 600; outline: 1px solid var(--yellow); }
+        table.result, table.diff { width: auto; min-width: 50%; font-size: .9rem; }
+        table.result td, table.diff td { max-width: 24rem; overflow-wrap: break-word; }
+        table.result th, table.diff th { text-transform: none; font-size: .8rem; }
+        td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+        p.more { margin: .15rem 0 .4rem; font-size: .85rem; }
+        .digest code { overflow-wrap: anywhere; font-size: .8rem; }
+        .step details > summary { cursor: pointer; list-style-position: outside; margin-left: 1rem; }
+        .step .verdict { color: var(--fg); }
+        .scroll:focus-visible, summary:focus-visible, a:focus-visible, button:focus-visible, input:focus-visible { outline: 2px solid var(--cyan); outline-offset: 2px; }
+        .timeline { list-style: none; margin: .6rem 0 0; padding: 0 0 0 1rem; border-left: 2px solid var(--line); }
+        .timeline .event { position: relative; margin: 0 0 .7rem; padding-left: .6rem; overflow-wrap: anywhere; }
+        .timeline .event::before { content: ""; position: absolute; left: -1.45rem; top: .45rem; width: .7rem; height: .7rem;
+                                   border-radius: 50%; background: var(--bg); border: 2px solid currentColor; }
+        .timeline .event { color: var(--dim); } .timeline .event > * { color: var(--fg); }
+        .timeline .event.green { color: var(--green); } .timeline .event.red { color: var(--red); } .timeline .event.yellow { color: var(--yellow); }
+        .timeline .event.magenta { color: var(--magenta); } .timeline .event.cyan { color: var(--cyan); }
+        .timeline .event .badge.green { color: var(--green); } .timeline .event .badge.red { color: var(--red); }
+        .timeline .event .badge.yellow { color: var(--yellow); } .timeline .event .badge.magenta { color: var(--magenta); }
+        .timeline .event .badge.cyan { color: var(--cyan); } .timeline .event .badge.dim, .timeline .event .dim { color: var(--dim); }
+        .timeline .when { font-variant-numeric: tabular-nums; font-size: .85rem; }
+        .timeline p { margin: .15rem 0; }
         @media (max-width: 640px) { .wide { display: none; } main { padding: .6rem; } body { font-size: 14px; } }
         """
 
@@ -60,9 +85,21 @@ enum Assets {
           es.addEventListener('hello', function () { if (dot) { dot.textContent = 'live'; dot.className = 'live on'; } });
           es.onerror = function () { if (dot) { dot.textContent = 'reconnecting'; dot.className = 'live off'; } };
           if (run) {
+            // A step the reader opened or closed stays so when the steps are rendered again.
+            var toggled = {};
+            document.addEventListener('toggle', function (e) {
+              var li = e.target.parentElement;
+              if (li && li.id && li.id.indexOf('step-') === 0) toggled[li.id] = e.target.open;
+            }, true);
             es.addEventListener('run', function (e) {
               var d = JSON.parse(e.data), el = document.getElementById('run-live');
-              if (el && typeof d.html === 'string') { el.innerHTML = d.html; }
+              if (el && typeof d.html === 'string') {
+                el.innerHTML = d.html;
+                Object.keys(toggled).forEach(function (id) {
+                  var li = document.getElementById(id), det = li && li.querySelector('details');
+                  if (det) det.open = toggled[id];
+                });
+              }
             });
             return;
           }

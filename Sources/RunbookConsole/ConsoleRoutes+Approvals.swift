@@ -20,10 +20,13 @@ extension ConsoleRoutes {
         let policy = configuration.policy
         return try await pool.with { ledger in
             let requests = try await ledger.requests(environment: environment, open: true)
+            let (decisions, used) = configuration.allowedSigners == nil ? ([:], []) : try await ledger.decisionsAndUses(of: requests.map(\.id))
             var shown: [Shown] = []
             for r in requests {
                 if let signers = configuration.allowedSigners {
-                    let loaded = try await ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy, onBehalfSigner: configuration.environment.runnerPrincipal).check(r)
+                    let desk = ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy,
+                                            onBehalfSigner: configuration.environment.runnerPrincipal, memo: memo)
+                    let loaded = await desk.check(r, decisions: decisions[r.id] ?? [], used: r.status != .used && used.contains(r.id))
                     let standing = Self.status(loaded.standing(policy: policy))
                     shown.append(Shown(request: r, loaded: loaded, standing: standing, have: ApprovalTally.counted(r, loaded.decisions, policy: policy).count))
                 } else {
@@ -89,7 +92,8 @@ extension ConsoleRoutes {
             row["runID"] = r.runID
             row["runPath"] = ConsoleViews.pathSegment(r.runID)
             row["expires"] = ApprovalRequest.time(r.expiresAt)
-            row["plan"] = s.loaded.map { PlanText.render(r, loaded: $0, policy: configuration.policy, color: false) } ?? "digest \(r.digest)"
+            row["digest"] = r.digest
+            row.merge(ConsoleViews.plan(r), uniquingKeysWith: { _, new in new })
             let decisions = s.loaded?.decisions ?? []
             row["decisions"] = decisions.map { d -> [String: Any] in
                 var item = ConsoleViews.styled(d.decision.verdict.rawValue)

@@ -21,15 +21,36 @@ extension ConsoleRoutes {
             if let r = i.resolution { row["resolution"] = r }
             row["events"] = i.events.map { e -> [String: Any] in
                 var item: [String: Any] = ["at": ConsoleViews.time(e.at), "kind": e.kind, "author": e.author, "message": e.message]
+                let (tone, glyph) = Self.eventStyle(e)
+                item["tone"] = tone
+                item["glyph"] = glyph
                 if let run = e.runID {
                     item["runID"] = run
                     item["runPath"] = ConsoleViews.pathSegment(run)
+                    if let status = e.runStatus {
+                        let style = StatusStyle(status)
+                        item["runStatus"] = status
+                        item["runTone"] = style.tone
+                        item["runGlyph"] = style.webGlyph
+                    }
                 }
                 return item
             }
             return row
         }
         return views.page("incidents", title: "Incidents", context: context, data: ["incidents": rows])
+    }
+
+    /// How a timeline entry looks: declared red, an escalation magenta, a run its run's colour,
+    /// resolved green, the rest (updates, reminders, the postmortem) plain.
+    static func eventStyle(_ e: LedgerIncident.Event) -> (tone: String, glyph: String) {
+        switch e.kind {
+        case "declared": ("red", "●")
+        case "escalation": ("magenta", "▲")
+        case "run": e.runStatus.map { (StatusStyle($0).tone, StatusStyle($0).webGlyph) } ?? ("dim", "▶")
+        case "resolved": ("green", "✔")
+        default: ("dim", "·")
+        }
     }
 
     func apiIncidents(_ request: Request, _ context: ConsoleContext) async throws -> Response {

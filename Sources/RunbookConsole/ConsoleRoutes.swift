@@ -15,6 +15,8 @@ struct ConsoleRoutes: Sendable {
     let views: ConsoleViews
     let audit: AuditState
     let metrics: ConsoleMetrics
+    /// Signatures of open requests already verified (the approvals page re-reads them at every view).
+    let memo = SignatureMemo()
 
     var environment: String { configuration.environment.name }
     var cookies: ConsoleCookies { configuration.cookies }

@@ -105,7 +105,81 @@ public struct ConsoleViews: Sendable {
 
     static func styled(_ status: String) -> [String: Any] {
         let style = StatusStyle(status)
-        return ["status": status, "tone": style.tone, "glyph": style.glyph]
+        return ["status": status, "tone": style.tone, "glyph": style.webGlyph]
+    }
+
+    /// The first line of `text`, at most 120 characters.
+    static func line(_ text: String) -> String {
+        let first = text.split(separator: "\n").first.map(String.init) ?? ""
+        return first.count > 120 ? String(first.prefix(119)) + "…" : first
+    }
+
+    /// A ``ResultTable`` for the `result-table` template.
+    static func table(_ t: ResultTable, label: String) -> [String: Any] {
+        var data: [String: Any] = [
+            "label": label, "summary": t.summary,
+            "columns": t.columns.indices.map { ["name": t.columns[$0], "numeric": t.numeric[$0]] as [String: Any] },
+            "rows": t.rows.map { row in
+                ["cells": row.indices.map { c in ["text": row[c].text, "numeric": t.numeric[c], "highlighted": row[c].highlighted] as [String: Any] }]
+            },
+        ]
+        if t.more > 0 { data["more"] = String(t.more) }
+        return data
+    }
+
+    /// What an approvals card shows of a request's plan, in the order an approver reads it:
+    /// the sentence, the command, the question and inputs, then each finding with the values
+    /// the action read and its rows as a table (those values marked).
+    static func plan(_ r: ApprovalRequest) -> [String: Any] {
+        let plan = ApprovalPlan(json: r.plan)
+        var data: [String: Any] = ["sentence": PlanText.sentence(r, plan: plan)]
+        guard let plan else {
+            data["unreadable"] = true
+            return data
+        }
+        data["command"] = plan.display
+        if let q = plan.question { data["question"] = q }
+        if case .object(let inputs) = plan.inputs, !inputs.pairs.isEmpty {
+            data["inputs"] = ["items": inputs.pairs.map { ["key": $0.key, "value": $0.value.interpolated] }]
+        }
+        if !plan.alreadyDone.isEmpty { data["alreadyDone"] = plan.alreadyDone.joined(separator: ", ") }
+        data["noFindings"] = plan.findings.isEmpty
+        data["findings"] = plan.findings.map { f -> [String: Any] in
+            var item = styled(f.status)
+            item["step"] = f.step
+            if f.title != f.step { item["title"] = f.title }
+            let rows = f.excerpt.flatMap { ResultTable(excerpt: $0, highlight: ResultTable.highlights(in: (f.values + f.evidence).map(\.path), step: f.step)) }
+            var values: [[String: Any]] = []
+            for v in f.values {
+                // Whole rows read (`pluck(steps.x.result.rows, ...)`) are the table, not a line of JSON.
+                if rows != nil, v.path == "steps.\(f.step).result.rows" { values.append(["path": v.path, "read": "reads", "rows": true]) }
+                else { values.append(["path": v.path, "value": v.value.stringValue ?? JSON.encode(v.value), "read": "read"]) }
+            }
+            values += f.evidence.map { ["path": $0.path, "value": $0.value.stringValue ?? JSON.encode($0.value), "read": "\(f.status) as"] }
+            item["values"] = values
+            item["hasValues"] = !values.isEmpty
+            if let rows {
+                item["table"] = table(rows, label: "rows of \(f.step)")
+            } else if let e = f.excerpt, !e.isEmpty {
+                item["excerpt"] = e
+            }
+            return item
+        }
+        return data
+    }
+
+    /// A stale approval's diff lines (`error-rate: red 15 -> green 2 since approval`) as
+    /// before/after rows; a line of another shape is a row with only its text.
+    static func changes(_ lines: [String]) -> [[String: Any]] {
+        lines.map { line in
+            var text = Substring(line)
+            if text.hasSuffix(" since approval") { text = text.dropLast(" since approval".count) }
+            guard let colon = text.range(of: ": "), let arrow = text.range(of: " -> ", range: colon.upperBound..<text.endIndex) else {
+                return ["what": line, "before": "", "after": ""]
+            }
+            return ["what": String(text[..<colon.lowerBound]), "before": String(text[colon.upperBound..<arrow.lowerBound]),
+                    "after": String(text[arrow.upperBound...])]
+        }
     }
 
     static func runRow(_ run: LedgerRun) -> [String: Any] {
@@ -140,19 +214,41 @@ public struct ConsoleViews: Sendable {
         if let m = t.message, !m.isEmpty { data["message"] = m }
         data["pending"] = pending.map { ["id": $0] }
         data["hasPending"] = !pending.isEmpty
+        let runMessage = t.message ?? ""
+        var lastSkip: String?
         data["steps"] = t.steps.map { s -> [String: Any] in
             var step = Self.styled(s.displayStatus)
+            // Keys the run has too are set on every step: Mustache looks a missing key up in
+            // the enclosing context, which showed the run's message and duration under steps.
+            step["message"] = false
+            step["duration"] = false
             step["id"] = s.id
             step["kind"] = s.kind ?? ""
+            // Red, yellow and failed steps open; the others show their verdict line only.
+            step["open"] = ["red", "yellow", "magenta"].contains(step["tone"] as? String ?? "")
             if let c = s.command {
                 step["command"] = c
                 step["verb"] = s.planned ? "would run" : "runs"
             }
             if let ms = s.durationMs { step["duration"] = Self.duration(ms) }
             if let a = s.attempts, a > 1 { step["attempts"] = String(a) }
-            if let r = s.skippedReason { step["skipped"] = r }
-            if let m = s.message, !m.isEmpty { step["message"] = m }
-            if let e = s.excerpt, !e.isEmpty { step["excerpt"] = e }
+            // The run's stop reason is said once, in its head; steps skipped for one reason say
+            // it once; a verdict line is not repeated below it.
+            if let r = s.skippedReason {
+                let said = r == lastSkip || (!runMessage.isEmpty && (r == runMessage || runMessage.contains(r) || r.contains(runMessage)))
+                step["verdict"] = said ? "skipped (the reason above)" : "skipped: " + Self.line(r)
+                if !said, Self.line(r) != r { step["skipped"] = r }
+                lastSkip = r
+            } else {
+                lastSkip = nil
+            }
+            if let m = s.message, !m.isEmpty, m != runMessage, !runMessage.contains(m), !m.contains(runMessage) || runMessage.isEmpty {
+                step["verdict"] = Self.line(m)
+                if Self.line(m) != m { step["message"] = m }
+            }
+            if let e = s.excerpt, !e.isEmpty {
+                if let table = ResultTable(excerpt: e) { step["table"] = Self.table(table, label: "rows of \(s.id)") } else { step["excerpt"] = e }
+            }
             step["gates"] = s.gates.map { g -> [String: Any] in
                 var gate = Self.styled(g.decision)
                 gate["risk"] = g.risk
@@ -164,8 +260,8 @@ public struct ConsoleViews: Sendable {
                 if !g.approvers.isEmpty { gate["approvers"] = g.approvers.joined(separator: ", ") }
                 return gate
             }
-            step["stale"] = s.staleDiff
-            step["hasStale"] = !s.staleDiff.isEmpty
+            if let g = s.gates.last, step["verdict"] == nil { step["verdict"] = "gate: \(g.decision) by \(g.by)" }
+            if !s.staleDiff.isEmpty { step["stale"] = ["changes": Self.changes(s.staleDiff)] }
             return step
         }
         if let ended = t.endedAt {

@@ -4,7 +4,8 @@
 enum Templates {
     static let all: [String: String] = [
         "layout": layout, "runs": runs, "run": run, "run-live": runLive, "approvals": approvals,
-        "incidents": incidents, "audit": audit, "message": message, "login": login,
+        "incidents": incidents, "audit": audit, "message": message, "login": login, "result-table": resultTable,
+        "before-after": beforeAfter,
     ]
 
     static let layout = """
@@ -52,7 +53,7 @@ enum Templates {
           <thead><tr><th>Status</th><th>Run</th><th>Runbook</th><th class="wide">Env</th><th>Mode</th><th class="wide">Operator</th><th class="wide">Started (UTC)</th><th>Duration</th></tr></thead>
           <tbody>
           {{#runs}}
-          <tr><td><span class="badge {{tone}}">{{glyph}} {{status}}</span></td>
+          <tr><td><span class="badge {{tone}}"><span aria-hidden="true">{{glyph}}</span> {{status}}</span></td>
               <td><a href="/runs/{{idPath}}">{{id}}</a></td><td>{{runbook}}</td><td class="wide">{{environment}}</td><td>{{mode}}</td>
               <td class="wide">{{operator}}</td><td class="wide">{{started}}</td><td>{{duration}}</td></tr>
           {{/runs}}
@@ -72,7 +73,7 @@ enum Templates {
 
     static let runLive = """
         <section class="run-head">
-          <h1><span class="badge {{tone}}">{{glyph}} {{status}}</span> {{runbook}}</h1>
+          <h1><span class="badge {{tone}}"><span aria-hidden="true">{{glyph}}</span> {{status}}</span> {{runbook}}</h1>
           <dl class="facts">
             <dt>Environment</dt><dd>{{environment}}</dd><dt>Mode</dt><dd>{{mode}}</dd>
             <dt>Operator</dt><dd>{{operator}}{{#host}} on {{host}}{{/host}}</dd>
@@ -87,13 +88,16 @@ enum Templates {
         <ol class="steps">
         {{#steps}}
           <li class="step {{tone}}" id="step-{{id}}">
-            <div class="step-head"><span class="badge {{tone}}">{{glyph}} {{status}}</span> <strong>{{id}}</strong> <span class="dim">{{kind}}{{#duration}} · {{duration}}{{/duration}}{{#attempts}} · {{attempts}} attempts{{/attempts}}</span></div>
+            <details{{#open}} open{{/open}}>
+            <summary class="step-head"><span class="badge {{tone}}"><span aria-hidden="true">{{glyph}}</span> {{status}}</span> <strong>{{id}}</strong> <span class="dim">{{kind}}{{#duration}} · {{duration}}{{/duration}}{{#attempts}} · {{attempts}} attempts{{/attempts}}</span>{{#verdict}} <span class="verdict">{{verdict}}</span>{{/verdict}}</summary>
             {{#command}}<pre class="cmd"><span class="dim">{{verb}}</span> {{command}}</pre>{{/command}}
             {{#skipped}}<p class="dim">skipped: {{skipped}}</p>{{/skipped}}
             {{#gates}}<p class="gate">gate ({{risk}}): <span class="badge {{tone}}">{{decision}}</span> by {{by}} via {{how}}{{#question}} — asked: {{question}}{{/question}}{{#approvers}}; approved by {{approvers}}{{/approvers}}{{#requestID}} (<a href="/approvals#{{requestID}}">{{requestID}}</a>){{/requestID}}</p>{{/gates}}
-            {{#hasStale}}<ul class="stale">{{#stale}}<li>{{.}}</li>{{/stale}}</ul>{{/hasStale}}
+            {{#stale}}<p>The approval is void: the plan changed since it was approved.</p>{{> before-after}}{{/stale}}
             {{#message}}<p class="msg">{{message}}</p>{{/message}}
+            {{#table}}{{> result-table}}{{/table}}
             {{#excerpt}}<pre class="excerpt">{{excerpt}}</pre>{{/excerpt}}
+            </details>
           </li>
         {{/steps}}
         </ol>
@@ -108,20 +112,34 @@ enum Templates {
         {{^requests}}<p class="empty">No approval request is waiting in {{environment}}.</p>{{/requests}}
         {{#requests}}
         <article class="request" id="{{id}}">
-          <h2><span class="badge {{tone}}">{{glyph}} {{status}}</span> {{action}} <span class="dim">of {{runbook}} · {{risk}} risk · {{have}}/{{required}}</span></h2>
-          <p>Asked by <strong>{{requester}}</strong> in run <a href="/runs/{{runPath}}">{{runID}}</a>; expires {{expires}}.</p>
-          <pre class="plan">{{plan}}</pre>
+          <h2><span class="badge {{tone}}"><span aria-hidden="true">{{glyph}}</span> {{status}}</span> {{action}} <span class="dim">of {{runbook}} · {{risk}} risk · {{have}}/{{required}}</span></h2>
+          <p class="lead">{{sentence}}</p>
+          {{#command}}<pre class="cmd" aria-label="the command it will run"><span class="dim">will run</span> {{command}}</pre>{{/command}}
+          {{#question}}<p><span class="dim">Question:</span> {{question}}</p>{{/question}}
+          {{#inputs}}<p><span class="dim">Inputs:</span> {{#items}}<code>{{key}}={{value}}</code> {{/items}}</p>{{/inputs}}
+          {{#alreadyDone}}<p><span class="dim">Already done before this request:</span> {{alreadyDone}}</p>{{/alreadyDone}}
+          {{#findings}}
+          <section class="finding" aria-label="finding {{step}}">
+            <h3><span class="badge {{tone}}"><span aria-hidden="true">{{glyph}}</span> {{status}}</span> {{step}}{{#title}} <span class="dim">— {{title}}</span>{{/title}}</h3>
+            {{#hasValues}}<ul class="reads">{{#values}}<li><span class="dim">{{read}}</span> <code>{{path}}</code>{{#rows}}: the rows below{{/rows}}{{^rows}} = <mark>{{value}}</mark>{{/rows}}</li>{{/values}}</ul>{{/hasValues}}
+            {{#table}}{{> result-table}}{{/table}}
+            {{#excerpt}}<pre class="excerpt">{{excerpt}}</pre>{{/excerpt}}
+          </section>
+          {{/findings}}
+          {{#noFindings}}<p class="dim">Findings: none (the action reads no earlier step).</p>{{/noFindings}}
+          {{#unreadable}}<p class="dim">The stored plan cannot be read by this console.</p>{{/unreadable}}
+          <p class="digest"><span class="dim">Asked in run</span> <a href="/runs/{{runPath}}">{{runID}}</a> <span class="dim">· expires {{expires}} · digest</span> <code>{{digest}}</code></p>
           {{#hasDecisions}}<ul class="decisions">{{#decisions}}<li><span class="badge {{tone}}">{{verdict}}</span> by {{approver}}{{#console}} via console{{/console}} at {{at}}{{#comment}}: {{comment}}{{/comment}}{{^verified}} <strong class="red">signature does not verify</strong>{{/verified}}</li>{{/decisions}}</ul>{{/hasDecisions}}
           {{#canDecide}}
           <div class="actions">
             <form method="post" action="/approvals/{{id}}/approve">
               <input type="hidden" name="csrf" value="{{csrf}}">
-              <label>Comment <input name="comment" maxlength="500"></label>
+              <label>Comment <input name="comment" maxlength="500" autocomplete="off"></label>
               <button class="approve" type="submit">Approve</button>
             </form>
             <form method="post" action="/approvals/{{id}}/deny">
               <input type="hidden" name="csrf" value="{{csrf}}">
-              <label>Reason <input name="reason" required maxlength="500"></label>
+              <label>Reason <input name="reason" required maxlength="500" autocomplete="off"></label>
               <button class="deny" type="submit">Deny</button>
             </form>
           </div>
@@ -130,6 +148,24 @@ enum Templates {
         </article>
         {{/requests}}
         </div>
+        """
+
+    /// A ``RunbookCore/ResultTable`` (``ConsoleViews/table(_:)``): columns in the query's
+    /// order, numbers right-aligned, the value an action read marked, "and N more".
+    static let resultTable = """
+        <div class="scroll" tabindex="0" role="region" aria-label="{{label}}"><table class="result">
+          <thead><tr>{{#columns}}<th scope="col"{{#numeric}} class="num"{{/numeric}}>{{name}}</th>{{/columns}}</tr></thead>
+          <tbody>{{#rows}}<tr>{{#cells}}<td{{#numeric}} class="num"{{/numeric}}>{{#highlighted}}<mark>{{text}}</mark>{{/highlighted}}{{^highlighted}}{{text}}{{/highlighted}}</td>{{/cells}}</tr>{{/rows}}</tbody>
+        </table></div>
+        <p class="dim more">{{#more}}and {{more}} more · {{/more}}{{summary}}</p>
+        """
+
+    /// What changed since an approval, as a small before/after table.
+    static let beforeAfter = """
+        <div class="scroll" tabindex="0" role="region" aria-label="what changed since the approval"><table class="diff">
+          <thead><tr><th scope="col">changed</th><th scope="col">approved</th><th scope="col">now</th></tr></thead>
+          <tbody>{{#changes}}<tr><th scope="row">{{what}}</th><td>{{before}}</td><td>{{after}}</td></tr>{{/changes}}</tbody>
+        </table></div>
         """
 
     static let incidents = """
@@ -141,7 +177,11 @@ enum Templates {
           <p class="dim">{{id}} · {{environment}} · opened by {{openedBy}} at {{started}}{{#resolved}} · resolved {{resolved}} ({{lasted}}){{/resolved}} · escalation level {{escalation}}</p>
           {{#rootCause}}<p>Root cause: {{rootCause}}</p>{{/rootCause}}
           {{#resolution}}<p>Resolution: {{resolution}}</p>{{/resolution}}
-          <ol class="timeline">{{#events}}<li><span class="dim">{{at}}</span> <strong>{{kind}}</strong> {{author}}: {{message}}{{#runID}} (<a href="/runs/{{runPath}}">{{runID}}</a>){{/runID}}</li>{{/events}}</ol>
+          <ol class="timeline">{{#events}}
+            <li class="event {{tone}}"><span class="when">{{at}}</span> <span class="badge {{tone}}"><span aria-hidden="true">{{glyph}}</span> {{kind}}</span> <span class="dim">by</span> {{author}}
+              {{#message}}<p>{{message}}</p>{{/message}}
+              {{#runID}}<p><a href="/runs/{{runPath}}">{{runID}}</a>{{#runStatus}} <span class="badge {{runTone}}"><span aria-hidden="true">{{runGlyph}}</span> {{runStatus}}</span>{{/runStatus}}</p>{{/runID}}</li>
+          {{/events}}</ol>
         </article>
         {{/incidents}}
         """

@@ -17,14 +17,29 @@ public struct ApprovalDesk: Sendable {
     /// The runner's principal (`runner.principal` of the environment): a request it signed on
     /// behalf of the requester it verified is as good as one the requester signed.
     public let onBehalfSigner: String?
+    /// Signatures accepted before (the console's); nil: every one is checked.
+    public let memo: SignatureMemo?
 
     /// A desk over `ledger`.
-    public init(ledger: Ledger, allowedSigners: String, policy: ApprovalPolicy, keygen: SSHKeygen = SSHKeygen(), onBehalfSigner: String? = nil) {
+    public init(ledger: Ledger, allowedSigners: String, policy: ApprovalPolicy, keygen: SSHKeygen = SSHKeygen(), onBehalfSigner: String? = nil,
+                memo: SignatureMemo? = nil)
+    {
         self.ledger = ledger
         self.allowedSigners = allowedSigners
         self.policy = policy
         self.keygen = keygen
         self.onBehalfSigner = onBehalfSigner
+        self.memo = memo
+    }
+
+    /// `ssh-keygen -Y verify`, unless ``memo`` accepted the same verification before.
+    func verify(message: [UInt8], signature: String, principal: String) async throws(IdentityError) {
+        let key = memo.map { _ in
+            SignatureMemo.key(message: message, signature: signature, principal: principal, allowedSigners: allowedSigners, namespace: SSHKeygen.namespace)
+        }
+        if let memo, let key, await memo.knows(key) { return }
+        try await keygen.verify(message: message, signature: signature, principal: principal, allowedSigners: allowedSigners)
+        if let memo, let key { await memo.accept(key) }
     }
 
     /// A request with its decisions, each signature checked.
@@ -55,15 +70,21 @@ public struct ApprovalDesk: Sendable {
 
     /// Checks every signature of `request` and its decisions.
     public func check(_ request: ApprovalRequest) async throws(LedgerError) -> Loaded {
-        var request = request
         let decisions = try await ledger.decisions(request.id)
+        let used = request.status != .used ? try await ledger.approvalUse(request.id) != nil : false
+        return await check(request, decisions: decisions, used: used)
+    }
+
+    /// ``check(_:)`` with the request's decisions and whether `approval_uses` has it already
+    /// read (the console reads those of every open request in two queries).
+    public func check(_ request: ApprovalRequest, decisions: [ApprovalDecision], used: Bool) async -> Loaded {
+        var request = request
         // Used is what `approval_uses` says (one row per request, ever), whatever the status
         // column was set back to.
-        if request.status != .used, try await ledger.approvalUse(request.id) != nil { request.status = .used }
+        if used { request.status = .used }
         var problem: String?
         do {
-            try await keygen.verify(message: Array(request.signedText.utf8), signature: request.signature, principal: request.requester,
-                                    allowedSigners: allowedSigners)
+            try await verify(message: Array(request.signedText.utf8), signature: request.signature, principal: request.requester)
         } catch {
             problem = request.signature.isEmpty ? "the request is not signed" : error.message
             if let onBehalfSigner, !request.signature.isEmpty,
@@ -77,8 +98,7 @@ public struct ApprovalDesk: Sendable {
         for d in decisions {
             let ok: Bool
             do {
-                try await keygen.verify(message: Array(d.signedText(digest: request.digest).utf8), signature: d.signature, principal: d.signingPrincipal,
-                                        allowedSigners: allowedSigners)
+                try await verify(message: Array(d.signedText(digest: request.digest).utf8), signature: d.signature, principal: d.signingPrincipal)
                 ok = true
             } catch {
                 ok = false

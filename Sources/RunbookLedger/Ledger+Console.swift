@@ -49,6 +49,9 @@ public struct LedgerIncident: Sendable, Hashable {
         public var author: String
         public var message: String
         public var runID: String?
+        /// The run's status in the ledger (`unfinished` without an end); nil without a run or
+        /// when the ledger has none of it.
+        public var runStatus: String?
     }
 }
 
@@ -128,13 +131,15 @@ extension Ledger {
             guard !incidents.isEmpty else { return incidents }
             let ids = incidents.map(\.id)
             let events = try await connection.query("""
-                SELECT incident_id, at, kind, author, message, run_id FROM runbook.incident_events
-                 WHERE incident_id = ANY(\(ids)::text[]) ORDER BY at, id
+                SELECT e.incident_id, e.at, e.kind, e.author, e.message, e.run_id,
+                       CASE WHEN r.run_id IS NULL THEN NULL ELSE coalesce(r.status, 'unfinished') END
+                  FROM runbook.incident_events e LEFT JOIN runbook.runs r ON r.run_id = e.run_id
+                 WHERE e.incident_id = ANY(\(ids)::text[]) ORDER BY e.at, e.id
                 """, logger: Self.logger)
             var byIncident: [String: [LedgerIncident.Event]] = [:]
             for try await row in events {
-                let c = try row.decode((String, Date, String, String, String, String?).self)
-                byIncident[c.0, default: []].append(LedgerIncident.Event(at: c.1, kind: c.2, author: c.3, message: c.4, runID: c.5))
+                let c = try row.decode((String, Date, String, String, String, String?, String?).self)
+                byIncident[c.0, default: []].append(LedgerIncident.Event(at: c.1, kind: c.2, author: c.3, message: c.4, runID: c.5, runStatus: c.6))
             }
             return incidents.map { var i = $0; i.events = byIncident[i.id] ?? []; return i }
         }

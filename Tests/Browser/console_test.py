@@ -3,20 +3,55 @@
 Playwright (never a downloaded browser), against the sandbox with the scenario-2 fault and a
 ledger database of its own. A person's path: the run list, a live scenario-2 run followed as
 its steps turn colour, a second person approving its request from the approvals page and the
-run resuming, then 401, 403, CSRF and escaping. Screenshots go to .build/console-screenshots/.
+run resuming, then 401, 403, CSRF and escaping; what the approver reads (findings as tables, the
+value the action read marked, a run at a glance); axe-core on every page at 390 and 1280 px (no
+serious or critical violation) and an approval made with the keyboard alone. Screenshots go to
+.build/console-screenshots/ (approvals-390/1280, run-390/1280 among them) with axe-summary.txt.
 
 Run by scripts/test (after scripts/browser-deps); alone: source .sandbox/env, then
 python3 Tests/Browser/console_test.py. Prints 'N passed, M failed'; exit 1 on any failure."""
 import json, os, re, shutil, subprocess, sys, tempfile, time, traceback, urllib.parse, uuid
 from pathlib import Path
 from playwright.sync_api import sync_playwright, expect
+from axe_playwright_python.sync_playwright import Axe
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = str(ROOT / ".build/debug/runbook")
 SHOTS = ROOT / ".build/console-screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/lib/chromium/chromium")
 RUNBOOK = "scenario-2-high-error-rate"
+WIDTHS = (390, 1280)
 results = []
+axe_summary = {}  # "page @ width" -> {impact: count}
+
+
+def accessible(page, name):
+    """axe-core on the page as it is: records the violations by impact under NAME @ WIDTH and
+    fails on a serious or critical one; also fails when the page scrolls sideways."""
+    width = page.viewport_size["width"]
+    found = Axe().run(page).response.get("violations", [])
+    counts = {}
+    for v in found:
+        counts[v.get("impact") or "none"] = counts.get(v.get("impact") or "none", 0) + 1
+    axe_summary[f"{name} @ {width}"] = counts
+    bad = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+           for v in found if v.get("impact") in ("serious", "critical")]
+    assert not bad, f"{name} at {width} px: " + "; ".join(bad)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"{name} at {width} px scrolls sideways by {overflow} px"
+
+
+def at_widths(page, name, shot=None):
+    """accessible() at each width of WIDTHS; a screenshot SHOT-WIDTH.png at each when SHOT."""
+    original = page.viewport_size
+    try:
+        for w in WIDTHS:
+            page.set_viewport_size({"width": w, "height": 900})
+            if shot:
+                page.screenshot(path=str(SHOTS / f"{shot}-{w}.png"), full_page=True)
+            accessible(page, name)
+    finally:
+        page.set_viewport_size(original)
 
 
 def check(name, fn):
@@ -119,6 +154,19 @@ def main():
                 page.screenshot(path=str(SHOTS / "03-run-live-at-gate.png"), full_page=True)
             check("the run page follows scenario 2 as its steps turn colour", follow_run)
 
+            def run_at_a_glance():
+                # At its gate: red and yellow steps open, green ones show their verdict line
+                # only; rows as tables; no glyph that Debian's fonts lack.
+                expect(page.locator("#step-error-rate > details")).to_have_attribute("open", "")
+                assert page.locator("#step-api-health > details[open]").count() == 0, "a green step is open"
+                table = page.locator("#step-error-types table.result")
+                expect(table.locator("thead th")).to_have_text(["error_type", "error_message", "count", "last_occurrence"])
+                assert table.locator("td.num").first.evaluate("e => getComputedStyle(e).textAlign") == "right"
+                main = page.locator("main").inner_text()
+                assert "⏸" not in main, "a glyph Debian's default fonts lack"
+                at_widths(page, "run", shot="run")
+            check("a run at a glance: verdict lines, tables, accessible", run_at_a_glance)
+
             second = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
             phone = second.new_page()
 
@@ -130,14 +178,41 @@ def main():
                 phone.goto(base + "/approvals")
                 req = phone.locator("article.request").first
                 expect(req).to_contain_text("reprocess-transient-failures", timeout=30000)
-                expect(req).to_contain_text("asked by  alice@example.com")
+                # The plan in ten seconds: one sentence, the command, the findings as tables
+                # (the value the when read marked), the digest.
+                expect(req.locator("p.lead")).to_contain_text(
+                    re.compile(r"alice@example\.com asks to run reprocess-transient-failures \(medium risk\) .*because error-rate is RED \(error_rate = [0-9.]+\)"))
+                expect(req.locator("pre.cmd")).to_contain_text("POST ")
+                rate = req.locator("section.finding", has_text="error-rate").locator("table.result")
+                expect(rate.locator("mark")).to_have_count(1)
+                expect(rate.locator("td.num mark")).to_have_text(re.compile(r"^[0-9.]+$"))
+                types = req.locator("section.finding", has_text="error-types").locator("table.result")
+                expect(types.locator("thead th")).to_have_text(["error_type", "error_message", "count", "last_occurrence"])
+                assert "{\"error_type\"" not in req.inner_text(), "rows shown as JSON"
+                order = req.evaluate("a => ['p.lead', 'pre.cmd', 'table.result', 'p.digest'].map(s => a.querySelector(s)).map(e => e ? [...a.querySelectorAll('*')].indexOf(e) : -1)")
+                assert -1 not in order and order == sorted(order), f"sentence, command, tables, digest: {order}"
                 phone.screenshot(path=str(SHOTS / "04-approvals-phone.png"), full_page=True)
+                at_widths(phone, "approvals", shot="approvals")
                 state["request"] = req.get_attribute("id")
-                req.locator("input[name=comment]").fill("<b>ok</b> from my phone")
-                req.locator("button.approve").click()
+                # The keyboard alone: from the run list to the approvals page, the comment, Approve.
+                phone.goto(base + "/")
+                def tab_to(selector, limit):
+                    for _ in range(limit):
+                        phone.keyboard.press("Tab")
+                        if phone.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+                            return
+                    raise AssertionError(f"{selector} not reached with Tab")
+                tab_to('nav a[href="/approvals"]', 20)
+                phone.keyboard.press("Enter")
+                expect(phone.locator("h1")).to_have_text("Approvals")
+                tab_to(f'article[id="{state["request"]}"] input[name=comment]', 200)
+                phone.keyboard.type("<b>ok</b> from my phone")
+                phone.keyboard.press("Tab")
+                assert phone.evaluate("document.activeElement.matches('button.approve')"), "Tab after the comment is not Approve"
+                phone.keyboard.press("Enter")
                 expect(phone.locator("p.note")).to_contain_text("approved", timeout=15000)
                 phone.screenshot(path=str(SHOTS / "05-approved-phone.png"), full_page=True)
-            check("a second person approves on a phone (via console)", sign_in_and_approve)
+            check("a second person reads the plan and approves on a phone, keyboard only (via console)", sign_in_and_approve)
 
             def run_resumes():
                 # The waiting run ends at its gate; once approved, the same process runs again
@@ -154,6 +229,16 @@ def main():
                 out, _ = run.communicate(timeout=120)
                 assert run.returncode in (0, 1), f"run exit {run.returncode}:\n{out}"
             check("the run resumes after the approval, live", run_resumes)
+
+            def stop_reason_once():
+                # The first run ended at its gate: why is said once, in its head.
+                page.goto(base + "/runs/" + state["run"])
+                expect(page.locator("p.ended")).to_contain_text("ended")
+                stop = page.locator(".run-head p.note").first.inner_text()
+                main = page.locator("main").inner_text()
+                assert main.count(stop) == 1, f"the stop reason {stop!r} is said {main.count(stop)} times:\n{main}"
+                page.screenshot(path=str(SHOTS / "run-stopped-at-gate-1280.png"), full_page=True)
+            check("a run stopped at its gate says why once", stop_reason_once)
 
             def unauthorized():
                 anon = browser.new_context()
@@ -234,6 +319,12 @@ def main():
                     r = page.goto(base + path)
                     assert r.status == 200, f"{path}: {r.status}"
                     page.screenshot(path=str(SHOTS / shot), full_page=True)
+                page.goto(base + "/incidents")
+                if page.locator("article.incident").count():
+                    expect(page.locator("article.incident ol.timeline li.event").first).to_be_visible()
+                    page.set_viewport_size({"width": 390, "height": 844})
+                    page.screenshot(path=str(SHOTS / "incidents-390.png"), full_page=True)
+                    page.set_viewport_size({"width": 1200, "height": 900})
                 page.goto(base + "/audit")
                 expect(page.locator("main")).to_contain_text("intact")
                 page.set_viewport_size({"width": 390, "height": 844})
@@ -242,6 +333,19 @@ def main():
                 page.goto(base + "/")
                 page.screenshot(path=str(SHOTS / "14-runs-phone.png"), full_page=True)
             check("incidents, audit and the phone views render", other_pages)
+
+            def every_page_accessible():
+                pages = [("runs", "/"), ("run", "/runs/" + state["run"]), ("approvals", "/approvals"),
+                         ("incidents", "/incidents"), ("audit", "/audit")]
+                for name, path in pages:
+                    page.goto(base + path)
+                    at_widths(page, name)
+                anon = browser.new_context().new_page()
+                anon.goto(base + "/login")
+                at_widths(anon, "login")
+                (SHOTS / "axe-summary.txt").write_text("".join(
+                    f"{k}: " + (", ".join(f"{n} {i}" for i, n in sorted(v.items())) or "no violation") + "\n" for k, v in axe_summary.items()))
+            check("axe-core: no serious or critical violation on any page at 390 and 1280 px", every_page_accessible)
             browser.close()
     finally:
         if run and run.poll() is None:
@@ -257,6 +361,8 @@ def main():
     failed = sum(1 for _, e in results if e)
     print(f"console browser test: {len(results) - failed} passed, {failed} failed")
     print(f"screenshots: {SHOTS}")
+    for k, v in axe_summary.items():
+        print(f"  axe {k}: " + (", ".join(f"{n} {i}" for i, n in sorted(v.items())) or "no violation"))
     return 1 if failed or not results else 0
 
 

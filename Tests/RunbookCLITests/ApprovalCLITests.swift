@@ -127,9 +127,13 @@ struct ApprovalCLITests {
         #expect(approved.code == 0, "\(approved.stderr)")
         // The approver saw the whole plan before signing.
         for shown in ["asked by  alice@example.com", "will run  SQL UPDATE gauge SET v = 1", "question  Repair at 15 %?", "[RED] error-rate",
-                      "steps.error-rate.result.rows[0].error_rate = 15", "| {\"error_rate\":15}", "digest    sha256:"] {
+                      "steps.error-rate.result.rows[0].error_rate = 15", "        error_rate\n        ──────────\n" + String(repeating: " ", count: 14) + "*15*\n        (SELECT 1)",
+                      "digest    sha256:"] {
             #expect(approved.stdout.contains(shown), "missing '\(shown)' in:\n\(approved.stdout)")
         }
+        // It opens with one sentence (wrapped to 80 columns): who asks to run what, and why.
+        #expect(approved.stdout.replacingOccurrences(of: "\n  ", with: " ")
+            .contains("alice@example.com asks to run repair (high risk) of fix in prod, because error-rate is RED (error_rate = 15)."), "\(approved.stdout)")
         let run = try resume(id)
         #expect(run.code == 0, "\(run.stdout)\(run.stderr)")
         #expect(try ledgerSQL("SELECT v FROM gauge") == "1")

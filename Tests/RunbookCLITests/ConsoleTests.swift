@@ -221,7 +221,11 @@ final class ConsoleTests {
         let (carolJar, carolCSRF) = try signIn("carol")
         let seen = try http("GET", "/approvals", jar: carolJar)
         #expect(seen.status == 200)
-        for shown in [id, "asked by  alice@example.com", "will run  SQL UPDATE gauge SET v = 1", "question  Repair at 15 %?", "digest    sha256:"] {
+        // The sentence first, then the command, the finding's rows as a table with the value
+        // the action read marked, the digest.
+        for shown in [id, "<p class=\"lead\">alice@example.com asks to run repair (high risk) of fix in prod, because error-rate is RED (error_rate = 15).</p>",
+                      "<span class=\"dim\">will run</span> SQL UPDATE gauge SET v = 1", "Repair at 15 %?",
+                      "<th scope=\"col\" class=\"num\">error_rate</th>", "<td class=\"num\"><mark>15</mark></td>", "<code>sha256:"] {
             #expect(seen.body.contains(shown), "missing \(shown)")
         }
         #expect(!seen.body.contains("action=\"/approvals/\(id)/approve\""), "carol is no approver: no form")

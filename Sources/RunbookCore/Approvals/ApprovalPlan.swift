@@ -25,19 +25,27 @@ public struct ApprovalPlan: Sendable, Hashable {
         public var values: [(path: String, value: Value)]
         /// Its output excerpt, for the approver (not in the digest).
         public var excerpt: String?
+        /// What gave it its colour, for the approver (not in the digest): each value its own
+        /// threshold of that colour read (`steps.error-rate.result.rows[0].error_rate` when
+        /// the action reads only `steps.error-rate.status`).
+        public var evidence: [(path: String, value: Value)]
 
         /// A finding from its parts.
-        public init(step: String, title: String, status: String, values: [(path: String, value: Value)] = [], excerpt: String? = nil) {
+        public init(step: String, title: String, status: String, values: [(path: String, value: Value)] = [], excerpt: String? = nil,
+                    evidence: [(path: String, value: Value)] = [])
+        {
             self.step = step
             self.title = title
             self.status = status
             self.values = values
             self.excerpt = excerpt
+            self.evidence = evidence
         }
 
         public static func == (a: Finding, b: Finding) -> Bool {
             a.step == b.step && a.title == b.title && a.status == b.status && a.excerpt == b.excerpt
                 && a.values.map(\.path) == b.values.map(\.path) && a.values.map(\.value) == b.values.map(\.value)
+                && a.evidence.map(\.path) == b.evidence.map(\.path) && a.evidence.map(\.value) == b.evidence.map(\.value)
         }
 
         public func hash(into hasher: inout Hasher) {
@@ -133,7 +141,10 @@ public struct ApprovalPlan: Sendable, Hashable {
         guard case .object(var o) = digestDocument else { return digestDocument }
         o["display"] = .string(display)
         o["question"] = question.map(Value.string) ?? .null
-        o["details"] = .list(findings.map { .object([("step", .string($0.step)), ("title", .string($0.title)), ("excerpt", $0.excerpt.map(Value.string) ?? .null)]) })
+        o["details"] = .list(findings.map { f in
+            .object([("step", .string(f.step)), ("title", .string(f.title)), ("excerpt", f.excerpt.map(Value.string) ?? .null),
+                     ("evidence", .list(f.evidence.map { .object([("path", .string($0.path)), ("value", $0.value)]) }))])
+        })
         return .object(o)
     }
 
@@ -142,9 +153,14 @@ public struct ApprovalPlan: Sendable, Hashable {
         guard value["version"] == .int(1), let runbook = value["runbook"]?.stringValue, let action = value["action"]?.stringValue,
               let risk = value["risk"]?.stringValue.flatMap(Step.Risk.init(rawValue:)), case .int(let required) = value["required"] ?? .null
         else { return nil }
-        var details: [String: (String, String?)] = [:]
+        var details: [String: (title: String, excerpt: String?, evidence: [(path: String, value: Value)])] = [:]
         if case .list(let items) = value["details"] ?? .null {
-            for d in items { if let s = d["step"]?.stringValue { details[s] = (d["title"]?.stringValue ?? s, d["excerpt"]?.stringValue) } }
+            for d in items {
+                guard let s = d["step"]?.stringValue else { continue }
+                var evidence: [(path: String, value: Value)] = []
+                if case .list(let es) = d["evidence"] ?? .null { evidence = es.map { ($0["path"]?.stringValue ?? "?", $0["value"] ?? .null) } }
+                details[s] = (d["title"]?.stringValue ?? s, d["excerpt"]?.stringValue, evidence)
+            }
         }
         var findings: [Finding] = []
         if case .list(let items) = value["findings"] ?? .null {
@@ -152,7 +168,8 @@ public struct ApprovalPlan: Sendable, Hashable {
                 let step = f["step"]?.stringValue ?? "?"
                 var values: [(String, Value)] = []
                 if case .list(let vs) = f["values"] ?? .null { values = vs.map { ($0["path"]?.stringValue ?? "?", $0["value"] ?? .null) } }
-                findings.append(Finding(step: step, title: details[step]?.0 ?? step, status: f["status"]?.stringValue ?? "?", values: values, excerpt: details[step]?.1))
+                findings.append(Finding(step: step, title: details[step]?.title ?? step, status: f["status"]?.stringValue ?? "?", values: values,
+                                        excerpt: details[step]?.excerpt, evidence: details[step]?.evidence ?? []))
             }
         }
         var done: [String] = []
@@ -166,8 +183,8 @@ public struct ApprovalPlan: Sendable, Hashable {
 
     /// The findings of `step` at its gate: every earlier step its expressions read under
     /// `steps.`, with its status and each value read, from `scope`; `reports` give titles and
-    /// excerpts.
-    public static func findings(of step: Step, scope: ExpressionScope, reports: [String: StepReport]) -> [Finding] {
+    /// excerpts, `steps` (the runbook's) the thresholds behind each colour (``Finding/evidence``).
+    public static func findings(of step: Step, scope: ExpressionScope, reports: [String: StepReport], steps: [Step] = []) -> [Finding] {
         var order: [String] = []
         var values: [String: [(path: String, value: Value)]] = [:]
         for use in step.expressionUses {
@@ -183,8 +200,28 @@ public struct ApprovalPlan: Sendable, Hashable {
         }
         return order.map { id in
             let status = scope["steps"]?[id]?["status"]?.stringValue ?? "not run"
-            return Finding(step: id, title: reports[id]?.title ?? id, status: status, values: values[id] ?? [], excerpt: reports[id]?.excerpt)
+            let evidence = Self.evidence(of: steps.first { $0.id == id }, status: status, scope: scope).filter { e in
+                !(values[id] ?? []).contains { $0.path == e.path }
+            }
+            return Finding(step: id, title: reports[id]?.title ?? id, status: status, values: values[id] ?? [], excerpt: reports[id]?.excerpt,
+                           evidence: evidence)
         }
+    }
+
+    /// The values `step`'s thresholds of colour `status` read from its result (all its
+    /// thresholds' when none has that colour), as paths under `steps.<id>.`.
+    static func evidence(of step: Step?, status: String, scope: ExpressionScope) -> [(path: String, value: Value)] {
+        guard let step, !step.thresholds.isEmpty, let result = scope["steps"]?[step.id]?["result"] else { return [] }
+        let matching = step.thresholds.filter { $0.status.rawValue == status }
+        let local = ExpressionScope(["result": result])
+        var out: [(path: String, value: Value)] = []
+        for t in matching.isEmpty ? step.thresholds : matching {
+            for (path, value) in t.condition.value.reads(under: "result", in: local) where path != "result" {
+                let full = "steps.\(step.id).\(path)"
+                if !out.contains(where: { $0.path == full }) { out.append((full, value)) }
+            }
+        }
+        return out
     }
 
     /// What differs between the approved plan and this one, one readable line each

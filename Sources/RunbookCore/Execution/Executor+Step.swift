@@ -122,7 +122,7 @@ extension Executor {
             environmentSHA256: request.environment.sha256 ?? "", inputs: redactor.redact(.object(ValueObject(request.inputs))),
             action: step.id, risk: step.risk, required: required, command: work.command.map { redactor.redact($0.auditValue) } ?? .null,
             display: work.command.map { redactor.redact($0.display) } ?? "", question: question,
-            findings: ApprovalPlan.findings(of: step, scope: work.scope, reports: reports),
+            findings: ApprovalPlan.findings(of: step, scope: work.scope, reports: reports, steps: request.runbook.steps),
             alreadyDone: Set(request.mode.alreadyDone.keys).union(reports.values.filter { $0.kind == .action && $0.status == .succeeded }.map(\.id)).sorted(),
             secretInputs: secretBinding(request))
     }

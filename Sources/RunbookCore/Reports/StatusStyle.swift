@@ -7,6 +7,9 @@ public struct StatusStyle: Sendable, Hashable {
     public var tone: String
     /// The glyph before the status word.
     public var glyph: String
+    /// The glyph in a web page: the same but for `⏸`, which Debian's default fonts lack (it
+    /// shows as an empty box in chromium there): `‖` instead.
+    public var webGlyph: String { glyph == "⏸" ? "‖" : glyph }
     /// The ANSI SGR code of ``tone``.
     public var ansi: String
 
