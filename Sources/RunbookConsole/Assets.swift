@@ -30,7 +30,7 @@ enum Assets {
         button { background: var(--soft); cursor: pointer; }
         button.approve { background: var(--green); color: #fff; border-color: var(--green); }
         button.deny { background: var(--red); color: #fff; border-color: var(--red); }
-        pre { white-space: pre-wrap; word-break: break-word; background: var(--soft); border: 1px solid var(--line); border-radius: 6px;
+        pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--soft); border: 1px solid var(--line); border-radius: 6px;
               padding: .5rem .6rem; margin: .35rem 0; font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: var(--fg); }
         .steps { list-style: none; padding: 0; margin: 0; }
         .step { border: 1px solid var(--line); border-left: 6px solid var(--dim); border-radius: 6px; padding: .5rem .7rem; margin: .5rem 0; color: var(--fg); }
@@ -48,10 +48,10 @@ enum Assets {
         .live.on { background: var(--green); color: #fff; } .live.off { background: #57606a; color: #fff; }
         .lead { font-size: 1.02rem; margin: .3rem 0 .5rem; }
         .finding { margin: .7rem 0; } .finding h3 { font-size: 1rem; margin: .2rem 0; }
-        .reads { margin: .2rem 0; padding-left: 1.1rem; }
+        .reads { margin: .2rem 0; padding-left: 1.1rem; overflow-wrap: anywhere; }
         mark { background: #fff3b0; color: var(--fg); padding: 0 .15rem; border-radius: 3px; font-weight: 600; outline: 1px solid var(--yellow); }
         table.result, table.diff { width: auto; min-width: 50%; font-size: .9rem; }
-        table.result td, table.diff td { max-width: 24rem; overflow-wrap: break-word; }
+        table.result td, table.diff td { max-width: 24rem; overflow-wrap: anywhere; }
         table.result th, table.diff th { text-transform: none; font-size: .8rem; }
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         p.more { margin: .15rem 0 .4rem; font-size: .85rem; }
