@@ -44,6 +44,8 @@ COPY checks ./checks
 COPY environments ./environments
 COPY templates ./templates
 COPY escalation.yaml ./
+# The alert rules the runbooks' triggers name (runbook lint checks each trigger against them).
+COPY alerts ./alerts
 # Logs, config and backup folders of the environment (/var/log/etl, /etc/etl, /backup in
 # production.example.yaml) are mounted at run time; the audit log stays in the user's home.
 ENV RUNBOOK_HOME=/opt/runbook \
