@@ -15,8 +15,6 @@ ALERT_TOKEN_FILE=$SANDBOX_DIR/alert-token
 RECEIVER_PID_FILE=$SANDBOX_DIR/receiver.pid
 
 port_taken() { ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; }
-pid_running() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
-
 # write_alerting_config: prometheus.yml, the rules with short `for:`, alertmanager.yml.
 write_alerting_config() {
     mkdir -p "$PROM_DIR/rules" "$AM_DIR"
@@ -65,18 +63,7 @@ start_daemon() {
     say "$name started (pid $(cat "$pidfile"))"
 }
 
-stop_daemon() {
-    local name=$1 pidfile=$2
-    if pid_running "$pidfile"; then
-        local pid i
-        pid=$(cat "$pidfile")
-        kill -TERM "$pid"
-        for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-        say "$name stopped"
-    fi
-    rm -f "$pidfile"
-}
+stop_daemon() { stop_pidfile "$1" "$2"; }
 
 alerting_up() {
     [[ "${SANDBOX_ALERTING:-1}" == "0" ]] && return 0

@@ -321,22 +321,24 @@ etl_start() {
     die "etl-core did not listen on $API_URL within 30 s"
 }
 
-etl_stop() {
-    local quiet=${1:-}
-    if etl_running; then
-        local pid
-        pid=$(cat "$ETL_PID_FILE")
+# pid_running PIDFILE: the process the file names is alive.
+pid_running() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# stop_pidfile NAME PIDFILE [quiet]: SIGTERM, up to 10 s to go, then SIGKILL; the file removed.
+stop_pidfile() {
+    local name=$1 pidfile=$2 quiet=${3:-}
+    if pid_running "$pidfile"; then
+        local pid i
+        pid=$(cat "$pidfile")
         kill -TERM "$pid"
-        local i
-        for i in $(seq 1 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
+        for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-        [[ -n "$quiet" ]] || say "etl-core stopped"
+        [[ -n "$quiet" ]] || say "$name stopped"
     fi
-    rm -f "$ETL_PID_FILE"
+    rm -f "$pidfile"
 }
+
+etl_stop() { stop_pidfile etl-core "$ETL_PID_FILE" "${1:-}"; }
 
 # Like `systemctl status etl-service`: exit 0 when running, 3 when not.
 etl_status_systemctl_like() {

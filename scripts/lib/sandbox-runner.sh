@@ -95,19 +95,4 @@ runner_start() {
     die "the runner did not answer on $RUNNER_URL within 30 s"
 }
 
-runner_stop() {
-    local quiet=${1:-}
-    if runner_running; then
-        local pid
-        pid=$(cat "$RUNNER_PID_FILE")
-        kill -TERM "$pid"
-        local i
-        for i in $(seq 1 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-        [[ -n "$quiet" ]] || say "runner stopped"
-    fi
-    rm -f "$RUNNER_PID_FILE"
-}
+runner_stop() { stop_pidfile runner "$RUNNER_PID_FILE" "${1:-}"; }
