@@ -9,8 +9,8 @@ public import RunbookDrivers
 ///   resume, and stops the run at the gate (or, with a wait, waits for the decision: woken by
 ///   the ledger's notification, ``ApprovalWakeups``).
 /// * Resuming request `R` for this action: checks every signature and the policy, then compares
-///   the digest approved with the digest of the plan now: equal, the request is used and the
-///   action runs; different, the request is stale and the run stops with what changed.
+///   the digest approved with the digest of the plan now: equal, the action starts, and its
+///   start record and the request's use are written in one transaction of the ledger; different, the request is stale and the run stops with what changed.
 public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
     /// Where the ledger is.
     let url: String
@@ -176,9 +176,8 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
                 if diff.isEmpty { diff = ["the plan digest differs (\(request.digest) approved, \(plan.digest) now)"] }
                 return .stale(requestID: request.id, approvedDigest: request.digest, digest: plan.digest, diff: diff)
             }
-            guard try await desk.ledger.useApproval(request.id, runID: runID, requester: requester) else {
-                return .refused(requestID: request.id, message: "\(request.id) was used by another run meanwhile")
-            }
+            // Used with the action's start record, in one transaction (`ApprovalUse`), once the
+            // executor writes it: a second resume, here or on another replica, is refused there.
             return .approved(ApprovalGrant(requestID: request.id, requester: request.requester, digest: request.digest,
                                            required: request.required, approvals: yes))
         case let other:

@@ -8,7 +8,7 @@ import RunbookDrivers
 public struct LedgerAudit: Sendable {
     /// One finding or summary line (`TAMPERED: ...`, `pending: ...`, `intact: ...`).
     public struct Line: Sendable, Hashable {
-        /// `tampered`, `unenforced`, `pending`, `intact` or `note`.
+        /// `tampered`, `unenforced`, `pending`, `intact`, `note` or `policy`.
         public var kind: String
         /// The whole line as the CLI prints it.
         public var text: String
@@ -27,15 +27,16 @@ public struct LedgerAudit: Sendable {
     /// must have signed the checkpoint of every live run of `environment` (else `unenforced`).
     ///
     /// Besides the chains: the derived `runs` rows against their records, each approval
-    /// request used once and recorded as used. (Policy changes, a runner started with another
-    /// digest of its files, are to be listed here from the runner's start records once the
-    /// runner writes them: issue 19's runner part.)
+    /// request used once and recorded as used; and each policy change of `environment` (a
+    /// runner started with another digest of its files than the start before: when, which
+    /// replica and principal, which files), as `policy` lines that do not change the verdict.
     public static func verify(_ ledger: Ledger, name: String, localPath: String?, localIntact: Bool, allowedSigners: String?,
                               policy: ApprovalPolicy, environment: String, runnerPrincipal: String? = nil) async throws(LedgerError) -> LedgerAudit
     {
         let report = try await LedgerVerifier(ledger: ledger, localPath: localPath, localIntact: localIntact).verify()
         let derived = try await ledger.derivedRunMismatches()
         let uses = try await ledger.approvalUseProblems()
+        let policies = PolicyChange.changes(try await ledger.runnerPolicies(environment: environment))
         var unenforced: [(runID: String, operator: String)] = []
         if let runnerPrincipal { unenforced = try await ledger.unenforcedRuns(environment: environment, principal: runnerPrincipal) }
         var approvals: (problems: [String], requests: Int, signatures: Int)?
@@ -81,6 +82,7 @@ public struct LedgerAudit: Sendable {
             if let runnerPrincipal { line += "; every live run of \(environment) went through the runner (\(runnerPrincipal))" }
             lines.append(Line(kind: "intact", text: line))
         }
+        for change in policies { lines.append(Line(kind: "policy", text: change.text)) }
         return LedgerAudit(lines: lines, intact: intact, report: report)
     }
 
