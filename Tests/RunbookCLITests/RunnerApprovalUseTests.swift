@@ -23,6 +23,7 @@ struct RunnerApprovalUseTests {
           - action: repair
             when: steps.error-rate.status == "red"
             risk: high
+            confirm: "Repair at ${{ steps.error-rate.result.rows[0].error_rate }} %?"
             sql: UPDATE gauge SET runs = runs + 1
         """
 
@@ -62,7 +63,9 @@ struct RunnerApprovalUseTests {
         }
         let all = outputs.all
         #expect(all.count == 2)
-        #expect(all.map(\.code).sorted() == [0, 2], "\(all.map { "\($0.code): \($0.stdout)\($0.stderr)" })")
+        // The winner repairs (exit 1: its finding stays red, the gauge's `v` is not what it moves).
+        #expect(all.map(\.code).sorted() == [1, 2], "\(all.map { "\($0.code): \($0.stdout)\($0.stderr)" })")
+        #expect(all.filter { $0.stdout.contains("✔ succeeded          repair") }.count == 1)
         let refused = try #require(all.first { $0.code == 2 })
         #expect(refused.stdout.contains("\(id) is used") || refused.stdout.contains("was used by run")
                     || refused.stderr.contains("\(id) is used") || refused.stderr.contains("was used by run"),
