@@ -21,7 +21,20 @@ extension Ledger {
             do {
                 let conflicts = try await insertRecords(source: source, seqs: records.map(\.seq), hashes: records.map(\.hash), lines: records.map(\.line))
                 var used = false
-                if conflicts.isEmpty {
+                if conflicts.isEmpty, use.standing {
+                    // A standing approval: approved, not past its date by the ledger's clock; one
+                    // row per run and action.
+                    for try await _ in try await connection.query("""
+                        INSERT INTO runbook.standing_uses (request_id, run_id, step)
+                        SELECT id, \(runID), \(use.step) FROM runbook.approval_requests
+                         WHERE id = \(id) AND run_id = \(StandingApproval.runID) AND status = 'approved' AND expires_at > now()
+                        ON CONFLICT DO NOTHING RETURNING 1
+                        """, logger: Self.logger) { used = true }
+                    if used {
+                        try await connection.query("COMMIT", logger: Self.logger)
+                        return ([], nil)
+                    }
+                } else if conflicts.isEmpty {
                     for try await _ in try await connection.query("""
                         INSERT INTO runbook.approval_uses (request_id, run_id, requester)
                         SELECT id, \(runID), requester FROM runbook.approval_requests
@@ -51,9 +64,10 @@ extension Ledger {
               FROM runbook.approval_requests a LEFT JOIN runbook.approval_uses u ON u.request_id = a.id WHERE a.id = \(id)
             """, logger: Self.logger)
         for try await (requester, status, expired, expiresAt, usedBy) in rows.decode((String, String, Bool, Int, String?).self) {
-            if let usedBy { return "\(id) was used by run \(usedBy) meanwhile: a request passes its gate once" }
-            if requester != use.requester { return "\(id) was asked by \(requester): only its requester uses it" }
+            if let usedBy, !use.standing { return "\(id) was used by run \(usedBy) meanwhile: a request passes its gate once" }
             if expired { return "\(id) expired at \(ApprovalRequest.time(expiresAt)) (the ledger's clock)" }
+            if use.standing { return "standing approval \(id) is \(status)" }
+            if requester != use.requester { return "\(id) was asked by \(requester): only its requester uses it" }
             return "\(id) is \(status)"
         }
         return "the ledger has no approval request \(id)"

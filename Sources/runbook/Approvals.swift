@@ -10,7 +10,8 @@ struct Approvals: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approvals",
         abstract: "List approval requests waiting for a second person (newest first): who asked, for which action, since and until when.",
-        discussion: "Exit 0 · 2 invalid · 4 ledger unreachable. Approvals are counted only when their signature verifies against the environment's allowed_signers.")
+        discussion: "Exit 0 · 2 invalid · 4 ledger unreachable. Approvals are counted only when their signature verifies against the environment's allowed_signers.",
+        subcommands: [ApprovalsStanding.self])
 
     enum Format: String, ExpressibleByArgument { case text, json }
 

@@ -10,12 +10,16 @@ public struct ApprovalUse: Sendable, Hashable {
     public var requester: String
     /// The action it approved.
     public var step: String
+    /// A standing approval (``StandingApproval``): used by many scheduled runs, once per run and
+    /// action (`standing_uses`), by whoever runs the schedule.
+    public var standing: Bool
 
     /// A use of `requestID` by `requester`'s run, for `step`.
-    public init(requestID: String, requester: String, step: String) {
+    public init(requestID: String, requester: String, step: String, standing: Bool = false) {
         self.requestID = requestID
         self.requester = requester
         self.step = step
+        self.standing = standing
     }
 
     /// Whether the use was recorded with the action's start.
