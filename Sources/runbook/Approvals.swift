@@ -143,6 +143,9 @@ struct Decide {
         switch outcome {
         case .denied:
             StandardStreams.out("denied: \(id) by \(principal) (signed): '\(request.action)' will not run under this request\n")
+        case .approved(let yes) where request.runID == StandingApproval.runID:
+            StandardStreams.out("approved: standing approval \(id) by \(yes.map(\.approver).joined(separator: ", ")) (\(yes.count) of \(request.required), signed over \(request.digest)).\n"
+                + "  scheduled runs of \(request.runbook) in \(request.environment) pass its gates until \(ApprovalRequest.time(request.expiresAt)), while the runbook is unchanged and within its bounds\n")
         case .approved(let yes):
             StandardStreams.out("approved: \(id) by \(yes.map(\.approver).joined(separator: ", ")) (\(yes.count) of \(request.required), signed over \(request.digest)).\n"
                 + "  the requester resumes: runbook run \(request.runbook) --env \(request.environment) --resume \(id)\n"
