@@ -182,11 +182,13 @@ public actor LedgerWriter {
             while true {
                 // An approved action's start goes only with its approval's use.
                 if useReserved && use == nil { break }
-                let (records, next) = try AuditTail.read(path: logPath, from: position, limit: Self.batch)
+                // With a use: every record the log holds (those before the gate went at its
+                // synced `gate.decision`), the action's start among them, in one statement.
+                let (records, next) = try AuditTail.read(path: logPath, from: position, limit: use == nil ? Self.batch : .max)
                 if records.isEmpty { break }
                 var conflicts: [Int]
-                if let use, try AuditTail.read(path: logPath, from: next, limit: 1).records.isEmpty {
-                    // The last statement: the records through the action's start, and the use.
+                if let use {
+                    // One transaction: the records through the action's start, and the use.
                     let refusal: String?
                     (conflicts, refusal) = try await ledger.insert(source: source, records: records, runID: runID ?? "", using: use)
                     if let refusal { return .refused(refusal) }
