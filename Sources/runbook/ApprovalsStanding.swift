@@ -51,7 +51,10 @@ struct ApprovalsStanding: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             let names = actions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            if let why = StandingApproval.refusal(runbook: book, actions: names, requirements: policy.requirements(of: book), until: end, now: ApprovalDesk.now()) {
+            let file = book.path.hasPrefix("/") ? URL(fileURLWithPath: book.path) : options.home.home.appendingPathComponent(book.path)
+            let source = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+            if let why = StandingApproval.refusal(runbook: book, source: source, actions: names, bounds: parsed, requirements: policy.requirements(of: book),
+                                                  until: end, now: ApprovalDesk.now()) {
                 printError("error: \(why); nothing was recorded")
                 throw ExitCode(2)
             }

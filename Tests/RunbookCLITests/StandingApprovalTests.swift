@@ -175,6 +175,10 @@ struct StandingApprovalTests {
         let bound = try team.operatorRun(["approvals", "standing", "request", "weekly", "--env", "prod", "--actions", "delete-old", "--until", Self.iso(86_400),
                                           "--bound", "log_days=30; DROP TABLE gauge", "--key", team.key("alice")], runner: "http://127.0.0.1:9")
         #expect(bound.code == 2)
+        let misspelt = try team.operatorRun(["approvals", "standing", "request", "weekly", "--env", "prod", "--actions", "delete-old", "--until", Self.iso(86_400),
+                                             "--bound", "log_dayz>=30", "--key", team.key("alice")], runner: "http://127.0.0.1:9")
+        #expect(misspelt.code == 2)
+        #expect(misspelt.stderr.contains("--bound log_dayz>=30: weekly has no input and reads no value named 'log_dayz'"), "\(misspelt.stderr)")
         #expect(try team.ledgerSQL("SELECT count(*) FROM runbook.approval_requests") == "0", "nothing was recorded")
     }
 }

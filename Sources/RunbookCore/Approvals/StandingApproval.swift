@@ -140,8 +140,11 @@ public struct StandingApproval: Sendable, Hashable {
 
     /// Why a standing approval of `actions` of `runbook` until `until` cannot be asked for
     /// (`requirements`: the actions that need approvals in the environment, by id); nil when it
-    /// can. Only a scheduled runbook's gated actions, and a date still to come.
-    public static func refusal(runbook: Runbook, actions: [String], requirements: [String: Int], until: Int, now: Int) -> String? {
+    /// can. Only a scheduled runbook's gated actions, a date still to come, and bounds that name
+    /// an input of the runbook or a name its file (`source`) uses: a misspelt bound would bind
+    /// nothing.
+    public static func refusal(runbook: Runbook, source: String, actions: [String], bounds: [Bound] = [], requirements: [String: Int],
+                               until: Int, now: Int) -> String? {
         guard runbook.schedule != nil else { return "\(runbook.id) has no schedule: a standing approval is for the gates of scheduled runs" }
         guard !actions.isEmpty else { return "--actions names no action" }
         for action in actions where requirements[action] == nil {
@@ -149,6 +152,13 @@ public struct StandingApproval: Sendable, Hashable {
             return "'\(action)' is not an action of \(runbook.id) that needs approval here (those are: \(gated.isEmpty ? "none" : gated.joined(separator: ", ")))"
         }
         guard until > now else { return "--until \(ApprovalRequest.time(until)) is not in the future" }
+        let inputs = Set(runbook.inputs.map(\.name))
+        for bound in bounds {
+            let last = String(bound.name.split(separator: ".").last ?? "")
+            if !inputs.contains(bound.name) && !inputs.contains(last) && !source.contains(last) {
+                return "--bound \(bound): \(runbook.id) has no input and reads no value named '\(last)'"
+            }
+        }
         return nil
     }
 
