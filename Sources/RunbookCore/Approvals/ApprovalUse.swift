@@ -6,7 +6,8 @@
 public struct ApprovalUse: Sendable, Hashable {
     /// The request.
     public var requestID: String
-    /// Who asked for it: the only one whose run may use it.
+    /// The run's operator, the principal its key proved: the ledger uses an ordinary request
+    /// only when this is its requester.
     public var requester: String
     /// The action it approved.
     public var step: String

@@ -343,7 +343,9 @@ public struct StepMachine: Sendable {
             let gate = gateDecision(.approved, how: "four-eyes \(grant.requestID)", approval: grant.auditValue)
             report.message = "approved by \(grant.approvals.map(\.approver).joined(separator: ", ")) (\(grant.requestID))"
             state = .usingApproval
-            let use = ApprovalUse(requestID: grant.requestID, requester: grant.requester, step: id, standing: grant.standing != nil)
+            // The run's own operator (the principal its key proved): the ledger's transaction checks
+            // that this is the request's requester.
+            let use = ApprovalUse(requestID: grant.requestID, requester: configuration.operatorName, step: id, standing: grant.standing != nil)
             return [.audit(.gateDecision(gate), sync: true), .startUsing(startedEvent, use)]
         case .pending(let request, let message):
             report.status = .awaitingApproval
