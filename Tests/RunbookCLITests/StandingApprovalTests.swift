@@ -135,9 +135,10 @@ struct StandingApprovalTests {
         defer { team.drop() }
         let runner = try RunnerTeam.Replica(team: team, name: "a")
         defer { runner.stop() }
-        // A date 40 s away: the ledger's clock passes it while the test waits.
-        let id = try standing(until: Self.iso(40), runner: runner.url)
-        #expect(RunnerTeam.eventually(120) {
+        // A date 75 s away (time to ask and approve on a loaded machine): the ledger's clock
+        // passes it while the test waits.
+        let id = try standing(until: Self.iso(75), runner: runner.url)
+        #expect(RunnerTeam.eventually(180) {
             (try? team.ledgerSQL("SELECT now() > expires_at FROM runbook.approval_requests WHERE id = '\(id)'")) == "t"
         })
         let run = try scheduledRun(runner.url)
