@@ -44,11 +44,15 @@ struct Approvals: AsyncParsableCommand {
         switch format {
         case .json:
             let list: [Value] = rows.map { r, have, standing in
-                .object([("id", .string(r.id)), ("runbook", .string(r.runbook)), ("environment", .string(r.environment)), ("action", .string(r.action)),
+                var fields: [(String, Value)] = [
+                    ("id", .string(r.id)), ("runbook", .string(r.runbook)), ("environment", .string(r.environment)), ("action", .string(r.action)),
                          ("risk", .string(r.risk.rawValue)), ("requester", .string(r.requester)), ("run_id", .string(r.runID)),
                          ("digest", .string(r.digest)), ("required", .int(r.required)), ("approvals", .int(have)),
                          ("status", .string(Self.status(r, standing))), ("created_at", .string(ApprovalRequest.isoTime(r.createdAt))),
-                         ("expires_at", .string(ApprovalRequest.isoTime(r.expiresAt)))])
+                         ("expires_at", .string(ApprovalRequest.isoTime(r.expiresAt)))]
+                // A standing approval (docs/approvals.md): its runbook file, actions, bounds and date.
+                if StandingApproval(json: r.plan) != nil, let inner = r.plan["standing"] { fields.append(("standing", inner)) }
+                return .object(fields)
             }
             StandardStreams.out(JSON.encode(.list(list), pretty: true) + "\n")
         case .text:
