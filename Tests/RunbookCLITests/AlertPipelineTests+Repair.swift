@@ -119,7 +119,11 @@ extension SandboxSuites.AlertPipelineTests {
         let diagnosed = try eventually(180) { channel().contains(firing) && channel().contains("Console: http://console.example/runs/") }
         #expect(diagnosed, "nothing posted\nrunner: \(read("runner.log").suffix(3000))\nalertmanager: \(read("alertmanager.log").suffix(1500))")
         guard diagnosed else { return }
-        let incident = try ledger("SELECT string_agg(id, ',') FROM runbook.incidents")
+        // One incident for the alert's group (a seed may raise other alerts, each its own).
+        let incident = try ledger("""
+            SELECT string_agg(DISTINCT g.incident_id, ',') FROM runbook.alert_groups g JOIN runbook.alerts a USING (group_key)
+             WHERE a.alertname = '\(scenario.alert)'
+            """)
         #expect(incident.hasPrefix("INC-") && !incident.contains(","), "one incident: \(incident)")
         #expect(channel().components(separatedBy: firing).count - 1 == 1, "posted once: \(channel())")
         #expect(channel().contains("runbook run \(scenario.runbook) --env alerts --incident \(incident)"), "\(channel())")
@@ -160,13 +164,14 @@ extension SandboxSuites.AlertPipelineTests {
             #expect(ended.timeIntervalSince1970 >= Double(live[2])!, "the silence ended after the run: \(silence) \(live)")
         }
         #expect(try silences().allSatisfy { ($0["status"] as? [String: Any])?["state"] as? String == "expired" }, "none left active")
-        #expect(try ledger("SELECT string_agg(details->>'action', ',' ORDER BY at) FROM runbook.incident_events WHERE kind = 'silence'") == "created,expired")
+        #expect(try ledger("SELECT string_agg(details->>'action', ',' ORDER BY at) FROM runbook.incident_events WHERE kind = 'silence' AND incident_id = '\(incident)'") == "created,expired")
         #expect(try ledger("SELECT count(*) FROM runbook.records WHERE run_id = '\(live[0])' AND event IN ('alert.silenced', 'alert.unsilenced')") == "2")
 
         // The alert resolves: Prometheus stops firing it, Alertmanager says so to the runner,
         // which posts it to the incident (still open: a person resolves it).
         let resolved = try eventually(240) { channel().contains("✅ ALERT \(scenario.alert) resolved · \(incident)") }
-        #expect(resolved, "not resolved\nchannel: \(channel().suffix(3000))\nrunner: \(read("runner.log").suffix(2000))")
+        let alerts = (try? Sandbox.output(["/usr/bin/curl", "-s", "-m", "5", "http://127.0.0.1:\(Self.promPort)/api/v1/alerts"])) ?? "Prometheus gone"
+        #expect(resolved, "not resolved\nchannel: \(channel().suffix(2000))\nrunner: \(read("runner.log").suffix(1500))\nPrometheus: \(alerts)\n\(read("prometheus.log").suffix(1500))")
         #expect(try ledger("SELECT resolved_at IS NULL FROM runbook.incidents WHERE id = '\(incident)'") == "t")
     }
 }

@@ -16,6 +16,7 @@ import Testing
             timeout: 10s
             retry: {until: "result.rows[0] != null", every: 1s, for: 2m}
           - action: repair
+            confirm: "Repair?"
             shell: [echo, fixed]
         """
 
