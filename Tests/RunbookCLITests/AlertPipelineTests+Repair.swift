@@ -126,21 +126,24 @@ extension SandboxSuites.AlertPipelineTests {
             """)
         #expect(incident.hasPrefix("INC-") && !incident.contains(","), "one incident: \(incident)")
         #expect(channel().components(separatedBy: firing).count - 1 == 1, "posted once: \(channel())")
-        #expect(channel().contains("runbook run \(scenario.runbook) --env alerts --incident \(incident)"), "\(channel())")
+        // The repair the diagnosis proposes, exactly (its inputs come from the alert's labels).
+        let proposed = try #require(channel().components(separatedBy: firing).dropFirst().first?.split(separator: "\n")
+            .first { $0.hasPrefix("Run it: runbook run \(scenario.runbook) --env alerts --incident \(incident)") }, "\(channel())")
+        let command = Array(proposed.dropFirst("Run it: runbook ".count).split(separator: " ").map(String.init))
 
-        // The cause is gone (the burst is over); the repair runs live through the runner, signed
-        // by alice; a four-eyes gate is approved by bob and resumed.
+        // The cause is gone (the burst is over); the proposed repair runs live through the
+        // runner, signed by alice; a four-eyes gate is approved by bob and resumed.
         _ = try api("DELETE", "/admin/faults", "")
         let operatorEnvironment = environment.merging(["RUNNER_URL": runnerURL, "RUNBOOK_ALLOWED_SIGNERS": ""]) { $1 }
         let aliceAudit = work.appendingPathComponent("alice-audit.jsonl").path
         let alice = keys.appendingPathComponent("alice").path
-        var run = try sandbox.runbook(["run", scenario.runbook, "--env", "alerts", "--incident", incident, "--yes", "--key", alice],
+        var run = try sandbox.runbook(command + ["--yes", "--key", alice],
                                       audit: aliceAudit, extra: operatorEnvironment, dir: aliceHome)
         if run.code == 3, let request = run.stdout.firstMatch(of: /apr-[0-9a-f]{10}/).map({ String($0.output) }) {
             let approved = try sandbox.runbook(["approve", request, "--env", "alerts", "--key", keys.appendingPathComponent("bob").path],
                                                audit: aliceAudit, extra: operatorEnvironment, dir: aliceHome)
             #expect(approved.code == 0, "\(approved.stdout)\(approved.stderr)")
-            run = try sandbox.runbook(["run", scenario.runbook, "--env", "alerts", "--incident", incident, "--yes", "--key", alice, "--resume", request],
+            run = try sandbox.runbook(command + ["--yes", "--key", alice, "--resume", request],
                                       audit: aliceAudit, extra: operatorEnvironment, dir: aliceHome)
         }
         #expect(run.code == 0, "the repair: \(run.stdout)\(run.stderr)\nrunner: \(read("runner.log").suffix(2000))")
