@@ -11,6 +11,7 @@ struct AlertScenario: Sendable, CustomTestStringConvertible {
     static let repaired = [
         AlertScenario(runbook: "scenario-2-high-error-rate", alert: "EtlHighErrorRate"),
         AlertScenario(runbook: "scenario-3-dlq-full", alert: "EtlDeadLetterQueueFull"),
+        AlertScenario(runbook: "scenario-1-pipeline-stopped", alert: "EtlPipelineStopped"),
     ]
 }
 
@@ -34,15 +35,17 @@ extension SandboxSuites.AlertPipelineTests {
             try files.createSymbolicLink(at: home.appendingPathComponent("scripts"), withDestinationURL: CLITests.packageRoot.appendingPathComponent("scripts"))
             try signers.write(to: home.appendingPathComponent("environments/alerts.allowed_signers"), atomically: true, encoding: .utf8)
         }
+        // The sandbox's own script, by its path (it finds the sandbox from where it lives).
+        let sandboxScript = CLITests.packageRoot.appendingPathComponent("scripts/sandbox").path
         let common = """
             database: {url: "${ETL_DATABASE_URL}"}
             api: {url: "${ETL_API_URL}", token: "${ETL_API_TOKEN}"}
             logs: "${ETL_LOG_DIR}"
             commands:
-              service_status: [scripts/sandbox, status, etl-core]
-              service_restart: [scripts/sandbox, restart, etl-core]
-              service_stop: [scripts/sandbox, stop, etl-core]
-              service_start: [scripts/sandbox, start, etl-core]
+              service_status: [\(sandboxScript), status, etl-core]
+              service_restart: [\(sandboxScript), restart, etl-core]
+              service_stop: [\(sandboxScript), stop, etl-core]
+              service_start: [\(sandboxScript), start, etl-core]
             ledger: {url: "${RUNBOOK_LEDGER_URL}"}
             identity: {allowed_signers: environments/alerts.allowed_signers}
             approvals: {high: 1, medium: 0, approvers: [alice@example.com, bob@example.com], expires: 1h}
