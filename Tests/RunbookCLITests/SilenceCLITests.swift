@@ -74,7 +74,7 @@ final class SilenceCLITests {
             """)
         let run = try runbook(["run", "fix", "--env", "am", "--incident", incident, "--yes", "--operator", "alice"])
         #expect(run.code == 0, "the repair ran: \(run.stdout)\(run.stderr)")
-        #expect(run.stdout.contains("repaired"), "\(run.stdout)")
+        #expect(run.stdout.contains("✔ succeeded          repair"), "\(run.stdout)")
         #expect(run.stderr.contains("silence: could not silence FixAlert (the repair goes on): http://127.0.0.1:9 cannot be reached"), "\(run.stderr)")
         // Only the firing alert was asked for; its failure is in the timeline and the audit.
         #expect(try ledger("SELECT string_agg(details->>'action', ',') FROM runbook.incident_events WHERE kind = 'silence'") == "failed")
