@@ -40,7 +40,7 @@ channel=$ETL_LOG_DIR/incident-channel.log
 token=$(cat .sandbox/alert-token)
 runner=http://127.0.0.1:${SANDBOX_RUNNER_PORT:-18090}
 api() { curl -s -X "$1" -H "Authorization: Bearer $ETL_API_TOKEN" -H 'Content-Type: application/json' --data-binary "$3" "$ETL_API_URL$2" >/dev/null; }
-lines=$(wc -l < "$channel" 2>/dev/null || echo 0)
+lines=$(wc -l 2>/dev/null < "$channel" || echo 0)
 t0=$(now)
 api POST /admin/faults '{"connection_error_rate": 1}'
 for i in $(seq 1 10); do
@@ -78,7 +78,7 @@ N=${BENCH_ALERTS_N:-20}
 for i in $(seq 1 "$N"); do
     group="p95-$RANDOM-$i"
     notification "$work/body" "$group" 1
-    lines=$(wc -l < "$channel" 2>/dev/null || echo 0)
+    lines=$(wc -l 2>/dev/null < "$channel" || echo 0)
     t0=$(now)
     status=$(post "$work/body")
     [[ $status == 202 ]] || { echo "   notification $i answered $status"; continue; }
@@ -96,7 +96,7 @@ sort -n "$work/times" | awk -v n="$N" 'NF { t[++k] = $1 } END {
 
 echo
 echo "== 3. the storm: 100 alerts in 10 groups at once"
-lines=$(wc -l < "$channel" 2>/dev/null || echo 0)
+lines=$(wc -l 2>/dev/null < "$channel" || echo 0)
 storm=storm-$RANDOM
 for g in $(seq 1 10); do notification "$work/storm-$g" "$storm-$g" 10; done
 t0=$(now)
