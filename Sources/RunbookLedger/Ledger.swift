@@ -1,5 +1,6 @@
 import Logging
 public import PostgresNIO
+import PostgresURLKit
 public import RunbookCore
 public import RunbookDrivers
 
