@@ -85,12 +85,17 @@ extension Ledger {
             var out: [IncidentEvent] = []
             for try await row in rows {
                 let c = try row.decode((Date, String, String, String, String?, String?, String?).self)
-                guard let kind = IncidentEvent.Kind(rawValue: c.1) else { continue }
-                out.append(IncidentEvent(at: c.0, kind: kind, author: c.2, message: c.3, runID: c.4, key: c.5,
-                                         details: c.6.flatMap { try? JSON.parse($0) } ?? .null))
+                if let event = Self.incidentEvent(at: c.0, kind: c.1, author: c.2, message: c.3, runID: c.4, key: c.5, details: c.6) { out.append(event) }
             }
             return out
         }
+    }
+
+    /// A timeline entry from its columns; nil for a kind this version does not know.
+    static func incidentEvent(at: Date, kind: String, author: String, message: String, runID: String?, key: String?, details: String?) -> IncidentEvent? {
+        guard let kind = IncidentEvent.Kind(rawValue: kind) else { return nil }
+        return IncidentEvent(at: at, kind: kind, author: author, message: message, runID: runID, key: key,
+                             details: details.flatMap { try? JSON.parse($0) } ?? .null)
     }
 
     /// What an event changes on its incident besides the timeline.
