@@ -24,6 +24,12 @@ public final class Ledger: Sendable {
         self.eventLoops = eventLoops
     }
 
+    /// The ledger on a connection leased from a pool (`PostgresClient.withConnection`): only
+    /// for the lease, and never closed by the ledger (do not call ``close()`` on it).
+    public static func leased(_ connection: PostgresConnection, target: String) -> Ledger {
+        Ledger(target: target, connection: connection, eventLoops: nil)
+    }
+
     /// Connects to the ledger at `url` (a PostgreSQL URL). `eventLoops`: the run's, or nil for
     /// a thread of the ledger's own, stopped by ``close()``.
     ///
