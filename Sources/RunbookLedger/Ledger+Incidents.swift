@@ -24,8 +24,7 @@ extension Ledger {
     {
         let prefix = Incident.idPrefix(day: startedAt)
         return try await run("declaring the incident") {
-            try await connection.query("BEGIN", logger: Self.logger)
-            do {
+            try await transaction("declaring the incident") { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockNamespace), hashtext(\(prefix)))", logger: Self.logger)
                 let rows = try await connection.query("""
                     INSERT INTO runbook.incidents (id, environment, title, severity, status, opened_by, impact, affected_services, started_at,
@@ -37,12 +36,8 @@ extension Ledger {
                     """, logger: Self.logger)
                 var incident: Incident?
                 for try await row in rows { incident = try Self.decodeIncident(row) }
-                try await connection.query("COMMIT", logger: Self.logger)
                 guard let incident else { throw LedgerError(.failed, "ledger at \(target): the incident was not stored") }
                 return incident
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: Self.logger)
-                throw error
             }
         }
     }
@@ -164,8 +159,7 @@ extension Ledger {
     /// run posting its escalation): that process is doing what is due, so nothing is posted twice.
     public func withIncident<T: Sendable>(_ id: String, _ body: (Incident?) async throws -> T) async throws -> T {
         let doing = "locking the incident"
-        do { try await connection.query("BEGIN", logger: Self.logger) } catch { throw Self.failure(error, doing: doing, target: target) }
-        do {
+        return try await transaction(doing) { connection in
             var locked: Incident?
             do {
                 for try await row in try await connection.query(
@@ -173,12 +167,7 @@ extension Ledger {
                     locked = try Self.decodeIncident(row)
                 }
             } catch { throw Self.failure(error, doing: doing, target: target) }
-            let result = try await body(locked)
-            do { try await connection.query("COMMIT", logger: Self.logger) } catch { throw Self.failure(error, doing: "committing", target: target) }
-            return result
-        } catch {
-            _ = try? await connection.query("ROLLBACK", logger: Self.logger)
-            throw error
+            return try await body(locked)
         }
     }
 
