@@ -144,6 +144,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RunbookCoreTests", dependencies: ["RunbookCore"]),
+        .testTarget(name: "RunbookLedgerTests", dependencies: ["RunbookLedger", "RunbookCore"]),
         .testTarget(name: "PostgresURLKitTests", dependencies: ["PostgresURLKit", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(
             name: "RunbookDriversTests",
