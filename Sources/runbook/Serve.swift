@@ -96,7 +96,7 @@ struct Serve: AsyncParsableCommand {
         default:
             throw CommandFailure(.usage, "error: --tls-cert and --tls-key go together")
         }
-        configuration.alertReceiver = try alerts.configuration(home: options.home.home, listen: listen)
+        configuration.alertReceiver = try alerts.configuration(home: options.home.home, defaultConsoleURL: "http://\(listen)")
         var logger = Logger(label: "runbook.console")
         logger.logLevel = .warning
         let shown = host.contains(":") ? "[\(host)]" : host
