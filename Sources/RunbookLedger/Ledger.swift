@@ -1,5 +1,6 @@
 import Logging
 public import PostgresNIO
+import PostgresURLKit
 public import RunbookCore
 public import RunbookDrivers
 
@@ -21,6 +22,12 @@ public final class Ledger: Sendable {
         self.target = target
         self.connection = connection
         self.eventLoops = eventLoops
+    }
+
+    /// The ledger on a connection leased from a pool (`PostgresClient.withConnection`): only
+    /// for the lease, and never closed by the ledger (do not call ``close()`` on it).
+    public static func leased(_ connection: PostgresConnection, target: String) -> Ledger {
+        Ledger(target: target, connection: connection, eventLoops: nil)
     }
 
     /// Connects to the ledger at `url` (a PostgreSQL URL). `eventLoops`: the run's, or nil for
@@ -94,8 +101,7 @@ public final class Ledger: Sendable {
     /// and after. A schema newer than this binary is refused and left as it is.
     public func migrate(appliedBy: String) async throws(LedgerError) -> (from: Int, to: Int) {
         try await run("migrating the schema") {
-            try await connection.query("BEGIN", logger: Self.logger)
-            do {
+            try await transaction("migrating the schema") { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockNamespace), 0)", logger: Self.logger)
                 try await connection.query("CREATE SCHEMA IF NOT EXISTS runbook", logger: Self.logger)
                 try await connection.query("""
@@ -113,11 +119,7 @@ public final class Ledger: Sendable {
                     }
                     try await connection.query("INSERT INTO runbook.schema_version (version, applied_by) VALUES (\(version), \(appliedBy))", logger: Self.logger)
                 }
-                try await connection.query("COMMIT", logger: Self.logger)
                 return (from, LedgerSchema.currentVersion)
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: Self.logger)
-                throw error
             }
         }
     }
@@ -181,6 +183,18 @@ public final class Ledger: Sendable {
     public func markActive(runID: String) async throws(LedgerError) {
         try await run("marking the run active") {
             try await connection.query("SELECT pg_advisory_lock(\(Self.lockNamespace), hashtext(\(runID)))", logger: Self.logger)
+        }
+    }
+
+    /// Runs `body` in a transaction of this connection (PostgresNIO's `withTransaction`):
+    /// committed when it returns, rolled back when it throws. `body`'s own error comes out as
+    /// thrown; a failed BEGIN or COMMIT as a ``LedgerError`` saying what was being done.
+    func transaction<T: Sendable>(_ doing: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await connection.withTransaction(logger: Self.logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            if let failure = error.closureError { throw failure }
+            throw Self.failure(error.beginError ?? error.commitError ?? error, doing: doing, target: target)
         }
     }
 

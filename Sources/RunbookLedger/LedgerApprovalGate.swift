@@ -1,6 +1,7 @@
 import Foundation
 public import RunbookCore
 public import RunbookDrivers
+import Synchronization
 
 /// The run's four-eyes gate over the team's ledger.
 ///
@@ -11,7 +12,7 @@ public import RunbookDrivers
 /// * Resuming request `R` for this action: checks every signature and the policy, then compares
 ///   the digest approved with the digest of the plan now: equal, the action starts, and its
 ///   start record and the request's use are written in one transaction of the ledger; different, the request is stale and the run stops with what changed.
-public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
+public final class LedgerApprovalGate: ApprovalGate, Sendable {
     /// Where the ledger is.
     let url: String
     let policy: ApprovalPolicy
@@ -36,8 +37,7 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
     /// A scheduled run (`--scheduled`): a standing approval may pass its gates.
     let scheduled: Bool
 
-    private let lock = NSLock()
-    private var approvedWhileWaitingID: String?
+    private let approvedWhileWaitingID = Mutex<String?>(nil)
 
     /// A gate for one run.
     public init(url: String, policy: ApprovalPolicy, allowedSigners: String, key: String, signedBy: String? = nil, keygen: SSHKeygen = SSHKeygen(),
@@ -60,7 +60,7 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
 
     /// The request approved while this run waited for it: the run stopped at the gate, and the
     /// caller runs again resuming it (the checks run again and the digest is compared).
-    public var approvedWhileWaiting: String? { lock.withLock { approvedWhileWaitingID } }
+    public var approvedWhileWaiting: String? { approvedWhileWaitingID.withLock { $0 } }
 
     public func decide(_ plan: ApprovalPlan, runID: String, requester: String) async -> ApprovalVerdict {
         let ledger: Ledger
@@ -154,7 +154,7 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
         case .pending:
             return nil
         case .approved(let yes):
-            lock.withLock { approvedWhileWaitingID = id }
+            approvedWhileWaitingID.withLock { $0 = id }
             say("approved by \(yes.map(\.approver).joined(separator: ", ")): running again to check the plan has not changed")
             return .pending(requestID: id, message: "approval \(id) was given while waiting; the run resumes it")
         case let other:
