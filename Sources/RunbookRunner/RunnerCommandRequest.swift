@@ -21,6 +21,9 @@ public struct RunnerCommandRequest: Sendable, Codable, Equatable {
     public var time: Int
     /// A decision signed by the approver (second step of `approve`/`deny`); nil otherwise.
     public var decision: Decision?
+    /// The signed-in user a web console decides for ("via console"): taken only from the
+    /// console principal the runner's policy names (`approvals.console`); nil otherwise.
+    public var onBehalfOf: String?
     /// The format of this request.
     public var version = 1
 
@@ -40,12 +43,18 @@ public struct RunnerCommandRequest: Sendable, Codable, Equatable {
         }
     }
 
-    public init(command: [String], environment: String, decision: Decision? = nil, nonce: String = RunnerRequest.newNonce(),
-                time: Int = Int(Date().timeIntervalSince1970))
+    enum CodingKeys: String, CodingKey {
+        case kind, command, environment, nonce, time, decision, version
+        case onBehalfOf = "on_behalf_of"
+    }
+
+    public init(command: [String], environment: String, decision: Decision? = nil, onBehalfOf: String? = nil,
+                nonce: String = RunnerRequest.newNonce(), time: Int = Int(Date().timeIntervalSince1970))
     {
         self.command = command
         self.environment = environment
         self.decision = decision
+        self.onBehalfOf = onBehalfOf
         self.nonce = nonce
         self.time = time
     }

@@ -189,9 +189,11 @@ struct Decide {
                 printError("error: refused: the decision was signed \(ApprovalDesk.now() - now) s ago by the runner's clock; nothing was recorded")
                 throw ExitCode(2)
             }
+            // Signed by the approver, or, via the console, by the console's principal.
+            let signer = ServedCommand.current?.console ?? principal
             sign = { text throws(IdentityError) in
-                do throws(IdentityError) { try await desk.keygen.verify(message: Array(text.utf8), signature: decision.signature, principal: principal, allowedSigners: desk.allowedSigners) } catch {
-                    throw IdentityError(.signatureInvalid, "the signature does not verify as \(principal) by the runner's allowed_signers (\(error.message))")
+                do throws(IdentityError) { try await desk.keygen.verify(message: Array(text.utf8), signature: decision.signature, principal: signer, allowedSigners: desk.allowedSigners) } catch {
+                    throw IdentityError(.signatureInvalid, "the signature does not verify as \(signer) by the runner's allowed_signers (\(error.message))")
                 }
                 return decision.signature
             }
@@ -202,8 +204,11 @@ struct Decide {
         }
         let outcome: ApprovalDesk.Outcome
         do {
-            outcome = try await desk.decide(loaded, environment: env.name, by: principal, verdict: verdict, comment: comment, now: now, sign: sign)
+            let console = ServedCommand.current?.console
+            outcome = try await desk.decide(loaded, environment: env.name, by: principal, verdict: verdict, comment: comment,
+                                            via: console == nil ? .cli : .console, signer: console, now: now, sign: sign)
         } catch let refusal as ApprovalDesk.Refusal {
+            ServedCommand.current?.emit(.value(DecisionAnswer.refused(refusal.kind).value))
             switch refusal.kind {
             case .unknown: printError("error: \(refusal.message)")
             case .signing: printError("error: \(refusal.message); nothing was recorded")
@@ -211,6 +216,7 @@ struct Decide {
             }
             throw ExitCode(2)
         }
+        ServedCommand.current?.emit(.value(DecisionAnswer.done(outcome).value))
         switch outcome {
         case .denied:
             StandardStreams.out("denied: \(id) by \(principal) (signed): '\(request.action)' will not run under this request\n")

@@ -87,7 +87,7 @@ struct RunnerCommand: AsyncParsableCommand {
         var logger = Logger(label: "runbook.runner")
         logger.logLevel = .warning
         let shown = host.contains(":") ? "[\(host)]" : host
-        let app = Runner(configuration: configuration, logger: logger, commands: ServedCommand.handler(home: home, environment: env.name)).makeApplication { port in
+        let app = Runner(configuration: configuration, logger: logger, commands: ServedCommand.handler(home: home, environment: env)).makeApplication { port in
             StandardStreams.out("runner: http://\(shown):\(port)/ (environment \(env.name), signing as \(principal), policy \(policy.digest))\n")
         }
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

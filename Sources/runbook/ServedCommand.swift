@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RunbookCore
 import RunbookRunner
 
 /// A command the runner runs for an operator (`POST /commands`, docs/runner.md): the principal
@@ -14,6 +15,9 @@ struct ServedCommand: Sendable {
     var emit: @Sendable (RunnerEvent) -> Void
     /// The approver's signed decision (the second step of `approve`/`deny`).
     var decision: RunnerCommandRequest.Decision?
+    /// The console's principal when it decides on behalf of ``principal`` (its signed-in
+    /// user): the decision is "via console", signed by that principal's key.
+    var console: String?
 
     /// The command being served by this task; nil in an operator's own process.
     @TaskLocal static var current: ServedCommand?
@@ -21,10 +25,26 @@ struct ServedCommand: Sendable {
     /// The runner's handler of `POST /commands`: parses the signed command line with the CLI's
     /// own parser, takes it only when it is one the runner serves, sets the environment and
     /// home to the runner's own, and runs it as `principal`.
-    static func handler(home: URL, environment: String) -> Runner.Commands {
-        { request, principal, emit in
-            await $current.withValue(ServedCommand(principal: principal, emit: emit, decision: request.decision)) {
-                await execute(request.command, home: home, environment: environment)
+    ///
+    /// A request on behalf of a user (`on_behalf_of`) is taken only from the console principal
+    /// of the runner's own policy (`approvals.console`), only for a signed `approve` or `deny`.
+    static func handler(home: URL, environment: Environment) -> Runner.Commands {
+        let console = environment.approvalPolicy?.console
+        return { request, principal, emit in
+            var served = ServedCommand(principal: principal, emit: emit, decision: request.decision)
+            if let user = request.onBehalfOf {
+                guard let console, principal == console else {
+                    emit(.err("error: runner: refused: only the console's principal of this runner's policy (approvals.console: \(console ?? "none")) decides on behalf of a user, not \(principal); nothing was recorded\n"))
+                    return 2
+                }
+                guard ["approve", "deny"].contains(request.command.first ?? ""), request.decision != nil, !user.isEmpty else {
+                    emit(.err("error: runner: refused: the console decides on behalf of a user only with a signed approve or deny; nothing was done\n"))
+                    return 2
+                }
+                served = ServedCommand(principal: user, emit: emit, decision: request.decision, console: principal)
+            }
+            return await $current.withValue(served) {
+                await execute(request.command, home: home, environment: environment.name)
             }
         }
     }

@@ -165,4 +165,62 @@ struct RunnerCommandsCLITests {
         #expect(byEve.stderr.contains("not signed"), "\(byEve.stderr)")
         #expect(byEve.stdout.isEmpty, "\(byEve.stdout)")
     }
+
+    /// The web console of alice's environment (the reader's login, the runner's url) decides
+    /// through the runner, "via console", on behalf of the signed-in user; the runner takes a
+    /// decision on behalf of someone only from the console principal its policy names.
+    @Test func theConsoleDecidesThroughTheRunnerAndOnlyTheConsolePrincipalMay() throws {
+        defer { team.drop() }
+        let runner = try RunnerTeam.Replica(team: team, name: "a")
+        defer { runner.stop() }
+        let id = try request(runner)
+        // Bob signs a request on behalf of alice: refused, whatever the decision says.
+        let digest = try team.ledgerSQL("SELECT digest FROM runbook.approval_requests WHERE id = '\(id)'")
+        let decided = Int(Date().timeIntervalSince1970)
+        let text = ApprovalDecision(requestID: id, approver: "carol@example.com", verdict: .approved, comment: "", decidedAt: decided, via: .console,
+                                    signer: "bob@example.com").signedText(digest: digest)
+        var body = try team.signedCommand(["approve", id], key: team.key("bob"), decision: ["decided_at": decided, "signature": try team.sign(text, key: team.key("bob"), namespace: "runbook")])
+        body = try team.envelope(try Self.adding(["on_behalf_of": "carol@example.com"], to: body), key: team.key("bob"), namespace: "runbook-request")
+        let byBob = try RunnerTeam.post(body, to: runner.url + "/commands")
+        #expect(byBob.body.contains("only the console's principal of this runner's policy (approvals.console: console@example.com) decides on behalf of a user, not bob@example.com"), "\(byBob.body)")
+        #expect(try team.ledgerSQL("SELECT count(*) FROM runbook.approval_decisions") == "0")
+
+        // The console, with its key, for bob signed in with his token.
+        let tokens = team.root.appendingPathComponent("tokens").path
+        let token = try Sandbox.output([CLITests.binary, "serve", "token", "bob@example.com", "--file", tokens]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let console = Process()
+        console.executableURL = URL(fileURLWithPath: CLITests.binary)
+        console.arguments = ["serve", "--env", "prod", "--listen", "127.0.0.1:0", "--dir", team.aliceHome.path, "--tokens", tokens, "--key", team.key("console")]
+        var env = ProcessInfo.processInfo.environment
+        env["PROD_DB_URL"] = try readerURL()
+        env["RUNNER_URL"] = runner.url
+        env["SSH_AUTH_SOCK"] = ""
+        console.environment = env
+        let log = team.root.appendingPathComponent("console.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        console.standardOutput = handle
+        console.standardError = handle
+        console.standardInput = FileHandle.nullDevice
+        try console.run()
+        defer { console.killAndReap() }
+        #expect(RunnerTeam.eventually { (try? String(contentsOf: log, encoding: .utf8))?.contains("127.0.0.1:") == true || !console.isRunning })
+        let printed = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        let base = try #require(printed.firstMatch(of: /(http:\/\/127\.0\.0\.1:[0-9]+)\//).map { String($0.output.1) }, "\(printed)")
+        let answer = try Sandbox.output(["/usr/bin/curl", "-s", "-X", "POST", "-H", "Authorization: Bearer \(token)", "\(base)/api/approvals/\(id)/approve"])
+        #expect(answer.contains("\"outcome\": \"approved\""), "\(answer)")
+        #expect(try team.ledgerSQL("SELECT approver || ' ' || via || ' ' || signer FROM runbook.approval_decisions") == "bob@example.com console console@example.com")
+        let resumed = try asOperator(["run", "fix", "--env", "prod", "--key", team.key("alice"), "--resume", id], runner)
+        #expect(resumed.code == 0, "the console's approval counts on the runner: \(resumed.stdout)\(resumed.stderr)")
+        #expect(try gauge() == "1")
+    }
+
+    /// The signed request of `envelope` with `fields` added (to be signed again).
+    static func adding(_ fields: [String: Any], to envelope: String) throws -> [String: Any] {
+        let outer = try #require(try JSONSerialization.jsonObject(with: Data(envelope.utf8)) as? [String: Any])
+        let text = try #require(outer["request"] as? String)
+        var request = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        request.merge(fields) { $1 }
+        return request
+    }
 }

@@ -3,7 +3,7 @@ import Testing
 
 /// A throw-away team for the runner's tests (issue 19): a ledger (a database of the sandbox's
 /// PostgreSQL made for the test, holding the `gauge` the runbook repairs), keys made by
-/// ssh-keygen for alice, bob, carol and the runner, the runner's own home (its environment
+/// ssh-keygen for alice, bob, carol, the runner and the web console, the runner's own home (its environment
 /// with the approvals policy, its allowed_signers) and alice's home (her copy of the
 /// environment, naming the runner). Runner replicas are the built binary, `runbook runner`.
 struct RunnerTeam {
@@ -18,7 +18,7 @@ struct RunnerTeam {
     /// The `incident` channel's file (the runner posts there).
     var incidentChannel: String { root.appendingPathComponent("incident-channel.log").path }
 
-    static let policy = "{high: 1, medium: 0, approvers: [alice@example.com, bob@example.com, carol@example.com]}"
+    static let policy = "{high: 1, medium: 0, approvers: [alice@example.com, bob@example.com, carol@example.com], console: console@example.com}"
 
     /// Check-only: a live run that changes nothing, quick.
     static let probeRunbook = """
@@ -57,7 +57,7 @@ struct RunnerTeam {
         // The incident messages' templates: the runner posts them.
         try FileManager.default.copyItem(at: CLITests.packageRoot.appendingPathComponent("templates"), to: runnerHome.appendingPathComponent("templates"))
         aliceAudit = root.appendingPathComponent("alice-audit.jsonl").path
-        let signers = try CLITests.allowedSigners(["alice", "bob", "carol", "runner"], in: keys)
+        let signers = try CLITests.allowedSigners(["alice", "bob", "carol", "runner", "console"], in: keys)
         for home in [runnerHome, aliceHome] {
             try write(home, "environments/prod.allowed_signers", signers)
             try write(home, "runbooks/fix.yaml", ApprovalCLITests.gaugeRunbook)
