@@ -115,6 +115,29 @@ struct RunnerCommandsCLITests {
         #expect(other.body.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("{\"exit\":2}"), "\(other.body)")
     }
 
+    /// A command request is checked as a run request is: replayed, stale, for another
+    /// environment, or a run request posted as a command: refused, nothing done.
+    @Test func aCommandRequestIsCheckedLikeARunRequest() throws {
+        defer { team.drop() }
+        let runner = try RunnerTeam.Replica(team: team, name: "a")
+        defer { runner.stop() }
+        let envelope = try team.signedCommand(["runs", "--env", "prod"], key: team.key("bob"))
+        let first = try RunnerTeam.post(envelope, to: runner.url + "/commands")
+        #expect(first.status == 200 && first.body.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("{\"exit\":0}"), "\(first.body)")
+        let replay = try RunnerTeam.post(envelope, to: runner.url + "/commands")
+        #expect(replay.status == 409 && replay.body.contains("a replay"), "\(replay.body)")
+        let stale = try team.signedCommand(["runs"], key: team.key("bob"), time: Int(Date().timeIntervalSince1970) - 3600)
+        #expect(try RunnerTeam.post(stale, to: runner.url + "/commands").status == 409)
+        var other = try Self.adding(["environment": "staging"], to: try team.signedCommand(["runs"], key: team.key("bob")))
+        other["nonce"] = RunnerTeam.nonce()
+        let elsewhere = try RunnerTeam.post(try team.envelope(other, key: team.key("bob"), namespace: "runbook-request"), to: runner.url + "/commands")
+        #expect(elsewhere.status == 400 && elsewhere.body.contains("not 'staging'"), "\(elsewhere.body)")
+        let run = try RunnerTeam.post(try team.signedRequest(runbook: "probe", key: team.key("bob")), to: runner.url + "/commands")
+        #expect(run.status == 400 && run.body.contains("not a command request"), "\(run.body)")
+        #expect(try team.ledgerSQL("SELECT count(*) || ' ' || min(mode) || ' ' || min(principal) FROM runbook.runner_requests") == "1 command bob@example.com")
+        #expect(try team.ledgerSQL("SELECT count(*) FROM runbook.runs") == "0", "the run request posted as a command ran nothing")
+    }
+
     @Test func anIncidentIsRecordedAsTheSignerWhateverOperatorSays() throws {
         defer { team.drop() }
         let runner = try RunnerTeam.Replica(team: team, name: "a")
