@@ -184,9 +184,12 @@ struct Decide {
             ServedCommand.current?.emit(.value(request.digest))
             return
         case .record(let decision):
+            // Its time is the one signed, and must be the ledger's now (within the requests'
+            // leeway): the expiry is checked at it, by the ledger's clock.
             now = decision.decidedAt
-            guard abs(now - ApprovalDesk.now()) <= RunnerRequest.maxAge else {
-                printError("error: refused: the decision was signed \(ApprovalDesk.now() - now) s ago by the runner's clock; nothing was recorded")
+            let ledgerNow = try await desk.ledger.now()
+            guard abs(now - ledgerNow) <= RunnerRequest.maxAge else {
+                printError("error: refused: the decision was signed \(ledgerNow - now) s from the ledger's clock (at most \(RunnerRequest.maxAge) s either way); nothing was recorded")
                 throw ExitCode(2)
             }
             // Signed by the approver, or, via the console, by the console's principal.

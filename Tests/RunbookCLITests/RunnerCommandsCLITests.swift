@@ -103,6 +103,14 @@ struct RunnerCommandsCLITests {
         #expect(answer.status == 200, "\(answer.body)")
         #expect(answer.body.contains("does not verify as bob@example.com"), "\(answer.body)")
         #expect(answer.body.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("{\"exit\":2}"), "\(answer.body)")
+        // Bob's own signature of a decision dated an hour ago: its time must be the ledger's now.
+        let old = decided - 3600
+        let oldText = ApprovalDecision(requestID: id, approver: "bob@example.com", verdict: .approved, comment: "", decidedAt: old).signedText(digest: digest)
+        let stale = try team.signedCommand(["approve", id, "--env", "prod"], key: team.key("bob"),
+                                           decision: ["decided_at": old, "signature": try team.sign(oldText, key: team.key("bob"), namespace: "runbook")])
+        let late = try RunnerTeam.post(stale, to: runner.url + "/commands")
+        #expect(late.body.contains("from the ledger's clock"), "\(late.body)")
+        #expect(try team.ledgerSQL("SELECT count(*) FROM runbook.approval_decisions") == "0")
         // The same decision signed by bob's own key is recorded.
         let genuine = try team.sign(text, key: team.key("bob"), namespace: "runbook")
         let signed = try team.signedCommand(["approve", id, "--env", "prod"], key: team.key("bob"), decision: ["decided_at": decided, "signature": genuine])
