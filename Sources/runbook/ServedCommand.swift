@@ -32,12 +32,17 @@ struct ServedCommand: Sendable {
         let console = environment.approvalPolicy?.console
         return { request, principal, emit in
             var served = ServedCommand(principal: principal, emit: emit, decision: request.decision)
+            let decides = ["approve", "deny"].contains(request.command.first ?? "")
+            if request.onBehalfOf == nil, decides, let console, principal == console {
+                emit(.err("error: runner: refused: \(principal) is the console's own principal: it decides only on behalf of a signed-in person; nothing was recorded\n"))
+                return 2
+            }
             if let user = request.onBehalfOf {
                 guard let console, principal == console else {
                     emit(.err("error: runner: refused: only the console's principal of this runner's policy (approvals.console: \(console ?? "none")) decides on behalf of a user, not \(principal); nothing was recorded\n"))
                     return 2
                 }
-                guard ["approve", "deny"].contains(request.command.first ?? ""), request.decision != nil, !user.isEmpty else {
+                guard decides, request.decision != nil, !user.isEmpty else {
                     emit(.err("error: runner: refused: the console decides on behalf of a user only with a signed approve or deny; nothing was done\n"))
                     return 2
                 }

@@ -215,6 +215,9 @@ struct RunnerCommandsCLITests {
         let byBob = try RunnerTeam.post(body, to: runner.url + "/commands")
         #expect(byBob.body.contains("only the console's principal of this runner's policy (approvals.console: console@example.com) decides on behalf of a user, not bob@example.com"), "\(byBob.body)")
         #expect(try team.ledgerSQL("SELECT count(*) FROM runbook.approval_decisions") == "0")
+        // The console's key deciding as itself: refused too.
+        let itself = try RunnerTeam.post(try team.signedCommand(["approve", id], key: team.key("console")), to: runner.url + "/commands")
+        #expect(itself.body.contains("is the console's own principal"), "\(itself.body)")
 
         // The console, with its key, for bob signed in with his token.
         let tokens = team.root.appendingPathComponent("tokens").path
