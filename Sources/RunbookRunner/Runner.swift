@@ -8,23 +8,32 @@ import RunbookCore
 /// The team's runner as an HTTP service (`runbook runner`): `POST /runs` takes a signed run
 /// request and streams the run back as NDJSON (``RunnerEvent``); `POST /commands` takes a
 /// signed command (`approve`, `approvals`, `runs`, `incident ...`) and answers what it prints
-/// the same way; `GET /health` says the replica and the policy digest it enforces. Stateless:
+/// the same way; `GET /health` says the replica and the policy digest it enforces; with an
+/// alert handler, `POST /api/alerts` takes Alertmanager's webhook (docs/alerts.md). Stateless:
 /// every replica over one ledger.
 public struct Runner: Sendable {
+    /// Answers Alertmanager's webhook: the request and the sender's address.
+    public typealias AlertHandler = @Sendable (Request, String?) async -> Response
+
     let service: RunnerService
     let commands: Commands?
     let logger: Logger
+    let alerts: (path: String, handler: AlertHandler)?
 
     /// Runs a verified command as `principal` (the CLI's own code, in the `runbook` binary),
     /// saying what it prints through `emit`; returns its exit code.
     public typealias Commands = @Sendable (_ request: RunnerCommandRequest, _ principal: String,
                                            _ emit: @escaping @Sendable (RunnerEvent) -> Void) async -> Int32
 
-    /// A runner; without `commands`, `POST /commands` is refused (404).
-    public init(configuration: RunnerConfiguration, logger: Logger, commands: Commands? = nil) {
+    /// A runner; without `commands`, `POST /commands` is refused (404); `alerts`: where
+    /// Alertmanager's webhook is mounted and what answers it (nil: not mounted).
+    public init(configuration: RunnerConfiguration, logger: Logger, commands: Commands? = nil,
+                alerts: (path: String, handler: AlertHandler)? = nil)
+    {
         service = RunnerService(configuration: configuration)
         self.commands = commands
         self.logger = logger
+        self.alerts = alerts
     }
 
     /// An NDJSON answer of a refusal: its `err` line, then its exit code.
@@ -36,7 +45,12 @@ public struct Runner: Sendable {
 
     /// The application, shut down by the caller's service group. `onRunning` gets the port.
     public func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: RunnerContext.self)
+        if let alerts {
+            router.post(RouterPath(alerts.path)) { request, context -> Response in
+                await alerts.handler(request, context.remoteAddress?.ipAddress)
+            }
+        }
         let service = self.service
         let configuration = service.configuration
         router.get("/health") { _, _ -> Response in
