@@ -79,6 +79,7 @@ let package = Package(
                 "RunbookCore",
                 "RunbookDrivers",
                 "RunbookLedger",
+                "RunbookRunner",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

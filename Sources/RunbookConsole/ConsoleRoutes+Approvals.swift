@@ -4,10 +4,12 @@ import Hummingbird
 import RunbookCore
 import RunbookDrivers
 import RunbookLedger
+import RunbookRunner
 
 /// `/approvals`: the open requests as `runbook approve` shows them, with Approve and Deny; the
 /// decision goes through ``ApprovalDesk/decide(_:environment:by:verdict:comment:via:signer:now:sign:)``,
-/// the same code as `runbook approve`, signed by the console's key "via console".
+/// the same code as `runbook approve`, signed by the console's key "via console"; in an
+/// environment with a runner, the runner runs that code (``decideThroughRunner``).
 extension ConsoleRoutes {
     struct Shown {
         var request: ApprovalRequest
@@ -160,6 +162,9 @@ extension ConsoleRoutes {
             return .refused(.forbidden, "\(user) is not an allowed signer of environment '\(environment)'")
         }
         do {
+            if configuration.environment.namesRunnerURL {
+                return try await decideThroughRunner(id, user: user, verdict: verdict, comment: comment, key: key, console: console)
+            }
             return .done(try await pool.with { ledger in
                 let desk = ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy, onBehalfSigner: configuration.environment.runnerPrincipal)
                 guard let loaded = try await desk.load(id) else { throw ApprovalDesk.Refusal(.unknown, "the ledger has no approval request \(id)") }
@@ -177,6 +182,40 @@ extension ConsoleRoutes {
             }
         } catch {
             return .refused(.serviceUnavailable, Redactor(secrets: configuration.environment.secrets).redact((error as? LedgerError)?.message ?? "\(error)"))
+        }
+    }
+
+    /// The decision in an environment with a runner (docs/runner.md): the console signs it
+    /// "via console" over the plan's digest it reads, and sends it to the runner, signed with
+    /// its key and on behalf of `user`; the runner takes that only from the console principal
+    /// of its own policy, and writes the ledger. Its refusals answer as the console's own.
+    func decideThroughRunner(_ id: String, user: String, verdict: ApprovalDecision.Verdict, comment: String, key: String,
+                             console: String) async throws -> Decided
+    {
+        guard let url = configuration.environment.runnerURL else {
+            return .refused(.serviceUnavailable, "environment '\(environment)' names a runner without a url")
+        }
+        guard let digest = try await pool.with({ ledger in try await ledger.request(id)?.digest }) else {
+            return .refused(.notFound, "the ledger has no approval request \(id)")
+        }
+        let now = ApprovalDesk.now()
+        let decision = ApprovalDecision(requestID: id, approver: user, verdict: verdict, comment: comment, decidedAt: now, via: .console, signer: console)
+        let signature: String
+        do { signature = try await SSHKeygen().sign(message: Array(decision.signedText(digest: digest).utf8), key: key) } catch {
+            return .refused(.internalServerError, "cannot sign the decision: \(error.message)")
+        }
+        let request = RunnerCommandRequest(command: [verdict == .approved ? "approve" : "deny", id, verdict == .approved ? "--comment" : "--reason", comment],
+                                           environment: environment, decision: .init(decidedAt: now, signature: signature), onBehalfOf: user)
+        let captured = CapturedOutput()
+        let outcome = await RunnerClient.command(request, url: url, key: key, output: captured.output)
+        let said = captured.err.split(separator: "\n").last.map { String($0.hasPrefix("error: ") ? $0.dropFirst(7) : $0[...]) } ?? "the runner refused"
+        switch outcome.values.last.flatMap(DecisionAnswer.init(value:)) {
+        case .done(let done)?: return .done(done)
+        case .refused(.unknown)?: return .refused(.notFound, said)
+        case .refused(.forbidden)?: return .refused(.forbidden, said)
+        case .refused(.conflict)?: return .refused(.conflict, said)
+        case .refused(.signing)?: return .refused(.internalServerError, said)
+        case nil: return .refused(outcome.exitCode == 2 ? .forbidden : .serviceUnavailable, said)
         }
     }
 

@@ -99,6 +99,18 @@ extension Ledger {
         }
     }
 
+    /// The ledger's clock, in whole seconds since 1970: what the runner checks a decision's
+    /// time against, so no replica's clock decides an expiry.
+    public func now() async throws(LedgerError) -> Int {
+        try await run("reading the ledger's clock") {
+            var seconds = 0
+            for try await (value) in try await connection.query("SELECT extract(epoch FROM now())::bigint", logger: Self.logger).decode(Int.self) {
+                seconds = value
+            }
+            return seconds
+        }
+    }
+
     /// Links run request `nonce` to the run that executes it.
     public func setRunnerRequestRun(nonce: String, runID: String) async throws(LedgerError) {
         try await run("recording the run request's run") {

@@ -6,22 +6,41 @@ import NIOCore
 import RunbookCore
 
 /// The team's runner as an HTTP service (`runbook runner`): `POST /runs` takes a signed run
-/// request and streams the run back as NDJSON (``RunnerEvent``); `GET /health` says the
-/// replica and the policy digest it enforces; with an alert handler, `POST /api/alerts` takes
-/// Alertmanager's webhook (docs/alerts.md). Stateless: every replica over one ledger.
+/// request and streams the run back as NDJSON (``RunnerEvent``); `POST /commands` takes a
+/// signed command (`approve`, `approvals`, `runs`, `incident ...`) and answers what it prints
+/// the same way; `GET /health` says the replica and the policy digest it enforces; with an
+/// alert handler, `POST /api/alerts` takes Alertmanager's webhook (docs/alerts.md). Stateless:
+/// every replica over one ledger.
 public struct Runner: Sendable {
     /// Answers Alertmanager's webhook: the request and the sender's address.
     public typealias AlertHandler = @Sendable (Request, String?) async -> Response
 
     let service: RunnerService
+    let commands: Commands?
     let logger: Logger
     let alerts: (path: String, handler: AlertHandler)?
 
-    /// A runner; `alerts`: where Alertmanager's webhook is mounted and what answers it (nil: not mounted).
-    public init(configuration: RunnerConfiguration, logger: Logger, alerts: (path: String, handler: AlertHandler)? = nil) {
+    /// Runs a verified command as `principal` (the CLI's own code, in the `runbook` binary),
+    /// saying what it prints through `emit`; returns its exit code.
+    public typealias Commands = @Sendable (_ request: RunnerCommandRequest, _ principal: String,
+                                           _ emit: @escaping @Sendable (RunnerEvent) -> Void) async -> Int32
+
+    /// A runner; without `commands`, `POST /commands` is refused (404); `alerts`: where
+    /// Alertmanager's webhook is mounted and what answers it (nil: not mounted).
+    public init(configuration: RunnerConfiguration, logger: Logger, commands: Commands? = nil,
+                alerts: (path: String, handler: AlertHandler)? = nil)
+    {
         service = RunnerService(configuration: configuration)
+        self.commands = commands
         self.logger = logger
         self.alerts = alerts
+    }
+
+    /// An NDJSON answer of a refusal: its `err` line, then its exit code.
+    static func refused(_ error: RunnerService.Refusal) -> Response {
+        let body = RunnerEvent.err("error: runner: \(error.message)\n").line + RunnerEvent.exit(error.exitCode).line
+        return Response(status: .init(code: error.status), headers: [.contentType: "application/x-ndjson"],
+                        body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     /// The application, shut down by the caller's service group. `onRunning` gets the port.
@@ -43,9 +62,7 @@ public struct Runner: Sendable {
             let buffer = try await request.body.collect(upTo: 1 << 20)
             let accepted: RunnerService.Accepted
             do throws(RunnerService.Refusal) { accepted = try await service.accept(String(buffer: buffer)) } catch {
-                let body = RunnerEvent.err("error: runner: \(error.message)\n").line + RunnerEvent.exit(error.exitCode).line
-                return Response(status: .init(code: error.status), headers: [.contentType: "application/x-ndjson"],
-                                body: .init(byteBuffer: ByteBuffer(string: body)))
+                return Self.refused(error)
             }
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson", .cacheControl: "no-store"],
                             body: ResponseBody { writer in
@@ -61,6 +78,28 @@ public struct Runner: Sendable {
                                     for await _ in accepted.events {}
                                     throw error
                                 }
+                            })
+        }
+        let commands = self.commands
+        router.post("/commands") { request, _ -> Response in
+            guard let commands else { return Response(status: .notFound) }
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            let accepted: (request: RunnerCommandRequest, principal: String)
+            do throws(RunnerService.Refusal) { accepted = try await service.acceptCommand(String(buffer: buffer)) } catch {
+                return Self.refused(error)
+            }
+            let (events, continuation) = AsyncStream.makeStream(of: RunnerEvent.self)
+            // The command runs to its end even when the client goes: what it writes is one
+            // statement or transaction, and is recorded either way.
+            Task {
+                let code = await commands(accepted.request, accepted.principal) { continuation.yield($0) }
+                continuation.yield(.exit(code))
+                continuation.finish()
+            }
+            return Response(status: .ok, headers: [.contentType: "application/x-ndjson", .cacheControl: "no-store"],
+                            body: ResponseBody { writer in
+                                for await event in events { try await writer.write(ByteBuffer(string: event.line)) }
+                                try await writer.finish(nil)
                             })
         }
         return Application(

@@ -14,6 +14,8 @@ public enum RunnerClient {
     public struct Outcome: Sendable {
         public var exitCode: Int32
         public var junit: String?
+        /// What a command handed back (``RunnerEvent/value(_:)``), in order.
+        public var values: [String] = []
     }
 
     /// How long a run may stream (a wait for approval included).
@@ -22,30 +24,54 @@ public enum RunnerClient {
     public static func run(_ request: RunnerRequest, url: String, key: String, output: RunOutput,
                            keygen: SSHKeygen = SSHKeygen()) async -> Outcome
     {
-        let text = request.canonical
+        await send(request.canonical, path: "/runs", what: "the run request", url: url, key: key, output: output, keygen: keygen) { base, error in
+            if let error {
+                return "error: the runner at \(base) cannot be reached: \(error); nothing more is known of the run here (runbook runs --env \(request.run.environment))"
+            }
+            return "error: the runner's stream ended before the run did (runbook runs --env \(request.run.environment) says how it ended)"
+        }
+    }
+
+    /// Sends a command (`approve`, `approvals`, `runs`, `incident ...`) to the runner, signed
+    /// with `key`, and says what it prints; its exit code (4: the runner cannot be reached) and
+    /// the values it handed back.
+    public static func command(_ request: RunnerCommandRequest, url: String, key: String, output: RunOutput,
+                               keygen: SSHKeygen = SSHKeygen()) async -> Outcome
+    {
+        await send(request.canonical, path: "/commands", what: "the request", url: url, key: key, output: output, keygen: keygen) { base, error in
+            if let error { return "error: the runner at \(base) cannot be reached: \(error); nothing was done" }
+            return "error: the runner's answer ended early: the command may or may not have been done (look again with runbook \(request.command.first ?? "runs") --env \(request.environment))"
+        }
+    }
+
+    /// Signs `text` in the request namespace, POSTs it to `path`, and streams the answer.
+    /// `failure` words a runner that cannot be reached (its error) or an answer cut short (nil).
+    private static func send(_ text: String, path: String, what: String, url: String, key: String, output: RunOutput, keygen: SSHKeygen,
+                             failure: @escaping (String, (any Error)?) -> String) async -> Outcome
+    {
         let signature: String
         do { signature = try await keygen.sign(message: Array(text.utf8), key: key, namespace: RunnerRequest.namespace) } catch {
-            output.line("error: cannot sign the run request: \(error.message); nothing was run")
+            output.line("error: cannot sign \(what): \(error.message); nothing was \(path == "/runs" ? "run" : "done")")
             return Outcome(exitCode: 2)
         }
         guard let body = try? JSONEncoder().encode(RunnerRequest.Envelope(request: text, signature: signature)) else {
             return Outcome(exitCode: 2)
         }
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url
-        var http = HTTPClientRequest(url: base + "/runs")
+        var http = HTTPClientRequest(url: base + path)
         http.method = .POST
         http.headers.add(name: "Content-Type", value: "application/json")
         http.body = .bytes(ByteBuffer(bytes: body))
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(60))
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        let outcome = await stream(http, client: client, base: base, environment: request.run.environment, output: output)
+        let outcome = await stream(http, client: client, output: output) { failure(base, $0) }
         try? await client.shutdown()
         return outcome
     }
 
-    private static func stream(_ http: HTTPClientRequest, client: HTTPClient, base: String, environment: String,
-                               output: RunOutput) async -> Outcome
+    private static func stream(_ http: HTTPClientRequest, client: HTTPClient, output: RunOutput,
+                               failure: ((any Error)?) -> String) async -> Outcome
     {
         var outcome = Outcome(exitCode: 4)
         var ended = false
@@ -58,6 +84,7 @@ public enum RunnerClient {
                 case .out(let text): output.out(text)
                 case .err(let text): output.err(text)
                 case .junit(let xml): outcome.junit = xml
+                case .value(let text): outcome.values.append(text)
                 case .heartbeat: break
                 case .exit(let code):
                     outcome.exitCode = code
@@ -78,12 +105,12 @@ public enum RunnerClient {
                 return Outcome(exitCode: 130)
             }
             if !ended {
-                output.line("error: the runner at \(base) cannot be reached: \(error); nothing more is known of the run here (runbook runs --env \(environment))")
+                output.line(failure(error))
                 return Outcome(exitCode: 4)
             }
         }
         if !ended {
-            output.line("error: the runner's stream ended before the run did (runbook runs --env \(environment) says how it ended)")
+            output.line(failure(nil))
             return Outcome(exitCode: 4)
         }
         return outcome

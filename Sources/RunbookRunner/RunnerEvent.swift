@@ -8,6 +8,7 @@ public enum RunnerEvent: Sendable, Equatable {
     case err(String)
     case junit(String)
     case heartbeat
+    case value(String)
     case exit(Int32)
 
     /// The NDJSON line, newline included.
@@ -17,6 +18,7 @@ public enum RunnerEvent: Sendable, Equatable {
         case .err(let text): Self.jsonLine(["err": text])
         case .junit(let xml): Self.jsonLine(["junit": xml])
         case .heartbeat: Self.jsonLine(["hb": 1])
+        case .value(let text): Self.jsonLine(["value": text])
         case .exit(let code): Self.jsonLine(["exit": Int(code)])
         }
     }
@@ -36,6 +38,8 @@ public enum RunnerEvent: Sendable, Equatable {
             self = .err(text)
         } else if let xml = object["junit"] as? String {
             self = .junit(xml)
+        } else if let text = object["value"] as? String {
+            self = .value(text)
         } else if let code = object["exit"] as? Int, let c = Int32(exactly: code) {
             self = .exit(c)
         } else if object["hb"] != nil {

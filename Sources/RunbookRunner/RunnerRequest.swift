@@ -37,18 +37,23 @@ public struct RunnerRequest: Sendable, Codable, Equatable {
     }
 
     /// The bytes signed: JSON with sorted keys and no whitespace.
-    public var canonical: String {
+    public var canonical: String { Self.canonicalJSON(self) }
+
+    /// `value` as the signed bytes of a request: JSON with sorted keys and no whitespace.
+    static func canonicalJSON(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding these types cannot fail (strings, numbers, booleans, arrays).
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+        return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
     }
+
+    /// Whether `text` has the shape of a nonce: 32 hex digits.
+    static func isNonce(_ text: String) -> Bool { text.count == 32 && text.allSatisfy(\.isHexDigit) }
 
     /// Decodes the signed bytes; nil when they are not a request of this version, or a nonce
     /// of another shape.
     public static func decode(_ text: String) -> RunnerRequest? {
-        guard let request = try? JSONDecoder().decode(RunnerRequest.self, from: Data(text.utf8)), request.version == 1,
-              request.nonce.count == 32, request.nonce.allSatisfy(\.isHexDigit)
+        guard let request = try? JSONDecoder().decode(RunnerRequest.self, from: Data(text.utf8)), request.version == 1, isNonce(request.nonce)
         else { return nil }
         return request
     }

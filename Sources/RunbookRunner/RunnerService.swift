@@ -33,27 +33,53 @@ public struct RunnerService: Sendable {
 
     /// Checks `envelope` (the JSON body of `POST /runs`) and starts its run.
     public func accept(_ body: String) async throws(Refusal) -> Accepted {
-        guard let envelope = try? JSONDecoder().decode(RunnerRequest.Envelope.self, from: Data(body.utf8)) else {
-            throw Refusal(status: 400, message: "not a run request: expected {\"request\": ..., \"signature\": ...}")
-        }
-        let principal = try await verify(envelope)
+        let (envelope, principal) = try await admit(body, what: "run")
         guard let request = RunnerRequest.decode(envelope.request) else {
             throw Refusal(status: 400, message: "the signed request is not a run request of version 1")
         }
+        try check(environment: request.run.environment, time: request.time)
+        try await claim(nonce: request.nonce, envelope: envelope, principal: principal, runbook: request.run.runbook,
+                        environment: request.run.environment, mode: request.run.dryRun ? "dry-run" : "live", signedAt: request.time)
+        return start(request, principal: principal)
+    }
+
+    /// Checks `body` (the JSON body of `POST /commands`) as ``accept(_:)`` checks a run
+    /// request, and records its nonce: the command and the principal that signed it, for the
+    /// caller to run (``Runner/Commands``).
+    public func acceptCommand(_ body: String) async throws(Refusal) -> (request: RunnerCommandRequest, principal: String) {
+        let (envelope, principal) = try await admit(body, what: "command")
+        guard let request = RunnerCommandRequest.decode(envelope.request) else {
+            throw Refusal(status: 400, message: "the signed request is not a command request of version 1")
+        }
+        try check(environment: request.environment, time: request.time)
+        try await claim(nonce: request.nonce, envelope: envelope, principal: principal, runbook: request.command.prefix(2).joined(separator: " "),
+                        environment: request.environment, mode: "command", signedAt: request.time)
+        return (request, principal)
+    }
+
+    /// The envelope of `body` and the principal whose signature verifies, or a refusal.
+    func admit(_ body: String, what: String) async throws(Refusal) -> (RunnerRequest.Envelope, String) {
+        guard let envelope = try? JSONDecoder().decode(RunnerRequest.Envelope.self, from: Data(body.utf8)) else {
+            throw Refusal(status: 400, message: "not a \(what) request: expected {\"request\": ..., \"signature\": ...}")
+        }
+        return (envelope, try await verify(envelope))
+    }
+
+    /// Refuses another environment than the runner's, a time too far from its clock, and any
+    /// request once its files changed.
+    func check(environment: String, time: Int) throws(Refusal) {
         let env = configuration.environment
-        guard request.run.environment == env.name else {
-            throw Refusal(status: 400, message: "this runner serves environment '\(env.name)', not '\(request.run.environment)'")
+        guard environment == env.name else {
+            throw Refusal(status: 400, message: "this runner serves environment '\(env.name)', not '\(environment)'")
         }
         let now = Int(Date().timeIntervalSince1970)
-        guard abs(now - request.time) <= RunnerRequest.maxAge else {
-            throw Refusal(status: 409, message: "the request was signed \(now - request.time) s ago by the runner's clock (at most \(RunnerRequest.maxAge) s either way): sign a new one")
+        guard abs(now - time) <= RunnerRequest.maxAge else {
+            throw Refusal(status: 409, message: "the request was signed \(now - time) s ago by the runner's clock (at most \(RunnerRequest.maxAge) s either way): sign a new one")
         }
         let pinned = RunnerPolicy.pin(home: configuration.home, extra: [URL(fileURLWithPath: configuration.allowedSigners)])
         guard pinned.digest == configuration.policy.digest else {
             throw Refusal(status: 503, message: "the runner's files changed since it started (policy \(configuration.policy.digest.prefix(19))…, now \(pinned.digest.prefix(19))…): it runs nothing until restarted, which records the new policy")
         }
-        try await claim(request, envelope: envelope, principal: principal)
-        return start(request, principal: principal)
     }
 
     /// The principal of the runner's allowed_signers whose key signed the request in the
@@ -77,15 +103,16 @@ public struct RunnerService: Sendable {
     }
 
     /// Records the request's nonce in the ledger: once, ever, across replicas.
-    func claim(_ request: RunnerRequest, envelope: RunnerRequest.Envelope, principal: String) async throws(Refusal) {
+    func claim(nonce: String, envelope: RunnerRequest.Envelope, principal: String, runbook: String, environment: String, mode: String,
+               signedAt: Int) async throws(Refusal)
+    {
         let redactor = Redactor(secrets: configuration.environment.secrets)
         let claimed: Bool
         do throws(LedgerError) {
             let ledger = try await Ledger.connect(url: configuration.ledgerURL)
             do {
-                claimed = try await ledger.claimRunnerRequest(nonce: request.nonce, principal: principal, runbook: request.run.runbook,
-                                                              environment: request.run.environment, mode: request.run.dryRun ? "dry-run" : "live",
-                                                              signedAt: request.time, replica: configuration.replica, request: envelope.request,
+                claimed = try await ledger.claimRunnerRequest(nonce: nonce, principal: principal, runbook: runbook, environment: environment,
+                                                              mode: mode, signedAt: signedAt, replica: configuration.replica, request: envelope.request,
                                                               signature: envelope.signature)
             } catch {
                 await ledger.close()
@@ -96,7 +123,7 @@ public struct RunnerService: Sendable {
             throw Refusal(status: 503, message: "the ledger cannot be used: \(redactor.redact(error.message)); nothing was run")
         }
         guard claimed else {
-            throw Refusal(status: 409, message: "request \(request.nonce) was received already (a replay): each signed request runs once; nothing was run")
+            throw Refusal(status: 409, message: "request \(nonce) was received already (a replay): each signed request runs once; nothing was run")
         }
     }
 

@@ -18,6 +18,8 @@ struct Approvals: AsyncParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Flag(name: .customLong("all"), help: "Also requests that are used, denied, stale or expired.") var all = false
     @Option(name: .customLong("format"), help: "text or json.") var format: Format = .text
+    @Option(name: .customLong("key"), help: "Your SSH key (default: $RUNBOOK_SIGNING_KEY): signs the request to the environment's runner, when it names one.")
+    var key: String?
 
     func run() async throws {
         let (ledger, env) = try await options.connect()
@@ -89,28 +91,38 @@ struct Decide {
     var verdict: ApprovalDecision.Verdict
     var comment: String
 
+    /// Where this process decides: here, signing with the approver's key; or on the runner,
+    /// first showing the plan (and handing its digest back to the approver's process), then
+    /// recording the decision the approver signed, once its signature verifies there.
+    enum Step {
+        case local(key: String)
+        case plan
+        case record(RunnerCommandRequest.Decision)
+    }
+
     func run(_ id: String) async throws {
-        guard ApprovalRequest.isValidID(id) else {
-            printError("error: '\(id)' is not a request id (apr- and 10 hex digits, as `runbook approvals` lists them)")
-            throw ExitCode(2)
+        let (env, policy, signers) = try prepare(id)
+        let principal: String
+        let step: Step
+        if let served = ServedCommand.current {
+            principal = served.principal
+            step = served.decision.map(Step.record) ?? .plan
+        } else {
+            // The approver is whoever the key proves, never a name typed on the command line.
+            let identity = try await resolveIdentity(environment: env, home: options.home.home, keyFlag: key, operatorFlag: nil, requireKey: true)
+            guard let name = identity.principal, let signingKey = identity.signer?.key else {
+                printError("error: \(verdict == .approved ? "approving" : "denying") needs your SSH key (--key or RUNBOOK_SIGNING_KEY)")
+                throw ExitCode(2)
+            }
+            principal = name
+            step = .local(key: signingKey)
         }
-        let env = try options.loadEnvironment()
         let redactor = Redactor(secrets: env.secrets)
-        guard let policy = env.approvalPolicy, let signers = env.allowedSignersURL(home: options.home.home)?.path else {
-            printError("error: environment '\(env.name)' has no approvals policy (approvals: {high: 1, approvers: [...]}) in \(env.path ?? "its file")")
-            throw ExitCode(2)
-        }
-        // The approver is whoever the key proves, never a name typed on the command line.
-        let identity = try await resolveIdentity(environment: env, home: options.home.home, keyFlag: key, operatorFlag: nil, requireKey: true)
-        guard let principal = identity.principal, let signingKey = identity.signer?.key else {
-            printError("error: \(verdict == .approved ? "approving" : "denying") needs your SSH key (--key or RUNBOOK_SIGNING_KEY)")
-            throw ExitCode(2)
-        }
         let (ledger, _) = try await options.connect()
         let desk = ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy, onBehalfSigner: env.runnerPrincipal)
         do {
             try await ledger.requireCurrentSchema()
-            try await decide(id, desk: desk, env: env, principal: principal, key: signingKey)
+            try await decide(id, desk: desk, env: env, principal: principal, step: step)
         } catch let error as LedgerError {
             await ledger.close()
             throw exitLedgerError(error, redactor: redactor)
@@ -121,22 +133,90 @@ struct Decide {
         await ledger.close()
     }
 
-    private func decide(_ id: String, desk: ApprovalDesk, env: Environment, principal: String, key: String) async throws {
+    /// The environment, its policy and allowed_signers, once `id` is a request id; exit 2 otherwise.
+    private func prepare(_ id: String) throws -> (Environment, ApprovalPolicy, String) {
+        guard ApprovalRequest.isValidID(id) else {
+            printError("error: '\(id)' is not a request id (apr- and 10 hex digits, as `runbook approvals` lists them)")
+            throw ExitCode(2)
+        }
+        let env = try options.loadEnvironment()
+        guard let policy = env.approvalPolicy, let signers = env.allowedSignersURL(home: options.home.home)?.path else {
+            printError("error: environment '\(env.name)' has no approvals policy (approvals: {high: 1, approvers: [...]}) in \(env.path ?? "its file")")
+            throw ExitCode(2)
+        }
+        return (env, policy, signers)
+    }
+
+    /// The decision through `env`'s runner: the plan shown there, the decision signed here
+    /// with the approver's key over the digest it showed, then recorded there (by its policy,
+    /// its allowed_signers, the principal that signed the request).
+    func throughRunner(_ id: String, env: Environment) async throws {
+        let target = try RunnerTarget(env, keyFlag: key, nothing: "nothing was recorded")
+        let plan = try await target.send()
+        if plan.exitCode != 0 { throw ExitCode(plan.exitCode) }
+        guard let digest = plan.values.last else {
+            printError("error: the runner did not say which plan to sign; nothing was recorded")
+            throw ExitCode(4)
+        }
+        // Signed as the approver's own copy of allowed_signers names them: the runner verifies
+        // it as the principal its own file names, and refuses a mismatch.
+        let identity = try await resolveIdentity(environment: env, home: options.home.home, keyFlag: key, operatorFlag: nil, requireKey: true)
+        let decidedAt = ApprovalDesk.now()
+        let decision = ApprovalDecision(requestID: id, approver: identity.principal ?? "", verdict: verdict, comment: comment, decidedAt: decidedAt)
+        let signature: String
+        do { signature = try await SSHKeygen().sign(message: Array(decision.signedText(digest: digest).utf8), key: target.key) } catch {
+            printError("error: cannot sign the decision: \(error.message); nothing was recorded")
+            throw ExitCode(2)
+        }
+        let recorded = try await target.send(decision: .init(decidedAt: decidedAt, signature: signature))
+        if recorded.exitCode != 0 { throw ExitCode(recorded.exitCode) }
+    }
+
+    private func decide(_ id: String, desk: ApprovalDesk, env: Environment, principal: String, step: Step) async throws {
         guard let loaded = try await desk.load(id) else {
             printError("error: the ledger of '\(env.name)' has no approval request \(id)")
             throw ExitCode(2)
         }
         let request = loaded.request
-        if request.environment == env.name {
+        let now: Int
+        let sign: (String) async throws(IdentityError) -> String
+        switch step {
+        case .local(let key):
+            now = ApprovalDesk.now()
+            sign = { text throws(IdentityError) in try await desk.keygen.sign(message: Array(text.utf8), key: key) }
+        case .plan:
+            if request.environment == env.name { StandardStreams.out(PlanText.render(request, loaded: loaded, policy: desk.policy, color: false)) }
+            ServedCommand.current?.emit(.value(request.digest))
+            return
+        case .record(let decision):
+            // Its time is the one signed, and must be the ledger's now (within the requests'
+            // leeway): the expiry is checked at it, by the ledger's clock.
+            now = decision.decidedAt
+            let ledgerNow = try await desk.ledger.now()
+            guard abs(now - ledgerNow) <= RunnerRequest.maxAge else {
+                printError("error: refused: the decision was signed \(ledgerNow - now) s from the ledger's clock (at most \(RunnerRequest.maxAge) s either way); nothing was recorded")
+                throw ExitCode(2)
+            }
+            // Signed by the approver, or, via the console, by the console's principal.
+            let signer = ServedCommand.current?.console ?? principal
+            sign = { text throws(IdentityError) in
+                do throws(IdentityError) { try await desk.keygen.verify(message: Array(text.utf8), signature: decision.signature, principal: signer, allowedSigners: desk.allowedSigners) } catch {
+                    throw IdentityError(.signatureInvalid, "the signature does not verify as \(signer) by the runner's allowed_signers (\(error.message))")
+                }
+                return decision.signature
+            }
+        }
+        if case .local = step, request.environment == env.name {
             let color = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             StandardStreams.out(PlanText.render(request, loaded: loaded, policy: desk.policy, color: color))
         }
         let outcome: ApprovalDesk.Outcome
         do {
-            outcome = try await desk.decide(loaded, environment: env.name, by: principal, verdict: verdict, comment: comment) { text throws(IdentityError) in
-                try await desk.keygen.sign(message: Array(text.utf8), key: key)
-            }
+            let console = ServedCommand.current?.console
+            outcome = try await desk.decide(loaded, environment: env.name, by: principal, verdict: verdict, comment: comment,
+                                            via: console == nil ? .cli : .console, signer: console, now: now, sign: sign)
         } catch let refusal as ApprovalDesk.Refusal {
+            ServedCommand.current?.emit(.value(DecisionAnswer.refused(refusal.kind).value))
             switch refusal.kind {
             case .unknown: printError("error: \(refusal.message)")
             case .signing: printError("error: \(refusal.message); nothing was recorded")
@@ -144,6 +224,7 @@ struct Decide {
             }
             throw ExitCode(2)
         }
+        ServedCommand.current?.emit(.value(DecisionAnswer.done(outcome).value))
         switch outcome {
         case .denied:
             StandardStreams.out("denied: \(id) by \(principal) (signed): '\(request.action)' will not run under this request\n")

@@ -127,15 +127,7 @@ struct Run: AsyncParsableCommand {
     /// The run sent to the environment's runner: the request signed with the operator's key,
     /// the run streamed back; Ctrl-C closes the stream, which cancels the run there.
     private func runThroughRunner(_ env: Environment, processEnvironment: [String: String]) async throws {
-        guard let url = env.runnerURL else {
-            let unset = env.unsetVariables["runner.url"].map { " ($\($0) is not set)" } ?? ""
-            printError("error: environment '\(env.name)' names a runner without a url (runner: {url: ...} in \(env.path ?? "its file"))\(unset); nothing was run")
-            throw ExitCode(2)
-        }
-        guard let signingKey = OperatorIdentity.keyPath(flag: key, environment: processEnvironment) else {
-            printError("error: environment '\(env.name)' runs live runs on its runner (\(url)): the request needs your SSH key, --key FILE or RUNBOOK_SIGNING_KEY; nothing was run")
-            throw ExitCode(2)
-        }
+        let target = try RunnerTarget(env, keyFlag: key, what: "runs live runs on", nothing: "nothing was run")
         if let operatorFlag, !operatorFlag.isEmpty {
             printError("note: --operator \(operatorFlag) is not used: the runner records the principal your key names")
         }
@@ -145,7 +137,7 @@ struct Run: AsyncParsableCommand {
         var request = RunnerRequest(run: options)
         request.junit = junit != nil
         let sent = request
-        let task = Task { await RunnerClient.run(sent, url: url, key: signingKey, output: standardOutput) }
+        let task = Task { await RunnerClient.run(sent, url: target.url, key: target.key, output: standardOutput) }
         let trap = SignalTrap { task.cancel() }
         let outcome = await task.value
         trap.cancel()

@@ -28,10 +28,17 @@ func resolveEnvironment(name: String, runbook: Runbook, home: URL, required: Boo
 }
 
 /// The operator's identity (see `RunIdentity.resolve`), refusals printed, exit 2 (4 when
-/// ssh-keygen cannot run).
+/// ssh-keygen cannot run). On the runner, the principal that signed the request: `--key` and
+/// `--operator` name nobody there.
 func resolveIdentity(environment env: Environment, home: URL, keyFlag: String?, operatorFlag: String?, requireKey: Bool,
                      needing what: String = "a live run") async throws -> RunIdentity {
-    try await exiting { () async throws(RunSessionError) in
+    if let served = ServedCommand.current {
+        if let operatorFlag, !operatorFlag.isEmpty, operatorFlag != served.principal {
+            printError("note: --operator \(operatorFlag) is not used: the runner records the principal your key names, \(served.principal)")
+        }
+        return RunIdentity(principal: served.principal)
+    }
+    return try await exiting { () async throws(RunSessionError) in
         try await RunIdentity.resolve(environment: env, home: home, keyFlag: keyFlag, operatorFlag: operatorFlag, requireKey: requireKey,
                                       needing: what, output: standardOutput)
     }

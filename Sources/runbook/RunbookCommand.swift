@@ -25,6 +25,7 @@ struct RunbookCommand: AsyncParsableCommand {
         StandardStreams.ignoreBrokenPipes()
         do {
             var command = try parseAsRoot()
+            if let served = command as? any RunnerServable, try await served.sendToRunner() { return }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -28,6 +28,8 @@ struct Runs: AsyncParsableCommand {
         @Flag(name: .customLong("all-environments"), help: "Runs of every environment that writes to this ledger.") var allEnvironments = false
         @Option(name: .customLong("limit"), help: "At most this many runs (default 100).") var limit = 100
         @Option(name: .customLong("format"), help: "text or json.") var format: Format = .text
+        @Option(name: .customLong("key"), help: "Your SSH key (default: $RUNBOOK_SIGNING_KEY): signs the request to the environment's runner, when it names one.")
+        var key: String?
 
         func run() async throws {
             var filter = LedgerRunFilter()
@@ -83,6 +85,8 @@ struct Runs: AsyncParsableCommand {
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The run id.") var runID: String
         @Option(name: .customLong("format"), help: "text or json (the run's records).") var format: Format = .text
+        @Option(name: .customLong("key"), help: "Your SSH key (default: $RUNBOOK_SIGNING_KEY): signs the request to the environment's runner, when it names one.")
+        var key: String?
 
         func run() async throws {
             let (ledger, env) = try await options.connect()

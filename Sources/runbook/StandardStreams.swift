@@ -1,4 +1,5 @@
 import Foundation
+import RunbookRunner
 
 #if canImport(Glibc)
 import Glibc
@@ -11,8 +12,15 @@ enum StandardStreams {
     /// Ignores SIGPIPE for the whole process: a write to a closed pipe fails with EPIPE instead.
     static func ignoreBrokenPipes() { signal(SIGPIPE, SIG_IGN) }
 
-    static func out(_ text: String) { write(text, to: STDOUT_FILENO) }
-    static func err(_ text: String) { write(text, to: STDERR_FILENO) }
+    /// Standard output; on the runner, the served command's answer (``ServedCommand``).
+    static func out(_ text: String) {
+        if let served = ServedCommand.current { served.emit(.out(text)) } else { write(text, to: STDOUT_FILENO) }
+    }
+
+    /// Standard error; on the runner, the served command's answer.
+    static func err(_ text: String) {
+        if let served = ServedCommand.current { served.emit(.err(text)) } else { write(text, to: STDERR_FILENO) }
+    }
 
     private static func write(_ text: String, to fd: Int32) {
         var bytes = Array(text.utf8)[...]

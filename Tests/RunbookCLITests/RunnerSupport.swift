@@ -3,7 +3,7 @@ import Testing
 
 /// A throw-away team for the runner's tests (issue 19): a ledger (a database of the sandbox's
 /// PostgreSQL made for the test, holding the `gauge` the runbook repairs), keys made by
-/// ssh-keygen for alice, bob, carol and the runner, the runner's own home (its environment
+/// ssh-keygen for alice, bob, carol, the runner and the web console, the runner's own home (its environment
 /// with the approvals policy, its allowed_signers) and alice's home (her copy of the
 /// environment, naming the runner). Runner replicas are the built binary, `runbook runner`.
 struct RunnerTeam {
@@ -15,8 +15,10 @@ struct RunnerTeam {
     let database: String
     let url: String
     let aliceAudit: String
+    /// The `incident` channel's file (the runner posts there).
+    var incidentChannel: String { root.appendingPathComponent("incident-channel.log").path }
 
-    static let policy = "{high: 1, medium: 0, approvers: [alice@example.com, bob@example.com, carol@example.com]}"
+    static let policy = "{high: 1, medium: 0, approvers: [alice@example.com, bob@example.com, carol@example.com], console: console@example.com}"
 
     /// Check-only: a live run that changes nothing, quick.
     static let probeRunbook = """
@@ -52,8 +54,10 @@ struct RunnerTeam {
             }
         }
         try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
+        // The incident messages' templates: the runner posts them.
+        try FileManager.default.copyItem(at: CLITests.packageRoot.appendingPathComponent("templates"), to: runnerHome.appendingPathComponent("templates"))
         aliceAudit = root.appendingPathComponent("alice-audit.jsonl").path
-        let signers = try CLITests.allowedSigners(["alice", "bob", "carol", "runner"], in: keys)
+        let signers = try CLITests.allowedSigners(["alice", "bob", "carol", "runner", "console"], in: keys)
         for home in [runnerHome, aliceHome] {
             try write(home, "environments/prod.allowed_signers", signers)
             try write(home, "runbooks/fix.yaml", ApprovalCLITests.gaugeRunbook)
@@ -67,6 +71,7 @@ struct RunnerTeam {
             identity: {allowed_signers: environments/prod.allowed_signers}
             approvals: \(Self.policy)
             runner: {principal: runner@example.com}
+            notify: {channels: {incident: {type: file, path: "\(incidentChannel)"}}}
             secrets: [PROD_DB_URL]
             """)
         try aliceEnvironment()
@@ -85,6 +90,7 @@ struct RunnerTeam {
             identity: {allowed_signers: "${RUNBOOK_ALLOWED_SIGNERS:-environments/prod.allowed_signers}"}
             \(approvals.map { "approvals: \($0)" } ?? "")
             runner: {url: "${RUNNER_URL}", principal: runner@example.com}
+            notify: {channels: {incident: {type: file, path: "\(incidentChannel)"}}}
             secrets: [PROD_DB_URL]
             """)
     }
@@ -188,8 +194,29 @@ struct RunnerTeam {
         let run: [String: Any] = ["runbook": runbook, "environment": "prod", "dry_run": false, "inputs": inputs, "yes": false, "scheduled": false,
                                   "scheduled_day_only": false, "approve": [String](), "json": false, "lock_wait": "30s"]
         let request: [String: Any] = ["run": run, "nonce": nonce, "time": time, "junit": false, "version": 1]
+        return try envelope(request, key: key, namespace: namespace)
+    }
+
+    /// A command request (`POST /commands`) signed with `key`: the command line, and the
+    /// decision (`decided_at`, `signature`) when given.
+    func signedCommand(_ command: [String], key: String, decision: [String: Any]? = nil, time: Int = Int(Date().timeIntervalSince1970)) throws -> String {
+        var request: [String: Any] = ["kind": "command", "command": command, "environment": "prod", "nonce": Self.nonce(), "time": time, "version": 1]
+        if let decision { request["decision"] = decision }
+        return try envelope(request, key: key, namespace: "runbook-request")
+    }
+
+    /// `request` as signed bytes (JSON, sorted keys) and their signature by `key`, as the
+    /// JSON envelope the runner takes.
+    func envelope(_ request: [String: Any], key: String, namespace: String) throws -> String {
         let text = String(decoding: try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
-        let message = root.appendingPathComponent("request-\(nonce)")
+        let signature = try sign(text, key: key, namespace: namespace)
+        let envelope = try JSONSerialization.data(withJSONObject: ["request": text, "signature": signature], options: [.sortedKeys])
+        return String(decoding: envelope, as: UTF8.self)
+    }
+
+    /// `ssh-keygen -Y sign -n NAMESPACE -f KEY` of `text`: the armoured signature.
+    func sign(_ text: String, key: String, namespace: String) throws -> String {
+        let message = root.appendingPathComponent("message-\(UUID().uuidString)")
         try text.write(to: message, atomically: true, encoding: .utf8)
         let sign = Process()
         sign.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
@@ -199,9 +226,7 @@ struct RunnerTeam {
         sign.standardError = FileHandle.nullDevice
         try sign.run()
         sign.waitUntilExit()
-        let signature = try String(contentsOfFile: message.path + ".sig", encoding: .utf8)
-        let envelope = try JSONSerialization.data(withJSONObject: ["request": text, "signature": signature], options: [.sortedKeys])
-        return String(decoding: envelope, as: UTF8.self)
+        return try String(contentsOfFile: message.path + ".sig", encoding: .utf8)
     }
 
     static func nonce() -> String { (0..<4).map { _ in String(format: "%08x", UInt32.random(in: .min ... .max)) }.joined() }

@@ -17,6 +17,10 @@ extension Environment {
         return runner != .null
     }
 
+    /// Whether the file writes a `runner.url` (even one whose variable is unset): the operators'
+    /// copies do, and send their commands there; the runner's own copy does not.
+    public var namesRunnerURL: Bool { hasRunner && values["runner"]?["url"] != nil }
+
     /// `runner.url`; nil when missing or empty.
     public var runnerURL: String? { values["runner"]?["url"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } }
 
