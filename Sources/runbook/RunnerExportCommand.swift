@@ -19,10 +19,12 @@ struct RunnerExportCommand: ParsableCommand {
             (nothing is written then).
             """)
 
-    @OptionGroup var home: HomeOptions
+    /// `--env NAME` (the environment the runner serves) and `--dir` (its home) are the
+    /// runner's own options, parsed by it.
+    @ParentCommand var runner: RunnerCommand
 
-    @Option(name: .customLong("env"), help: "The environment the runner serves (environments/NAME.yaml in its home).")
-    var environment: String
+    var home: HomeOptions { runner.options.home }
+    var environment: String { runner.options.environment ?? "" }
 
     @Option(name: .customLong("systemd"), help: "Write runbook-runner-ENV.service into this folder.")
     var systemdDirectory: String?
@@ -73,6 +75,7 @@ struct RunnerExportCommand: ParsableCommand {
         guard (systemdDirectory == nil) != (kubernetesFile == nil) else {
             throw ValidationError("give one of --systemd DIR or --kubernetes FILE")
         }
+        guard runner.options.environment != nil else { throw ValidationError("give --env NAME: the environment the runner serves") }
         guard ScheduleExport.isName(environment) else {
             throw ValidationError("--env '\(environment)': an environment name is letters, digits and '-'")
         }
