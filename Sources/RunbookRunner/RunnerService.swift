@@ -10,9 +10,15 @@ import RunbookLedger
 public struct RunnerService: Sendable {
     public let configuration: RunnerConfiguration
     let keygen = SSHKeygen()
+    /// The plain ed25519 signers of its allowed_signers, verified in process (no `ssh-keygen`
+    /// per request); nil when the file cannot be read (every request then asks `ssh-keygen`).
+    /// The file as it was at start: once it changes, the policy check refuses every request.
+    let signatures: SSHSignatureVerifier?
 
     public init(configuration: RunnerConfiguration) {
         self.configuration = configuration
+        let path = configuration.allowedSigners
+        signatures = (try? AllowedSigners.load(URL(fileURLWithPath: path), path: path)).map(SSHSignatureVerifier.init)
     }
 
     /// Why a request was not run: said to the client, exit 2 (4 when the ledger cannot be used).
@@ -60,6 +66,10 @@ public struct RunnerService: Sendable {
     /// `runbook-request` namespace.
     func verify(_ envelope: RunnerRequest.Envelope) async throws(Refusal) -> String {
         let message = Array(envelope.request.utf8)
+        // The plain case in process; anything else, and any doubt, by ssh-keygen as before.
+        if case .principal(let principal)? = signatures?.principal(signing: envelope.signature, message: message, namespace: RunnerRequest.namespace) {
+            return principal
+        }
         let candidates: [String]
         do { candidates = try await keygen.findPrincipals(signature: envelope.signature, allowedSigners: configuration.allowedSigners) } catch {
             throw Refusal(status: 403, message: "the request's signature cannot be used: \(error.message)")
