@@ -14,9 +14,12 @@ public struct RunnerService: Sendable {
     /// per request); nil when the file cannot be read (every request then asks `ssh-keygen`).
     /// The file as it was at start: once it changes, the policy check refuses every request.
     let signatures: SSHSignatureVerifier?
+    /// Its connection to the ledger for the requests' nonces and run ids.
+    let link: RunnerLedgerLink
 
     public init(configuration: RunnerConfiguration) {
         self.configuration = configuration
+        link = RunnerLedgerLink(url: configuration.ledgerURL)
         let path = configuration.allowedSigners
         signatures = (try? AllowedSigners.load(URL(fileURLWithPath: path), path: path)).map(SSHSignatureVerifier.init)
     }
@@ -91,17 +94,11 @@ public struct RunnerService: Sendable {
         let redactor = Redactor(secrets: configuration.environment.secrets)
         let claimed: Bool
         do throws(LedgerError) {
-            let ledger = try await Ledger.connect(url: configuration.ledgerURL)
-            do {
-                claimed = try await ledger.claimRunnerRequest(nonce: request.nonce, principal: principal, runbook: request.run.runbook,
-                                                              environment: request.run.environment, mode: request.run.dryRun ? "dry-run" : "live",
-                                                              signedAt: request.time, replica: configuration.replica, request: envelope.request,
-                                                              signature: envelope.signature)
-            } catch {
-                await ledger.close()
-                throw error
-            }
-            await ledger.close()
+            let ledger = try await link.ledger()
+            claimed = try await ledger.claimRunnerRequest(nonce: request.nonce, principal: principal, runbook: request.run.runbook,
+                                                          environment: request.run.environment, mode: request.run.dryRun ? "dry-run" : "live",
+                                                          signedAt: request.time, replica: configuration.replica, request: envelope.request,
+                                                          signature: envelope.signature)
         } catch {
             throw Refusal(status: 503, message: "the ledger cannot be used: \(redactor.redact(error.message)); nothing was run")
         }
@@ -123,11 +120,11 @@ public struct RunnerService: Sendable {
                                          who: .runner(principal: principal, signer: CheckpointWriter(key: configuration.key, principal: configuration.principal)),
                                          auditLog: options.auditLog ?? "")
         let configuration = self.configuration
+        let link = self.link
         context.runStarting = { runID in
             Task {
-                guard let ledger = try? await Ledger.connect(url: configuration.ledgerURL) else { return }
+                guard let ledger = try? await link.ledger() else { return }
                 try? await ledger.setRunnerRequestRun(nonce: request.nonce, runID: runID)
-                await ledger.close()
             }
         }
         let session = RunSession(options: options, context: context)
