@@ -9,7 +9,7 @@ import RunbookLedger
 /// says. A client gone (or ``RunnerStream/cancel()``) cancels the run, recorded as interrupted.
 public struct RunnerService: Sendable {
     public let configuration: RunnerConfiguration
-    let keygen = SSHKeygen()
+    let keygen: SSHKeygen
     /// The plain ed25519 signers of its allowed_signers, verified in process (no `ssh-keygen`
     /// per request); nil when the file cannot be read (every request then asks `ssh-keygen`).
     /// The file as it was at start: once it changes, the policy check refuses every request.
@@ -20,6 +20,10 @@ public struct RunnerService: Sendable {
     public init(configuration: RunnerConfiguration) {
         self.configuration = configuration
         link = RunnerLedgerLink(url: configuration.ledgerURL)
+        // Its own key signs each run's checkpoint in process when it is a plain ed25519 file.
+        var keygen = SSHKeygen()
+        keygen.inProcess = SSHSigner(keyFile: configuration.key)
+        self.keygen = keygen
         let path = configuration.allowedSigners
         signatures = (try? AllowedSigners.load(URL(fileURLWithPath: path), path: path)).map(SSHSignatureVerifier.init)
     }
@@ -117,7 +121,7 @@ public struct RunnerService: Sendable {
         let output = RunOutput(out: { continuation.yield(.out($0)) }, err: { continuation.yield(.err($0)) })
         var context = RunSession.Context(home: configuration.home, directoryFlag: nil, processEnvironment: ProcessInfo.processInfo.environment,
                                          host: configuration.replica, output: output, terminal: nil, color: false,
-                                         who: .runner(principal: principal, signer: CheckpointWriter(key: configuration.key, principal: configuration.principal)),
+                                         who: .runner(principal: principal, signer: CheckpointWriter(key: configuration.key, principal: configuration.principal, keygen: keygen)),
                                          auditLog: options.auditLog ?? "")
         let configuration = self.configuration
         let link = self.link
