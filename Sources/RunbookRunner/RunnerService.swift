@@ -16,10 +16,13 @@ public struct RunnerService: Sendable {
     let signatures: SSHSignatureVerifier?
     /// Its connection to the ledger for the requests' nonces and run ids.
     let link: RunnerLedgerLink
+    /// Whether its files still hash to the policy it pinned, one hash per burst of requests.
+    let policyCheck: RunnerPolicyCheck
 
     public init(configuration: RunnerConfiguration) {
         self.configuration = configuration
         link = RunnerLedgerLink(url: configuration.ledgerURL)
+        policyCheck = RunnerPolicyCheck(home: configuration.home, extra: [URL(fileURLWithPath: configuration.allowedSigners)])
         // Its own key signs each run's checkpoint in process when it is a plain ed25519 file.
         var keygen = SSHKeygen()
         keygen.inProcess = SSHSigner(keyFile: configuration.key)
@@ -61,9 +64,9 @@ public struct RunnerService: Sendable {
         guard abs(now - request.time) <= RunnerRequest.maxAge else {
             throw Refusal(status: 409, message: "the request was signed \(now - request.time) s ago by the runner's clock (at most \(RunnerRequest.maxAge) s either way): sign a new one")
         }
-        let pinned = RunnerPolicy.pin(home: configuration.home, extra: [URL(fileURLWithPath: configuration.allowedSigners)])
-        guard pinned.digest == configuration.policy.digest else {
-            throw Refusal(status: 503, message: "the runner's files changed since it started (policy \(configuration.policy.digest.prefix(19))…, now \(pinned.digest.prefix(19))…): it runs nothing until restarted, which records the new policy")
+        let pinned = await policyCheck.digest()
+        guard pinned == configuration.policy.digest else {
+            throw Refusal(status: 503, message: "the runner's files changed since it started (policy \(configuration.policy.digest.prefix(19))…, now \(pinned.prefix(19))…): it runs nothing until restarted, which records the new policy")
         }
         try await claim(request, envelope: envelope, principal: principal)
         return start(request, principal: principal)
