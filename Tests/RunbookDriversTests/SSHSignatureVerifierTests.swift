@@ -10,7 +10,8 @@ import Testing
 @Suite("SSHSignatureVerifier: in-process ed25519 SSHSIG, as ssh-keygen -Y verify decides")
 struct SSHSignatureVerifierTests {
     let keys: SSHTestKeys
-    let keygen = SSHKeygen(agentSocket: nil)
+    /// A generous bound: these compare verdicts, not speed (a loaded machine may be slow).
+    let keygen = SSHKeygen(timeout: .seconds(60), agentSocket: nil)
 
     init() throws { keys = try SSHTestKeys() }
 

@@ -8,7 +8,8 @@ import Testing
 @Suite("SSHSigner: in-process ed25519 SSHSIG signatures that ssh-keygen verifies")
 struct SSHSignerTests {
     let keys: SSHTestKeys
-    let keygen = SSHKeygen(agentSocket: nil)
+    /// A generous bound: these compare verdicts, not speed (a loaded machine may be slow).
+    let keygen = SSHKeygen(timeout: .seconds(60), agentSocket: nil)
 
     init() throws { keys = try SSHTestKeys() }
 
