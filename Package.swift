@@ -26,6 +26,15 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
+        // The one parser of PostgreSQL URLs (and their PostgresNIO configurations), shared by
+        // the runbook's drivers and ledger and by etl-core.
+        .target(
+            name: "PostgresURLKit",
+            dependencies: [
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         // The pure core: model, parser, validator, expressions, planner, executor, audit, reports.
         .target(
             name: "RunbookCore",
@@ -40,6 +49,7 @@ let package = Package(
             name: "RunbookDrivers",
             dependencies: [
                 "RunbookCore",
+                "PostgresURLKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -56,6 +66,7 @@ let package = Package(
             dependencies: [
                 "RunbookCore",
                 "RunbookDrivers",
+                "PostgresURLKit",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -102,6 +113,7 @@ let package = Package(
         .target(
             name: "ETLCore",
             dependencies: [
+                "PostgresURLKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,6 +144,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RunbookCoreTests", dependencies: ["RunbookCore"]),
+        .testTarget(name: "RunbookLedgerTests", dependencies: ["RunbookLedger", "RunbookCore"]),
+        .testTarget(name: "PostgresURLKitTests", dependencies: ["PostgresURLKit", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(
             name: "RunbookDriversTests",
             dependencies: [
@@ -143,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "ETLCoreTests",
             dependencies: [
-                "ETLCore",
+                "ETLCore", "PostgresURLKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
@@ -166,7 +180,7 @@ for target in package.targets {
     // The runbook engine's own targets: an import is internal unless it says `public import`,
     // and a member is visible only where its module is imported. The compiler keeps the
     // core's API free of Yams and Crypto, and every file names what it uses.
-    if ["RunbookCore", "RunbookDrivers", "RunbookLedger", "RunbookConsole", "RunbookRunner", "runbook"].contains(target.name) {
+    if ["PostgresURLKit", "RunbookCore", "RunbookDrivers", "RunbookLedger", "RunbookConsole", "RunbookRunner", "runbook"].contains(target.name) {
         settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
         settings.append(.enableUpcomingFeature("MemberImportVisibility"))
     }

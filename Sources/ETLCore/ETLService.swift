@@ -1,13 +1,14 @@
 import Hummingbird
 import Logging
 import PostgresNIO
+import PostgresURLKit
 import ServiceLifecycle
 
 /// The whole `etl-core` service: one PostgreSQL client, the worker, the alert monitor and
 /// the HTTP API, wired together.
 ///
 /// ```swift
-/// let service = ETLService(configuration: try ETLConfiguration(environment: env), logger: logger)
+/// let service = try ETLService(configuration: try ETLConfiguration(environment: env), logger: logger)
 /// try await service.makeApplication().runService()   // stops cleanly on SIGTERM/SIGINT
 /// ```
 /// Migrations run before the server accepts requests; the worker and the alert monitor wait
@@ -30,13 +31,20 @@ public struct ETLService: Sendable {
     let readiness: Readiness
     let logger: Logger
 
-    /// Creates the service; nothing runs until the application does.
-    public init(configuration: ETLConfiguration, logger: Logger) {
+    /// Creates the service; nothing runs until the application does. Throws ``ETLError``
+    /// (`configuration`) when the database URL's TLS settings cannot be used.
+    public init(configuration: ETLConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
         var clientLogger = logger
         clientLogger[metadataKey: "component"] = "postgres"
-        self.client = PostgresClient(configuration: configuration.database.clientConfiguration(), backgroundLogger: clientLogger)
+        let clientConfiguration: PostgresClient.Configuration
+        do {
+            clientConfiguration = try configuration.database.clientConfiguration(connectTimeout: .seconds(5))
+        } catch {
+            throw ETLError(.configuration, "ETL_DATABASE_URL: \(error.message)")
+        }
+        self.client = PostgresClient(configuration: clientConfiguration, backgroundLogger: clientLogger)
         self.store = ETLStore(client: client, logger: logger)
         self.faults = FaultInjector(configuration.initialFaults)
         self.workerState = WorkerState()
@@ -76,7 +84,7 @@ public struct ETLService: Sendable {
         app.beforeServerStarts { [self] in
             try await self.migrateWithRetry()
             self.readiness.markReady()
-            self.events.write(.info, "service", "listening on \(self.configuration.host):\(self.configuration.port) database=\(self.configuration.database)")
+            self.events.write(.info, "service", "listening on \(self.configuration.host):\(self.configuration.port) database=\(self.configuration.database.location)")
         }
         return app
     }
@@ -97,7 +105,7 @@ public struct ETLService: Sendable {
             } catch {
                 if attempt >= 30 {
                     events.write(.fatal, "migrate", "database unreachable: \(PostgresErrorText.describe(error))")
-                    throw ETLError(.database, "cannot migrate \(configuration.database): \(PostgresErrorText.describe(error))")
+                    throw ETLError(.database, "cannot migrate \(configuration.database.location): \(PostgresErrorText.describe(error))")
                 }
                 events.error("migrate", fileID: nil, errorType: ErrorType.connection.rawValue,
                              "database unreachable (attempt \(attempt)): \(PostgresErrorText.describe(error))")

@@ -23,7 +23,8 @@ public struct Console: Sendable {
     /// The application: the HTTP server and the event hub, shut down cleanly on SIGTERM/SIGINT
     /// by the caller's service group. `onRunning` gets the port it listens on (for `--listen
     /// HOST:0`). Throws when the TLS certificate or key (``ConsoleConfiguration/tls``) cannot be
-    /// read.
+    /// read, or when the ledger's URL is not a usable PostgreSQL URL. The ledger's pool is one of
+    /// the application's services: closed when it shuts down.
     public func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         var server: HTTPServerBuilder = .http1()
         if let tls = configuration.tls {
@@ -33,7 +34,9 @@ public struct Console: Sendable {
             server = try HTTPServerBuilder.tls(HTTPServerBuilder.http1(), tlsConfiguration: tlsConfiguration)
         }
         let eventLoops = DriverEventLoops(threads: 1)
-        let pool = LedgerPool(url: configuration.ledgerURL, size: configuration.poolSize, eventLoops: eventLoops)
+        var poolLogger = logger
+        poolLogger.logLevel = .critical
+        let pool = try LedgerPool(url: configuration.ledgerURL, size: configuration.poolSize, eventLoops: eventLoops, logger: poolLogger)
         let views = ConsoleViews(environment: configuration.environment.name)
         let hub = EventHub(url: configuration.ledgerURL, pool: pool, views: views, eventLoops: eventLoops, logger: logger)
         let router = Router(context: ConsoleContext.self)
@@ -52,7 +55,7 @@ public struct Console: Sendable {
             router: router,
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "runbook-console"),
-            services: [hub, refresher],
+            services: [pool, hub, refresher],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )

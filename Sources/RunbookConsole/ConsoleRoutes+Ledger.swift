@@ -6,11 +6,12 @@ import RunbookLedger
 /// `/incidents` and `/audit`.
 extension ConsoleRoutes {
     func incidentsPage(_ request: Request, _ context: ConsoleContext) async throws -> Response {
-        let incidents: [LedgerIncident]
+        let incidents: [IncidentTimeline]
         do { incidents = try await pool.with { try await $0.incidents(environment: environment) } } catch { return unavailable(error, request, context) }
-        let rows = incidents.map { i -> [String: Any] in
+        let rows = incidents.map { timeline -> [String: Any] in
+            let i = timeline.incident
             var row: [String: Any] = ["id": i.id, "environment": i.environment, "title": i.title, "severity": i.severity,
-                                      "status": i.resolvedAt == nil ? i.status : "resolved", "openedBy": i.openedBy,
+                                      "status": i.resolvedAt == nil ? i.status.rawValue : "resolved", "openedBy": i.openedBy,
                                       "started": ConsoleViews.time(i.startedAt), "escalation": String(i.escalationLevel),
                                       "tone": i.resolvedAt == nil ? (i.severity == "P1" ? "red" : "yellow") : "green"]
             if let resolved = i.resolvedAt {
@@ -19,15 +20,15 @@ extension ConsoleRoutes {
             }
             if let c = i.rootCause { row["rootCause"] = c }
             if let r = i.resolution { row["resolution"] = r }
-            row["events"] = i.events.map { e -> [String: Any] in
-                var item: [String: Any] = ["at": ConsoleViews.time(e.at), "kind": e.kind, "author": e.author, "message": e.message]
-                let (tone, glyph) = Self.eventStyle(e)
+            row["events"] = timeline.events.map { e -> [String: Any] in
+                var item: [String: Any] = ["at": ConsoleViews.time(e.at), "kind": e.kind.rawValue, "author": e.author, "message": e.message]
+                let (tone, glyph) = Self.eventStyle(e, runStatus: timeline.runStatus(of: e))
                 item["tone"] = tone
                 item["glyph"] = glyph
                 if let run = e.runID {
                     item["runID"] = run
                     item["runPath"] = ConsoleViews.pathSegment(run)
-                    if let status = e.runStatus {
+                    if let status = timeline.runStatus(of: e) {
                         let style = StatusStyle(status)
                         item["runStatus"] = status
                         item["runTone"] = style.tone
@@ -43,27 +44,28 @@ extension ConsoleRoutes {
 
     /// How a timeline entry looks: declared red, an escalation magenta, a run its run's colour,
     /// resolved green, the rest (updates, reminders, the postmortem) plain.
-    static func eventStyle(_ e: LedgerIncident.Event) -> (tone: String, glyph: String) {
+    static func eventStyle(_ e: IncidentEvent, runStatus: String?) -> (tone: String, glyph: String) {
         switch e.kind {
-        case "declared": ("red", "●")
-        case "escalation": ("magenta", "▲")
-        case "run": e.runStatus.map { (StatusStyle($0).tone, StatusStyle($0).webGlyph) } ?? ("dim", "▶")
-        case "resolved": ("green", "✔")
+        case .declared: ("red", "●")
+        case .escalation: ("magenta", "▲")
+        case .run: runStatus.map { (StatusStyle($0).tone, StatusStyle($0).webGlyph) } ?? ("dim", "▶")
+        case .resolved: ("green", "✔")
         default: ("dim", "·")
         }
     }
 
     func apiIncidents(_ request: Request, _ context: ConsoleContext) async throws -> Response {
-        let incidents: [LedgerIncident]
+        let incidents: [IncidentTimeline]
         do { incidents = try await pool.with { try await $0.incidents(environment: environment) } } catch { return unavailable(error, request, context) }
         func time(_ d: Date?) -> Value { d.map { .string(AuditLog.timestamp($0)) } ?? .null }
-        return ConsoleViews.json(.list(incidents.map { i in
-            .object([("id", .string(i.id)), ("environment", .string(i.environment)), ("title", .string(i.title)), ("severity", .string(i.severity)),
-                     ("status", .string(i.status)), ("opened_by", .string(i.openedBy)), ("started_at", time(i.startedAt)),
+        return ConsoleViews.json(.list(incidents.map { timeline in
+            let i = timeline.incident
+            return .object([("id", .string(i.id)), ("environment", .string(i.environment)), ("title", .string(i.title)), ("severity", .string(i.severity)),
+                     ("status", .string(i.status.rawValue)), ("opened_by", .string(i.openedBy)), ("started_at", time(i.startedAt)),
                      ("resolved_at", time(i.resolvedAt)), ("escalation_level", .int(i.escalationLevel)), ("last_update_at", time(i.lastUpdateAt)),
                      ("root_cause", i.rootCause.map(Value.string) ?? .null), ("resolution", i.resolution.map(Value.string) ?? .null),
-                     ("events", .list(i.events.map { e in
-                         .object([("at", time(e.at)), ("kind", .string(e.kind)), ("author", .string(e.author)), ("message", .string(e.message)),
+                     ("events", .list(timeline.events.map { e in
+                         .object([("at", time(e.at)), ("kind", .string(e.kind.rawValue)), ("author", .string(e.author)), ("message", .string(e.message)),
                                   ("run_id", e.runID.map(Value.string) ?? .null)])
                      }))])
         }))

@@ -111,7 +111,7 @@ actor EventHub: Service {
                     let timeline = RunTimeline(records)
                     return JSON.encode(.object([("run_id", .string(run)), ("seq", .int(timeline.lastSeq)),
                                                 ("status", .string(summary?.displayStatus ?? timeline.status ?? "running")),
-                                                ("html", .string(views.runLive(timeline, summary: summary)))]))
+                                                ("html", .string(self.views.runLive(timeline, summary: summary)))]))
                 }
             } catch {
                 logger.warning("console: cannot read run \(run): \(error)")

@@ -1,56 +1,71 @@
+public import Logging
+import PostgresNIO
+import PostgresURLKit
+import RunbookCore
 public import RunbookDrivers
 public import RunbookLedger
+public import ServiceLifecycle
 
-/// A few connections to the ledger, shared by every request of the console, round robin
-/// (PostgresNIO queues the queries of one connection). A connection is made when first needed
-/// and dropped when the ledger stops answering on it, so the console outlives a restart of the
-/// ledger's server.
-public actor LedgerPool {
-    let url: String
-    let eventLoops: DriverEventLoops
-    var slots: [Ledger?]
-    var next = 0
+/// The console's connections to the ledger: one `PostgresClient`, run (and closed on shutdown)
+/// by the application's service group. A connection is made when first needed and replaced
+/// when the ledger drops it, so the console outlives a restart of the ledger's server.
+public struct LedgerPool: Service {
+    let client: PostgresClient
+    /// The ledger's address, for messages (never the password).
+    let target: String
+    /// How long a request waits for a connection before the page says the ledger is unreachable.
+    let leaseTimeout: Duration
 
-    /// A pool of `size` connections to `url`.
-    public init(url: String, size: Int, eventLoops: DriverEventLoops) {
-        self.url = url
-        self.eventLoops = eventLoops
-        slots = Array(repeating: nil, count: max(1, size))
-    }
-
-    func acquire() async throws(LedgerError) -> (Int, Ledger) {
-        let i = next
-        next = (next + 1) % slots.count
-        if let ledger = slots[i] { return (i, ledger) }
-        let ledger = try await Ledger.connect(url: url, eventLoops: eventLoops)
-        if let raced = slots[i] {
-            await ledger.close()
-            return (i, raced)
-        }
-        slots[i] = ledger
-        return (i, ledger)
-    }
-
-    func discard(_ i: Int, _ ledger: Ledger) async {
-        guard slots[i] === ledger else { return }
-        slots[i] = nil
-        await ledger.close()
-    }
-
-    /// Runs `body` with a connection; a connection the ledger dropped is replaced next time.
-    public nonisolated func with<T: Sendable>(_ body: @Sendable (Ledger) async throws -> T) async throws -> T {
-        let (i, ledger) = try await acquire()
+    /// A pool of at most `size` connections to `url`. Throws ``LedgerError`` (`configuration`)
+    /// when `url` is not a usable PostgreSQL URL.
+    public init(url: String, size: Int, eventLoops: DriverEventLoops, logger: Logger) throws(LedgerError) {
+        let parsed: PostgresURL
+        let configuration: PostgresClient.Configuration
         do {
-            return try await body(ledger)
-        } catch let error as LedgerError where error.code == .unreachable {
-            await discard(i, ledger)
-            throw error
+            parsed = try PostgresURL(url)
+            configuration = try parsed.clientConfiguration(connectTimeout: .seconds(5), maxConnections: size, applicationName: "runbook-console")
+        } catch {
+            throw LedgerError(.configuration, "ledger.url: \(error.message)")
         }
+        client = PostgresClient(configuration: configuration, eventLoopGroup: eventLoops.group, backgroundLogger: logger)
+        target = parsed.target
+        leaseTimeout = parsed.connectTimeout ?? .seconds(5)
     }
 
-    /// Closes every connection.
-    public func close() async {
-        for case let ledger? in slots { await ledger.close() }
-        slots = slots.map { _ in nil }
+    /// Runs the client until the service group shuts down; then its connections are closed.
+    public func run() async throws {
+        await client.run()
+    }
+
+    /// Runs `body` with a ledger on a leased connection. When no connection comes within the
+    /// lease timeout (the ledger is down), fails with ``LedgerError`` `unreachable`; once
+    /// leased, `body` takes as long as it takes.
+    public func with<T: Sendable>(_ body: @escaping @Sendable (Ledger) async throws -> T) async throws -> T {
+        let watch = LeaseWatch()
+        let (client, target, timeout) = (client, target, leaseTimeout)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                do {
+                    return try await client.withConnection { connection in
+                        watch.markLeased()
+                        return try await body(Ledger.leased(connection, target: target))
+                    }
+                } catch where !watch.isLeased && !(error is CancellationError) {
+                    throw LedgerError(.unreachable, "ledger at \(target): cannot connect: \(error)")
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                guard watch.isLeased else {
+                    throw LedgerError(.unreachable, "ledger at \(target): no connection within \(DurationText.format(timeout))")
+                }
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let value = next { return value }
+            }
+            throw CancellationError()
+        }
     }
 }

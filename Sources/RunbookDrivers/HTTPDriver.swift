@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import NIOCore
 import NIOHTTP1
+import PostgresURLKit
 public import RunbookCore
 import Synchronization
 

@@ -1,4 +1,5 @@
 public import PostgresNIO
+public import PostgresURLKit
 public import RunbookCore
 
 extension PostgresURL {
@@ -7,11 +8,17 @@ extension PostgresURL {
     /// (`unreachable`, `timedOut`, `authentication`, `tls`, `configuration`) and a message that
     /// names the server but never the password. `settings`: run-time parameters set for the
     /// session in the start-up message (no extra round trip), such as `synchronous_commit`.
+    /// `setting`: where the URL came from, for messages.
     public func connect(on eventLoops: DriverEventLoops, timeout: Duration, applicationName: String,
-                        settings: [(String, String)] = []) async throws(DriverError) -> PostgresConnection
+                        settings: [(String, String)] = [], setting: String = "ledger.url") async throws(DriverError) -> PostgresConnection
     {
         let limit = connectTimeout ?? timeout
-        var configuration = try connectionConfiguration(connectTimeout: limit, applicationName: applicationName)
+        var configuration: PostgresConnection.Configuration
+        do {
+            configuration = try connectionConfiguration(connectTimeout: limit, applicationName: applicationName)
+        } catch {
+            throw DriverError(error, setting: setting)
+        }
         configuration.options.additionalStartupParameters += settings
         let config = configuration
         do {

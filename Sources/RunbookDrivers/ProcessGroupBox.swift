@@ -1,11 +1,11 @@
 import Foundation
+import Synchronization
 
 /// The step's process group id (its session leader's pid), once it started.
-final class ProcessGroupBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pgid: pid_t?
+final class ProcessGroupBox: Sendable {
+    private let pgid = Mutex<pid_t?>(nil)
     var value: pid_t? {
-        get { lock.withLock { pgid } }
-        set { lock.withLock { pgid = newValue } }
+        get { pgid.withLock { $0 } }
+        set { pgid.withLock { $0 = newValue } }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import PostgresURLKit
 import RunbookCore
 import Synchronization
 
@@ -66,8 +67,9 @@ extension SQLDriver {
             }
             try? await connection.close()
             return nil
-        } catch let error as DriverError {
-            return DriverError(error.code, "step '\(step)': \(error.message)")
+        } catch let error as PostgresURLError {
+            let failure = DriverError(error, setting: database.setting)
+            return DriverError(failure.code, "step '\(step)': \(failure.message)")
         } catch {
             let failure = Self.connectFailure(error, url: url, timeout: timeout)
             return DriverError(failure.code, "step '\(step)': \(failure.message)")

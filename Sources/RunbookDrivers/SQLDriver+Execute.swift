@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import PostgresNIO
+import PostgresURLKit
 public import RunbookCore
 
 extension SQLDriver {

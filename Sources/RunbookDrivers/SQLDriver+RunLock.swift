@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import PostgresURLKit
 import RunbookCore
 
 extension SQLDriver {
@@ -17,7 +18,12 @@ extension SQLDriver {
         let url: PostgresURL
         do { url = try self.url.get() } catch { throw DriverError(error.code, "run lock: \(error.message)") }
         let timeout = url.connectTimeout ?? options.connectTimeout
-        var lockConfig = try url.connectionConfiguration(connectTimeout: timeout, applicationName: options.applicationName)
+        var lockConfig: PostgresConnection.Configuration
+        do {
+            lockConfig = try url.connectionConfiguration(connectTimeout: timeout, applicationName: options.applicationName)
+        } catch {
+            throw DriverError(error, setting: database.setting)
+        }
         lockConfig.options.additionalStartupParameters = [("application_name", Self.applicationName(holder: holder))]
         let config = lockConfig
         let connection: PostgresConnection

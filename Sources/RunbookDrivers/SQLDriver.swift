@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+public import PostgresURLKit
 public import RunbookCore
 import Synchronization
 
@@ -59,7 +60,7 @@ public final class SQLDriver: StepDriver, Sendable {
         self.options = options
         self.eventLoops = eventLoops
         if let url, !url.isEmpty {
-            do { self.url = .success(try PostgresURL(url)) } catch { self.url = .failure(error) }
+            do { self.url = .success(try PostgresURL(url)) } catch { self.url = .failure(DriverError(error, setting: database.setting)) }
         } else {
             self.url = .failure(DriverError(.configuration, "the environment has no \(database.setting)"))
         }
@@ -87,8 +88,13 @@ public final class SQLDriver: StepDriver, Sendable {
     @discardableResult
     func start() throws(DriverError) -> PostgresClient {
         let url = try self.url.get()
-        let config = try url.clientConfiguration(
-            connectTimeout: options.connectTimeout, maxConnections: options.maxConnections, applicationName: options.applicationName)
+        let config: PostgresClient.Configuration
+        do {
+            config = try url.clientConfiguration(
+                connectTimeout: options.connectTimeout, maxConnections: options.maxConnections, applicationName: options.applicationName)
+        } catch {
+            throw DriverError(error, setting: database.setting)
+        }
         let logger = failures.logger()
         let outcome: Result<PostgresClient, DriverError> = state.withLock { state in
             switch state {

@@ -99,8 +99,7 @@ extension Ledger {
     /// now), so a concurrent copy of the notification decides `nothing`.
     public func decideAlert(_ notice: AlertNotice, rediagnoseAfter: TimeInterval) async throws(LedgerError) -> AlertDecision {
         try await run("recording the alert") {
-            try await connection.query("BEGIN", logger: Self.logger)
-            do {
+            try await transaction("recording the alert") { _ in
                 let key = notice.groupKey + "\u{1F}" + notice.fingerprint
                 try await drained("SELECT pg_advisory_xact_lock(\(Self.lockNamespace), hashtext(\(key)))")
                 var stored: AlertDecision.Stored?
@@ -127,11 +126,7 @@ extension Ledger {
                             diagnosed_at = CASE WHEN \(diagnose) THEN now() ELSE runbook.alerts.diagnosed_at END
                         """)
                 }
-                try await connection.query("COMMIT", logger: Self.logger)
                 return decision
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: Self.logger)
-                throw error
             }
         }
     }

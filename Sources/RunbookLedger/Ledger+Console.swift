@@ -25,36 +25,6 @@ public struct LedgerRunCursor: Sendable, Hashable {
     }
 }
 
-/// An incident as the console lists it (`runbook.incidents`).
-public struct LedgerIncident: Sendable, Hashable {
-    public var id: String
-    public var environment: String
-    public var title: String
-    public var severity: String
-    public var status: String
-    public var openedBy: String
-    public var startedAt: Date
-    public var resolvedAt: Date?
-    public var escalationLevel: Int
-    public var lastUpdateAt: Date
-    public var rootCause: String?
-    public var resolution: String?
-    /// The timeline, oldest first.
-    public var events: [Event]
-
-    /// One entry of the timeline (`runbook.incident_events`).
-    public struct Event: Sendable, Hashable {
-        public var at: Date
-        public var kind: String
-        public var author: String
-        public var message: String
-        public var runID: String?
-        /// The run's status in the ledger (`unfinished` without an end); nil without a run or
-        /// when the ledger has none of it.
-        public var runStatus: String?
-    }
-}
-
 /// What `/metrics` reads from the ledger at each scrape.
 public struct LedgerStatistics: Sendable {
     /// Runs by runbook and status (`running`/`unfinished` for those without an end).
@@ -113,35 +83,37 @@ extension Ledger {
     }
 
     /// Incidents, open first then newest, with their timelines (of `environment`, every one when nil).
-    public func incidents(environment: String?, limit: Int = 100) async throws(LedgerError) -> [LedgerIncident] {
+    public func incidents(environment: String?, limit: Int = 100) async throws(LedgerError) -> [IncidentTimeline] {
         try await run("listing incidents") {
             let rows = try await connection.query("""
-                SELECT id, environment, title, severity, status, opened_by, started_at, resolved_at, escalation_level, last_update_at,
-                       root_cause, resolution
-                  FROM runbook.incidents
+                SELECT \(unescaped: Self.incidentColumns) FROM runbook.incidents
                  WHERE (\(environment)::text IS NULL OR environment = \(environment))
                  ORDER BY resolved_at IS NULL DESC, started_at DESC, id LIMIT \(limit)
                 """, logger: Self.logger)
-            var incidents: [LedgerIncident] = []
-            for try await row in rows {
-                let c = try row.decode((String, String, String, String, String, String, Date, Date?, Int, Date, String?, String?).self)
-                incidents.append(LedgerIncident(id: c.0, environment: c.1, title: c.2, severity: c.3, status: c.4, openedBy: c.5, startedAt: c.6,
-                                                resolvedAt: c.7, escalationLevel: c.8, lastUpdateAt: c.9, rootCause: c.10, resolution: c.11, events: []))
-            }
+            var incidents: [IncidentTimeline] = []
+            for try await row in rows { incidents.append(IncidentTimeline(incident: try Self.decodeIncident(row))) }
             guard !incidents.isEmpty else { return incidents }
-            let ids = incidents.map(\.id)
+            let ids = incidents.map(\.incident.id)
             let events = try await connection.query("""
-                SELECT e.incident_id, e.at, e.kind, e.author, e.message, e.run_id,
+                SELECT e.incident_id, e.at, e.kind, e.author, e.message, e.run_id, e.key, e.details::text,
                        CASE WHEN r.run_id IS NULL THEN NULL ELSE coalesce(r.status, 'unfinished') END
                   FROM runbook.incident_events e LEFT JOIN runbook.runs r ON r.run_id = e.run_id
                  WHERE e.incident_id = ANY(\(ids)::text[]) ORDER BY e.at, e.id
                 """, logger: Self.logger)
-            var byIncident: [String: [LedgerIncident.Event]] = [:]
+            var byIncident: [String: [IncidentEvent]] = [:]
+            var runStatuses: [String: String] = [:]
             for try await row in events {
-                let c = try row.decode((String, Date, String, String, String, String?, String?).self)
-                byIncident[c.0, default: []].append(LedgerIncident.Event(at: c.1, kind: c.2, author: c.3, message: c.4, runID: c.5, runStatus: c.6))
+                let c = try row.decode((String, Date, String, String, String, String?, String?, String?, String?).self)
+                guard let event = Self.incidentEvent(at: c.1, kind: c.2, author: c.3, message: c.4, runID: c.5, key: c.6, details: c.7) else { continue }
+                byIncident[c.0, default: []].append(event)
+                if let run = c.5, let status = c.8 { runStatuses[run] = status }
             }
-            return incidents.map { var i = $0; i.events = byIncident[i.id] ?? []; return i }
+            return incidents.map { i in
+                var i = i
+                i.events = byIncident[i.incident.id] ?? []
+                i.runStatuses = runStatuses.filter { run, _ in i.events.contains { $0.runID == run } }
+                return i
+            }
         }
     }
 

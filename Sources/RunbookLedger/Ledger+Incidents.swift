@@ -24,8 +24,7 @@ extension Ledger {
     {
         let prefix = Incident.idPrefix(day: startedAt)
         return try await run("declaring the incident") {
-            try await connection.query("BEGIN", logger: Self.logger)
-            do {
+            try await transaction("declaring the incident") { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockNamespace), hashtext(\(prefix)))", logger: Self.logger)
                 let rows = try await connection.query("""
                     INSERT INTO runbook.incidents (id, environment, title, severity, status, opened_by, impact, affected_services, started_at,
@@ -37,12 +36,8 @@ extension Ledger {
                     """, logger: Self.logger)
                 var incident: Incident?
                 for try await row in rows { incident = try Self.decodeIncident(row) }
-                try await connection.query("COMMIT", logger: Self.logger)
                 guard let incident else { throw LedgerError(.failed, "ledger at \(target): the incident was not stored") }
                 return incident
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: Self.logger)
-                throw error
             }
         }
     }
@@ -85,12 +80,17 @@ extension Ledger {
             var out: [IncidentEvent] = []
             for try await row in rows {
                 let c = try row.decode((Date, String, String, String, String?, String?, String?).self)
-                guard let kind = IncidentEvent.Kind(rawValue: c.1) else { continue }
-                out.append(IncidentEvent(at: c.0, kind: kind, author: c.2, message: c.3, runID: c.4, key: c.5,
-                                         details: c.6.flatMap { try? JSON.parse($0) } ?? .null))
+                if let event = Self.incidentEvent(at: c.0, kind: c.1, author: c.2, message: c.3, runID: c.4, key: c.5, details: c.6) { out.append(event) }
             }
             return out
         }
+    }
+
+    /// A timeline entry from its columns; nil for a kind this version does not know.
+    static func incidentEvent(at: Date, kind: String, author: String, message: String, runID: String?, key: String?, details: String?) -> IncidentEvent? {
+        guard let kind = IncidentEvent.Kind(rawValue: kind) else { return nil }
+        return IncidentEvent(at: at, kind: kind, author: author, message: message, runID: runID, key: key,
+                             details: details.flatMap { try? JSON.parse($0) } ?? .null)
     }
 
     /// What an event changes on its incident besides the timeline.
@@ -159,8 +159,7 @@ extension Ledger {
     /// run posting its escalation): that process is doing what is due, so nothing is posted twice.
     public func withIncident<T: Sendable>(_ id: String, _ body: (Incident?) async throws -> T) async throws -> T {
         let doing = "locking the incident"
-        do { try await connection.query("BEGIN", logger: Self.logger) } catch { throw Self.failure(error, doing: doing, target: target) }
-        do {
+        return try await transaction(doing) { connection in
             var locked: Incident?
             do {
                 for try await row in try await connection.query(
@@ -168,12 +167,7 @@ extension Ledger {
                     locked = try Self.decodeIncident(row)
                 }
             } catch { throw Self.failure(error, doing: doing, target: target) }
-            let result = try await body(locked)
-            do { try await connection.query("COMMIT", logger: Self.logger) } catch { throw Self.failure(error, doing: "committing", target: target) }
-            return result
-        } catch {
-            _ = try? await connection.query("ROLLBACK", logger: Self.logger)
-            throw error
+            return try await body(locked)
         }
     }
 

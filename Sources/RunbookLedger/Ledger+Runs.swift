@@ -78,7 +78,7 @@ extension Ledger {
         for try await row in rows {
             let c = try row.decode((String, String?, String?, String?, String?, String?, String?, Date?, Date?, String?, Int?, Int?, Bool).self)
             runs.append(LedgerRun(runID: c.0, runbook: c.1, environment: c.2, mode: c.3, operatorName: c.4, host: c.5, runLock: c.6,
-                                  startedAt: c.7, endedAt: c.8, status: c.9, exitCode: c.10, durationMs: c.11, active: c.12))
+                                  startedAt: c.7, endedAt: c.8, status: c.9.map { RunReport.Status(rawValue: $0) ?? .error }, exitCode: c.10, durationMs: c.11, active: c.12))
         }
         return runs
     }

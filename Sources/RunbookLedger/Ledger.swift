@@ -1,5 +1,6 @@
 import Logging
 public import PostgresNIO
+import PostgresURLKit
 public import RunbookCore
 public import RunbookDrivers
 
@@ -21,6 +22,12 @@ public final class Ledger: Sendable {
         self.target = target
         self.connection = connection
         self.eventLoops = eventLoops
+    }
+
+    /// The ledger on a connection leased from a pool (`PostgresClient.withConnection`): only
+    /// for the lease, and never closed by the ledger (do not call ``close()`` on it).
+    public static func leased(_ connection: PostgresConnection, target: String) -> Ledger {
+        Ledger(target: target, connection: connection, eventLoops: nil)
     }
 
     /// Connects to the ledger at `url` (a PostgreSQL URL). `eventLoops`: the run's, or nil for
@@ -94,8 +101,7 @@ public final class Ledger: Sendable {
     /// and after. A schema newer than this binary is refused and left as it is.
     public func migrate(appliedBy: String) async throws(LedgerError) -> (from: Int, to: Int) {
         try await run("migrating the schema") {
-            try await connection.query("BEGIN", logger: Self.logger)
-            do {
+            try await transaction("migrating the schema") { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockNamespace), 0)", logger: Self.logger)
                 try await connection.query("CREATE SCHEMA IF NOT EXISTS runbook", logger: Self.logger)
                 try await connection.query("""
@@ -113,11 +119,7 @@ public final class Ledger: Sendable {
                     }
                     try await connection.query("INSERT INTO runbook.schema_version (version, applied_by) VALUES (\(version), \(appliedBy))", logger: Self.logger)
                 }
-                try await connection.query("COMMIT", logger: Self.logger)
                 return (from, LedgerSchema.currentVersion)
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: Self.logger)
-                throw error
             }
         }
     }
@@ -153,24 +155,27 @@ public final class Ledger: Sendable {
         let seqs = records.map(\.seq)
         let hashes = records.map(\.hash)
         let lines = records.map(\.line)
-        return try await run("writing records") {
-            let rows = try await connection.query("""
-                WITH input AS (
-                    SELECT * FROM unnest(\(seqs)::bigint[], \(hashes)::text[], \(lines)::text[]) AS t(seq, hash, line)
-                ), inserted AS (
-                    INSERT INTO runbook.records (source_id, seq, hash, prev, run_id, event, ts, line)
-                    SELECT \(source), i.seq, i.hash, j->>'prev', j->>'run_id', j->>'event', (j->>'ts')::timestamptz, i.line
-                      FROM input i CROSS JOIN LATERAL (SELECT replace(i.line, '\\u0000', '')::jsonb AS j) l
-                    ON CONFLICT (source_id, seq) DO NOTHING
-                    RETURNING seq
-                )
-                SELECT i.seq FROM input i JOIN runbook.records r ON r.source_id = \(source) AND r.seq = i.seq
-                 WHERE r.hash <> i.hash ORDER BY i.seq
-                """, logger: Self.logger)
-            var conflicts: [Int] = []
-            for try await seq in rows.decode(Int.self) { conflicts.append(seq) }
-            return conflicts
-        }
+        return try await run("writing records") { try await insertRecords(source: source, seqs: seqs, hashes: hashes, lines: lines) }
+    }
+
+    /// ``insert(source:records:)``'s statement, for a caller's transaction.
+    func insertRecords(source: String, seqs: [Int], hashes: [String], lines: [String]) async throws -> [Int] {
+        let rows = try await connection.query("""
+            WITH input AS (
+                SELECT * FROM unnest(\(seqs)::bigint[], \(hashes)::text[], \(lines)::text[]) AS t(seq, hash, line)
+            ), inserted AS (
+                INSERT INTO runbook.records (source_id, seq, hash, prev, run_id, event, ts, line)
+                SELECT \(source), i.seq, i.hash, j->>'prev', j->>'run_id', j->>'event', (j->>'ts')::timestamptz, i.line
+                  FROM input i CROSS JOIN LATERAL (SELECT replace(i.line, '\\u0000', '')::jsonb AS j) l
+                ON CONFLICT (source_id, seq) DO NOTHING
+                RETURNING seq
+            )
+            SELECT i.seq FROM input i JOIN runbook.records r ON r.source_id = \(source) AND r.seq = i.seq
+             WHERE r.hash <> i.hash ORDER BY i.seq
+            """, logger: Self.logger)
+        var conflicts: [Int] = []
+        for try await seq in rows.decode(Int.self) { conflicts.append(seq) }
+        return conflicts
     }
 
     /// Marks run `runID` as going on for as long as this connection lives (a session advisory
@@ -178,6 +183,18 @@ public final class Ledger: Sendable {
     public func markActive(runID: String) async throws(LedgerError) {
         try await run("marking the run active") {
             try await connection.query("SELECT pg_advisory_lock(\(Self.lockNamespace), hashtext(\(runID)))", logger: Self.logger)
+        }
+    }
+
+    /// Runs `body` in a transaction of this connection (PostgresNIO's `withTransaction`):
+    /// committed when it returns, rolled back when it throws. `body`'s own error comes out as
+    /// thrown; a failed BEGIN or COMMIT as a ``LedgerError`` saying what was being done.
+    func transaction<T: Sendable>(_ doing: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await connection.withTransaction(logger: Self.logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            if let failure = error.closureError { throw failure }
+            throw Self.failure(error.beginError ?? error.commitError ?? error, doing: doing, target: target)
         }
     }
 

@@ -15,8 +15,9 @@ public struct LedgerRun: Sendable, Hashable {
     public var runLock: String?
     public var startedAt: Date?
     public var endedAt: Date?
-    /// The run's status (`green`, `red`, `aborted`, ...); nil while it has not ended.
-    public var status: String?
+    /// How the run ended (`green`, `red`, `aborted`, ...); nil while it has not ended. A value
+    /// the ledger holds that no run writes reads as `error`.
+    public var status: RunReport.Status?
     public var exitCode: Int?
     public var durationMs: Int?
     /// Whether its process is still connected to the ledger: going on now.
@@ -25,7 +26,7 @@ public struct LedgerRun: Sendable, Hashable {
     /// What to show for the status: the status, `running`, or `unfinished` (no end recorded
     /// and no longer connected: killed, or its end never reached the ledger).
     public var displayStatus: String {
-        if let status { return status }
+        if let status { return status.rawValue }
         return active ? "running" : "unfinished"
     }
 }

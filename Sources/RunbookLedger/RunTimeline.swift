@@ -1,9 +1,10 @@
 import Foundation
 public import RunbookCore
 
-/// One run folded from its audit records (already redacted): who ran what, where, each step in
-/// the order it began with its command, gate decisions, status and excerpt, and how it ended.
-/// Pure: what `runbook runs show` tells and the console's run page shows.
+/// One run folded from its audit records (already redacted), decoded once into
+/// ``RunEvent``s: who ran what, where, each step in the order it began with its command, gate
+/// decisions, status and excerpt, and how it ended. Pure: what `runbook runs show` tells and
+/// the console's run page shows.
 public struct RunTimeline: Sendable {
     /// A gate decision on a step.
     public struct Gate: Sendable, Hashable {
@@ -16,6 +17,12 @@ public struct RunTimeline: Sendable {
         public var requestID: String?
         /// The approvers counted, when approvals passed it (`bob via console`).
         public var approvers: [String]
+    }
+
+    /// One input as recorded (a secret value already `***`).
+    public struct Input: Sendable, Hashable {
+        public var key: String
+        public var value: String
     }
 
     /// One step.
@@ -38,6 +45,8 @@ public struct RunTimeline: Sendable {
         public var gates: [Gate] = []
         /// Findings of a stale approval: what changed.
         public var staleDiff: [String] = []
+        /// Its records, in log order.
+        public var events: [RunEvent] = []
 
         /// What to show as its status: the status, or `running` while it has none.
         public var displayStatus: String { status ?? "running" }
@@ -50,11 +59,16 @@ public struct RunTimeline: Sendable {
     public var operatorName: String?
     public var host: String?
     public var startedAt: String?
+    public var runbookPath: String?
     public var runbookSHA256: String?
     public var runLock: String?
     /// The inputs as recorded (secret values already `***`), in order.
-    public var inputs: [(key: String, value: String)] = []
+    public var inputs: [Input] = []
     public var steps: [Step] = []
+    /// The run's own records but its end (`run.started`, anything about no step), in log order.
+    public var runEvents: [RunEvent] = []
+    /// Its `run.ended` records (one, once it ended).
+    public var endEvents: [RunEvent] = []
     /// Set once `run.ended` is recorded.
     public var endedAt: String?
     public var status: String?
@@ -66,81 +80,79 @@ public struct RunTimeline: Sendable {
 
     /// Folds `records` (one run's, in log order).
     public init(_ records: [ValueObject]) {
+        self.init(events: records.map(RunEvent.init))
+    }
+
+    /// Folds `events` (one run's, in log order).
+    public init(events: [RunEvent]) {
         var index: [String: Int] = [:]
-        func step(_ id: String) -> Int {
-            if let i = index[id] { return i }
-            steps.append(Step(id: id))
-            index[id] = steps.count - 1
-            return steps.count - 1
-        }
-        for r in records {
-            if case .int(let seq)? = r["seq"] { lastSeq = max(lastSeq, seq) }
-            let event = r["event"]?.stringValue ?? ""
-            switch event {
-            case "run.started":
-                runID = r["run_id"]?.stringValue
-                runbook = r["runbook"]?.stringValue
-                environment = r["environment"]?.stringValue
-                mode = r["mode"]?.stringValue
-                operatorName = r["operator"]?.stringValue
-                host = r["host"]?.stringValue
-                startedAt = r["ts"]?.stringValue
-                runbookSHA256 = r["runbook_sha256"]?.stringValue
-                runLock = r["run_lock"]?.stringValue
-                if case .object(let o)? = r["inputs"] { inputs = o.pairs.map { ($0.key, $0.value.interpolated) } }
-            case "run.ended":
-                endedAt = r["ts"]?.stringValue
-                status = r["status"]?.stringValue
-                exitCode = Self.int(r["exit_code"])
-                durationMs = Self.int(r["duration_ms"])
-                message = r["message"]?.stringValue
-            default:
-                guard let id = r["step"]?.stringValue else { continue }
-                let i = step(id)
-                switch event {
-                case "step.planned", "step.started":
-                    steps[i].kind = r["kind"]?.stringValue ?? steps[i].kind
-                    steps[i].command = Self.commandLine(r["command"])
-                    steps[i].planned = event == "step.planned"
-                case "gate.decision":
-                    var approvers: [String] = []
-                    if case .list(let items)? = r["approval"]?["approvals"] {
-                        approvers = items.map { a in
-                            let name = a["approver"]?.stringValue ?? "?"
-                            return a["via"]?.stringValue == "console" ? "\(name) via console" : name
-                        }
-                    }
-                    steps[i].gates.append(Gate(risk: r["risk"]?.stringValue ?? "?", decision: r["decision"]?.stringValue ?? "?",
-                                               by: r["by"]?.stringValue ?? "?", how: r["how"]?.stringValue ?? "?",
-                                               question: r["question"]?.stringValue, requestID: r["approval"]?["request_id"]?.stringValue,
-                                               approvers: approvers))
-                    if steps[i].command == nil { steps[i].command = Self.commandLine(r["command"]) }
-                case "approval.stale":
-                    if case .list(let d)? = r["diff"] { steps[i].staleDiff = d.map(\.interpolated) }
-                case "step.skipped":
-                    steps[i].status = "skipped"
-                    steps[i].skippedReason = r["reason"]?.stringValue
-                case "step.ended":
-                    steps[i].kind = r["kind"]?.stringValue ?? steps[i].kind
-                    steps[i].status = r["status"]?.stringValue
-                    steps[i].durationMs = Self.int(r["duration_ms"])
-                    steps[i].attempts = Self.int(r["attempts"])
-                    steps[i].message = r["message"]?.stringValue
-                    steps[i].excerpt = r["excerpt"]?.stringValue
-                default:
+        for e in events {
+            if let seq = e.seq { lastSeq = max(lastSeq, seq) }
+            guard let id = e.step else {
+                switch e.kind {
+                case .runStarted(let s):
+                    runID = s.runID
+                    runbook = s.runbook
+                    environment = s.environment
+                    mode = s.mode
+                    operatorName = s.operatorName
+                    host = s.host
+                    startedAt = e.at
+                    runbookPath = s.runbookPath
+                    runbookSHA256 = s.runbookSHA256
+                    runLock = s.runLock
+                    inputs = s.inputs
+                case .runEnded(let end):
+                    endedAt = e.at
+                    status = end.status
+                    exitCode = end.exitCode
+                    durationMs = end.durationMs
+                    message = end.message
+                    endEvents.append(e)
                     continue
+                default:
+                    break
                 }
+                runEvents.append(e)
+                continue
+            }
+            let i: Int
+            if let known = index[id] {
+                i = known
+            } else {
+                steps.append(Step(id: id))
+                i = steps.count - 1
+                index[id] = i
+            }
+            steps[i].events.append(e)
+            switch e.kind {
+            case .stepStarted(let kind, let command, let planned):
+                steps[i].kind = kind ?? steps[i].kind
+                steps[i].command = Self.commandLine(command)
+                steps[i].planned = planned
+            case .gate(let gate, let command):
+                steps[i].gates.append(gate)
+                if steps[i].command == nil { steps[i].command = Self.commandLine(command) }
+            case .approvalStale(let diff):
+                if let diff { steps[i].staleDiff = diff }
+            case .stepSkipped(let reason):
+                steps[i].status = "skipped"
+                steps[i].skippedReason = reason
+            case .stepEnded(let end):
+                steps[i].kind = end.kind ?? steps[i].kind
+                steps[i].status = end.status
+                steps[i].durationMs = end.durationMs
+                steps[i].attempts = end.attempts
+                steps[i].message = end.message
+                steps[i].excerpt = end.excerpt
+            case .runStarted, .runEnded, .other:
+                continue
             }
         }
         // A run that ended leaves no step running: one stopped at its gate shows the gate's word.
         if endedAt != nil {
             for i in steps.indices where steps[i].status == nil { steps[i].status = steps[i].gates.last?.decision ?? "unfinished" }
         }
-    }
-
-    static func int(_ v: Value?) -> Int? {
-        if case .int(let i)? = v { return i }
-        return nil
     }
 
     /// A rendered command (as the audit log records it) as one line: argv joined, SQL on one

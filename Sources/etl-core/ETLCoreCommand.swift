@@ -32,13 +32,12 @@ struct ETLCoreCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: serviceName)
         logger.logLevel = logLevel
-        let configuration: ETLConfiguration
+        let service: ETLService
         do {
-            configuration = try ETLConfiguration(environment: ProcessInfo.processInfo.environment)
+            service = try ETLService(configuration: try ETLConfiguration(environment: ProcessInfo.processInfo.environment), logger: logger)
         } catch let error as ETLError {
             throw ValidationError(error.message)
         }
-        let service = ETLService(configuration: configuration, logger: logger)
         if migrateOnly {
             try await service.migrateOnce()
             return

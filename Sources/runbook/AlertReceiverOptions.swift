@@ -22,20 +22,16 @@ struct AlertReceiverOptions: ParsableArguments {
         guard let tokenFile else { return nil }
         let token: String
         do { token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) } catch {
-            printError("error: --alerts-token-file \(tokenFile): cannot read it")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --alerts-token-file \(tokenFile): cannot read it")
         }
         guard token.count >= 16, !token.contains(where: \.isWhitespace) else {
-            printError("error: --alerts-token-file \(tokenFile): the token must be one word of at least 16 characters")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --alerts-token-file \(tokenFile): the token must be one word of at least 16 characters")
         }
         guard let interval = DurationText.parse(rediagnoseAfter) else {
-            printError("error: --rediagnose-after '\(rediagnoseAfter)' is not a duration such as 15m")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --rediagnose-after '\(rediagnoseAfter)' is not a duration such as 15m")
         }
         guard diagnoses >= 1 else {
-            printError("error: --diagnoses must be at least 1")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --diagnoses must be at least 1")
         }
         // The runbooks are pinned at start: their triggers route the alerts.
         let loader = RunbookLoader(home: home)

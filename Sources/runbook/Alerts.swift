@@ -26,8 +26,7 @@ struct AlertsCoverage: ParsableCommand {
         var invalid = !rules.diagnostics.isEmpty
         for d in rules.diagnostics { printError(d.description) }
         if rules.files.isEmpty {
-            printError("error: no *.rules.yaml in \(loader.relativePath(loader.alertsDirectory))")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: no *.rules.yaml in \(loader.relativePath(loader.alertsDirectory))")
         }
         var runbooks: [Runbook] = []
         for file in loader.runbookFiles() {

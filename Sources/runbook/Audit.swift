@@ -3,6 +3,7 @@ import Foundation
 import RunbookCore
 import RunbookDrivers
 import RunbookLedger
+import Synchronization
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -194,9 +195,8 @@ struct Audit: ParsableCommand {
 }
 
 /// The one message a ledger writer says, kept for the command to print its own way.
-final class WarningBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var text: String?
-    func set(_ message: String) { lock.withLock { text = message } }
-    var message: String? { lock.withLock { text } }
+final class WarningBox: Sendable {
+    private let text = Mutex<String?>(nil)
+    func set(_ message: String) { text.withLock { $0 = message } }
+    var message: String? { text.withLock { $0 } }
 }

@@ -23,8 +23,7 @@ struct Kube: AsyncParsableCommand {
 
         func client() throws -> KubernetesClient {
             do { return try KubernetesClient.fromEnvironment(ProcessInfo.processInfo.environment, namespace: namespace) } catch {
-                printError("error: runbook kube: \(error.message)")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: runbook kube: \(error.message)")
             }
         }
 
@@ -33,14 +32,11 @@ struct Kube: AsyncParsableCommand {
             do {
                 return try await body()
             } catch let refused as KubernetesClient.Refused {
-                printError("error: \(workload): the Kubernetes API answered \(refused.status): \(refused.excerpt)")
-                throw ExitCode(1)
+                throw CommandFailure(.failed, "error: \(workload): the Kubernetes API answered \(refused.status): \(refused.excerpt)")
             } catch let error as DriverError {
-                printError("error: \(error.message)")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: \(error.message)")
             } catch {
-                printError("error: \(workload): cannot reach the Kubernetes API at \(client.api): \(error)")
-                throw ExitCode(4)
+                throw CommandFailure(.unavailable, "error: \(workload): cannot reach the Kubernetes API at \(client.api): \(error)")
             }
         }
     }

@@ -16,8 +16,7 @@ struct NewCommand: ParsableCommand {
         do {
             for url in try RunbookSkeleton.write(id: id, home: home.home) { print("wrote \(home.loader.relativePath(url))") }
         } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: \(error.description)")
         }
     }
 }

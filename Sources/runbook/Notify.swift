@@ -36,9 +36,8 @@ struct Notify: AsyncParsableCommand {
             }
             let redactor = Redactor(secrets: env.secrets)
             guard let target = env.notifyChannel(named: channel, home: home.home) else {
-                printError("error: \(env.path ?? environment): notify.channels has no channel '\(channel)'\(Suggest.didYouMean(channel, in: env.notifyChannelNames))"
+                throw CommandFailure(.usage, "error: \(env.path ?? environment): notify.channels has no channel '\(channel)'\(Suggest.didYouMean(channel, in: env.notifyChannelNames))"
                     + " (channels: \(env.notifyChannelNames.joined(separator: ", ")))")
-                throw ExitCode(2)
             }
             let host = ProcessInfo.processInfo.hostName
             let who = operatorName(operatorFlag)
@@ -61,8 +60,7 @@ struct Notify: AsyncParsableCommand {
                 throw ExitCode(error.code == .configuration ? 2 : 4)
             } catch {
                 await drivers.shutdown()
-                printError("error: \(redactor.redact("\(error)"))")
-                throw ExitCode(4)
+                throw CommandFailure(.unavailable, "error: \(redactor.redact("\(error)"))")
             }
             await drivers.shutdown()
             if target.kind == .stdout {

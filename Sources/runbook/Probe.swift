@@ -22,13 +22,11 @@ struct Probe: AsyncParsableCommand {
 
     func run() async throws {
         guard let limit = DurationText.parse(timeout), limit > .zero else {
-            printError("error: --timeout: '\(timeout)' is not a duration (10s, 500ms)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --timeout: '\(timeout)' is not a duration (10s, 500ms)")
         }
         let environment = try ledgerOptions.loadEnvironment()
         guard let api = environment.apiURL, !api.isEmpty else {
-            printError("error: environment '\(environment.name)' has no api.url to probe")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: environment '\(environment.name)' has no api.url to probe")
         }
         let (ledger, _) = try await ledgerOptions.connect()
         let redactor = Redactor(secrets: environment.secrets)

@@ -30,6 +30,9 @@ struct RunbookCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let failure as CommandFailure {
+            printError(failure.message)
+            Foundation.exit(failure.code.exitCode)
         } catch let code as ExitCode {
             Foundation.exit(code.rawValue)
         } catch {

@@ -129,8 +129,7 @@ struct ScheduleCommand: ParsableCommand {
             let loader = home.loader
             let environmentPath = home.home.appendingPathComponent("environments/\(environment).yaml").path
             guard FileManager.default.fileExists(atPath: environmentPath) else {
-                printError("error: no environment '\(environment)' (\(loader.relativePath(URL(fileURLWithPath: environmentPath))) does not exist)")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: no environment '\(environment)' (\(loader.relativePath(URL(fileURLWithPath: environmentPath))) does not exist)")
             }
             // An environment with a ledger keeps incidents: their cadence (`incident remind`)
             // gets a timer or CronJob of its own. Its secrets need not be set where this runs.
@@ -149,16 +148,13 @@ struct ScheduleCommand: ParsableCommand {
                                         environmentFile: environmentFile ?? "/etc/runbook/\(environment).env",
                                         image: image, secret: secret, namespace: namespace)
             for (runbook, _) in scheduled where export.unitName(runbook.id).count > ScheduleExport.maxCronJobName {
-                printError("error: \(runbook.path): the name \(export.unitName(runbook.id)) is longer than the \(ScheduleExport.maxCronJobName) characters Kubernetes allows a CronJob: shorten the runbook id or the environment name")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: \(runbook.path): the name \(export.unitName(runbook.id)) is longer than the \(ScheduleExport.maxCronJobName) characters Kubernetes allows a CronJob: shorten the runbook id or the environment name")
             }
             if probe, export.probeName.count > ScheduleExport.maxCronJobName {
-                printError("error: the name \(export.probeName) is longer than the \(ScheduleExport.maxCronJobName) characters Kubernetes allows a CronJob: shorten the environment name")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: the name \(export.probeName) is longer than the \(ScheduleExport.maxCronJobName) characters Kubernetes allows a CronJob: shorten the environment name")
             }
             if remind, export.remindName.count > ScheduleExport.maxCronJobName {
-                printError("error: the name \(export.remindName) is longer than the \(ScheduleExport.maxCronJobName) characters Kubernetes allows a CronJob: shorten the environment name")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: the name \(export.remindName) is longer than the \(ScheduleExport.maxCronJobName) characters Kubernetes allows a CronJob: shorten the environment name")
             }
             if let directory = systemdDirectory {
                 do {
@@ -180,8 +176,7 @@ struct ScheduleCommand: ParsableCommand {
                         print("\(directory)/\(export.probeName).timer: OnCalendar=\(ScheduleExport.probeCalendar) (runbook probe)")
                     }
                 } catch {
-                    printError("error: cannot write the units into \(directory): \(error.localizedDescription)")
-                    throw ExitCode(2)
+                    throw CommandFailure(.usage, "error: cannot write the units into \(directory): \(error.localizedDescription)")
                 }
             } else if let file = kubernetesFile {
                 let text = (scheduled.map { export.cronJob($0.0, $0.1) } + (remind ? [export.remindCronJob()] : [])
@@ -190,8 +185,7 @@ struct ScheduleCommand: ParsableCommand {
                     print(text, terminator: "")
                 } else {
                     do { try text.write(toFile: file, atomically: true, encoding: .utf8) } catch {
-                        printError("error: cannot write \(file): \(error.localizedDescription)")
-                        throw ExitCode(2)
+                        throw CommandFailure(.usage, "error: cannot write \(file): \(error.localizedDescription)")
                     }
                     for (runbook, schedule) in scheduled {
                         print("\(file): CronJob \(export.unitName(runbook.id)): \(schedule.calendar.cron) \(schedule.timezone)"

@@ -13,8 +13,7 @@ struct SchemaCommand: ParsableCommand {
 
     func run() throws {
         guard let f = JSONSchemaWriter.Format(rawValue: format) else {
-            printError("error: unknown format '\(format)'\(Suggest.didYouMean(format, in: JSONSchemaWriter.Format.allCases.map(\.rawValue))) (runbook, check, environment or test)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: unknown format '\(format)'\(Suggest.didYouMean(format, in: JSONSchemaWriter.Format.allCases.map(\.rawValue))) (runbook, check, environment or test)")
         }
         StandardStreams.out(JSONSchemaWriter.document(f))
     }

@@ -39,30 +39,25 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let env = try options.loadEnvironment()
         guard let url = env.ledgerURL else {
-            printError("error: environment '\(env.name)' names no ledger: add ledger: {url: ...} to \(env.path ?? "its file")")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: environment '\(env.name)' names no ledger: add ledger: {url: ...} to \(env.path ?? "its file")")
         }
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
-            printError("error: --listen '\(listen)' is not HOST:PORT")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --listen '\(listen)' is not HOST:PORT")
         }
         let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         var tokenFile: TokenFile?
         if let tokens {
             do { tokenFile = try TokenFile(path: tokens) } catch {
-                printError(error.description)
-                throw ExitCode(2)
+                throw CommandFailure(.usage, error.description)
             }
         }
         let proxySecret = try Self.proxySecret(flag: proxySecretFile, environment: ProcessInfo.processInfo.environment)
         if !trustProxy.isEmpty && proxySecret == nil {
-            printError("error: --trust-proxy needs the proxy's shared secret (--proxy-secret-file FILE or RUNBOOK_PROXY_SECRET_FILE): "
+            throw CommandFailure(.usage, "error: --trust-proxy needs the proxy's shared secret (--proxy-secret-file FILE or RUNBOOK_PROXY_SECRET_FILE): "
                 + "an address alone would let any process on that host be any user")
-            throw ExitCode(2)
         }
         if tokenFile == nil && proxySecret == nil {
-            printError("error: nobody could sign in: give --tokens FILE, or --proxy-secret-file FILE for a sign-on proxy")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: nobody could sign in: give --tokens FILE, or --proxy-secret-file FILE for a sign-on proxy")
         }
         // The console's key, when it has one, must be the principal the policy names.
         var principals = Set<String>()
@@ -81,12 +76,10 @@ struct Serve: AsyncParsableCommand {
                     consoleKey = path
                     consolePrincipal = identity.principal
                 } catch {
-                    printError("error: --key: \(error.message)")
-                    throw ExitCode(2)
+                    throw CommandFailure(.usage, "error: --key: \(error.message)")
                 }
                 if let wanted = env.approvalPolicy?.console, wanted != consolePrincipal {
-                    printError("error: --key names \(consolePrincipal ?? "?") in \(signers), but approvals.console of '\(env.name)' is \(wanted)")
-                    throw ExitCode(2)
+                    throw CommandFailure(.usage, "error: --key names \(consolePrincipal ?? "?") in \(signers), but approvals.console of '\(env.name)' is \(wanted)")
                 }
             }
         }
@@ -94,16 +87,14 @@ struct Serve: AsyncParsableCommand {
                                                  tokens: tokenFile, allowedSigners: signers, principals: principals,
                                                  consoleKey: consoleKey, consolePrincipal: consolePrincipal)
         guard let auditInterval = DurationText.parse(auditEvery), auditInterval >= .seconds(1) else {
-            printError("error: --audit-every '\(auditEvery)' is not a duration of at least 1s (30s, 5m, 1h)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --audit-every '\(auditEvery)' is not a duration of at least 1s (30s, 5m, 1h)")
         }
         configuration.auditInterval = auditInterval
         switch (tlsCert, tlsKey) {
         case (let cert?, let key?): configuration.tls = (cert, key)
         case (nil, nil): break
         default:
-            printError("error: --tls-cert and --tls-key go together")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --tls-cert and --tls-key go together")
         }
         configuration.alertReceiver = try alerts.configuration(home: options.home.home, defaultConsoleURL: "http://\(listen)")
         var logger = Logger(label: "runbook.console")
@@ -118,13 +109,11 @@ struct Serve: AsyncParsableCommand {
         }
         switch made {
         case .failure(let error):
-            printError("error: --tls-cert/--tls-key: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --tls-cert/--tls-key: \(error)")
         case .success(let app):
             let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             do { try await group.run() } catch {
-                printError("error: \(error)")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: \(error)")
             }
         }
     }
@@ -140,13 +129,11 @@ extension Serve {
     static func proxySecret(flag: String?, environment: [String: String]) throws -> String? {
         guard let path = flag ?? environment["RUNBOOK_PROXY_SECRET_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
-            printError("error: --proxy-secret-file: cannot read \(path)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --proxy-secret-file: cannot read \(path)")
         }
         let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
         guard secret.count >= proxySecretMinimum else {
-            printError("error: --proxy-secret-file: \(path) holds \(secret.count) characters; a proxy secret needs at least \(proxySecretMinimum)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --proxy-secret-file: \(path) holds \(secret.count) characters; a proxy secret needs at least \(proxySecretMinimum)")
         }
         return secret
     }
@@ -164,21 +151,18 @@ struct ServeToken: ParsableCommand {
 
     func run() throws {
         guard !user.isEmpty, !user.contains(where: { $0.isWhitespace }) else {
-            printError("error: USER must be one word (a principal such as ana@conectaboi.com.br)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: USER must be one word (a principal such as ana@conectaboi.com.br)")
         }
         let token = TokenFile.newToken()
         let fd = open(tokens, O_WRONLY | O_APPEND | O_CREAT, 0o600)
         guard fd >= 0 else {
-            printError("error: cannot write \(tokens): \(String(cString: strerror(errno)))")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: cannot write \(tokens): \(String(cString: strerror(errno)))")
         }
         let line = Array(TokenFile.line(user: user, token: token).utf8)
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
         guard written == line.count else {
-            printError("error: cannot write \(tokens)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: cannot write \(tokens)")
         }
         StandardStreams.out(token + "\n")
     }

@@ -41,8 +41,7 @@ func resolveAllowedSigners(path: String?, environment env: Environment?, home: U
         shown = path
     } else if let env, env.hasIdentity {
         guard let found = env.allowedSignersURL(home: home), let written = env.allowedSignersPath else {
-            printError("error: environment '\(env.name)' has identity but no allowed_signers (identity: {allowed_signers: PATH})")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: environment '\(env.name)' has identity but no allowed_signers (identity: {allowed_signers: PATH})")
         }
         url = found
         shown = written
@@ -62,8 +61,7 @@ func resolveAllowedSigners(path: String?, environment env: Environment?, home: U
 func verifyCheckpoints(auditLog: String, allowedSigners: String?) async throws -> (intact: Bool, summary: String) {
     let report: CheckpointVerifier.Report
     do { report = try await CheckpointAudit.verify(auditLog: auditLog, allowedSigners: allowedSigners) } catch {
-        printError("error: cannot check the checkpoints of \(auditLog): \(error)")
-        throw ExitCode(2)
+        throw CommandFailure(.usage, "error: cannot check the checkpoints of \(auditLog): \(error)")
     }
     let file = CheckpointFile(auditLog: auditLog).path
     for warning in report.warnings { print("warning: \(file): \(warning)") }

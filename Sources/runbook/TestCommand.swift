@@ -64,8 +64,7 @@ struct TestCommand: AsyncParsableCommand {
         StandardStreams.out(out)
         if let junit {
             do { try Self.junit(outcomes).write(toFile: junit, atomically: true, encoding: .utf8) } catch {
-                printError("error: cannot write \(junit): \(error.localizedDescription)")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: cannot write \(junit): \(error.localizedDescription)")
             }
         }
         if invalid { throw ExitCode(2) }

@@ -20,8 +20,9 @@ struct ConfigurationTests {
         #expect(configuration.initialFaults == FaultSettings(slowMilliseconds: 250))
         #expect(configuration.database.password == "s@cret")
         #expect(configuration.database.port == 6543)
-        #expect(configuration.database.sslMode == "disable")
-        #expect(configuration.database.description == "db.example:6543/etl_prod")
+        #expect(configuration.database.sslMode == .disable)
+        #expect(configuration.database.location == "db.example:6543/etl_prod")
+        #expect(!configuration.database.location.contains("cret"))
         #expect(!configuration.database.description.contains("cret"))
 
         let defaults = try ETLConfiguration(environment: ["ETL_DATABASE_URL": "postgres://u@h/d", "ETL_API_TOKEN": "x"])

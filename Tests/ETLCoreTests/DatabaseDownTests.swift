@@ -2,6 +2,7 @@ import ETLCore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import PostgresURLKit
 import Testing
 
 @Suite("Database unreachable")
@@ -9,10 +10,10 @@ struct DatabaseDownTests {
     @Test("/health says down (503) within its 2 s timeout; /metrics still answers with etl_database_up 0")
     func healthDown() async throws {
         // A port where nothing listens: the client can never connect.
-        let url = try DatabaseURL("postgres://etl:etl@127.0.0.1:1/etl?sslmode=disable")
+        let url = try PostgresURL("postgres://etl:etl@127.0.0.1:1/etl?sslmode=disable")
         var configuration = ETLConfiguration(database: url, apiToken: ServiceHarness.token)
         configuration.heartbeatTimeout = .milliseconds(100)
-        let service = ETLService(configuration: configuration, logger: TestDatabase.logger)
+        let service = try ETLService(configuration: configuration, logger: TestDatabase.logger)
         let app = Application(router: service.makeRouter(), services: [service.client], logger: TestDatabase.logger)
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/health", method: .get)

@@ -32,31 +32,4 @@ struct SQLStatementTests {
         #expect(wrapped == "SELECT row_to_json(q)::text FROM (\nSELECT 1 -- trailing\n) q LIMIT 11")
         #expect(SQLStatement.returning.wrap("UPDATE t SET a = 1 RETURNING a;", maxRows: 5) == "WITH q AS (\nUPDATE t SET a = 1 RETURNING a\n) SELECT row_to_json(q)::text FROM q")
     }
-
-    @Test("postgres URLs: parts, sslmode, and no password in descriptions")
-    func urls() throws {
-        let url = try PostgresURL("postgres://etl:p%40ss@db.example.com:6543/etl?sslmode=require&connect_timeout=3")
-        #expect(url.host == "db.example.com")
-        #expect(url.port == 6543)
-        #expect(url.user == "etl")
-        #expect(url.password == "p@ss")
-        #expect(url.database == "etl")
-        #expect(url.sslMode == .require)
-        #expect(url.connectTimeout == .seconds(3))
-        #expect(!url.description.contains("p@ss"))
-        #expect(url.endpoint == "db.example.com:6543")
-        let local = try PostgresURL("postgresql://etl@localhost/etl")
-        #expect(local.port == 5432)
-        #expect(local.sslMode == .prefer)
-        #expect(local.isLoopback)
-        #expect(try PostgresURL("postgres://u@127.0.0.1:1").database == "u")
-        do {
-            _ = try PostgresURL("postgres://u:pw@h/db?sslmode=sometimes")
-            Issue.record("an unknown sslmode must be refused")
-        } catch {
-            #expect(error.message.contains("sslmode"))
-            #expect(!error.message.contains("pw"))
-        }
-        #expect(throws: DriverError.self) { try PostgresURL("mysql://u@h/db") }
-    }
 }

@@ -41,10 +41,6 @@ struct StartupCostTests {
     }
 
     @Test func hostsAsWritten() throws {
-        #expect(try PostgresURL("postgres://etl@db.example.com:6543/etl").host == "db.example.com")
-        #expect(try PostgresURL("postgres://etl@[::1]:5432/etl").host == "::1")
-        #expect(try PostgresURL("postgres://etl@[::1]:5432/etl").isLoopback)
-        #expect(try PostgresURL("postgres://etl@/etl?host=/var/run/postgresql").host == "127.0.0.1")
         #expect(HTTPDriver.origin(of: "http://API.example.com/health") == "http://api.example.com:80")
         #expect(HTTPDriver.origin(of: "https://api.example.com:8443/x?y=1") == "https://api.example.com:8443")
     }

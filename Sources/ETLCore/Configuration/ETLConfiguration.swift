@@ -1,10 +1,11 @@
 import Foundation
+public import PostgresURLKit
 
 /// Everything `etl-core` needs to run, usually read from the environment.
 ///
 /// | variable | meaning | default |
 /// | --- | --- | --- |
-/// | `ETL_DATABASE_URL` | `postgres://user:pass@host:port/db` | required |
+/// | `ETL_DATABASE_URL` | `postgres://user:pass@host:port/db` (parameters as `PostgresURL` reads them) | required |
 /// | `ETL_API_TOKEN` | bearer token for the API (acts: every route) | required |
 /// | `ETL_API_READ_TOKEN` | a read-only bearer token (GET and HEAD only; anything else 403) | none |
 /// | `ETL_LISTEN` | `host:port` to listen on | `127.0.0.1:18080` |
@@ -18,7 +19,7 @@ import Foundation
 /// | `ETL_MAX_UPLOAD_BYTES` | largest file, for the API (413) and the worker (`resource`) alike | 8388608 |
 public struct ETLConfiguration: Sendable {
     /// Where the database is.
-    public var database: DatabaseURL
+    public var database: PostgresURL
     /// The bearer token every protected route requires.
     public var apiToken: String
     /// A second token that may only read (GET, HEAD): the operators' and the console's, while
@@ -50,7 +51,7 @@ public struct ETLConfiguration: Sendable {
     public var maxUploadBytes: Int = UploadLimit.defaultBytes
 
     /// Creates a configuration with defaults for everything but the essentials.
-    public init(database: DatabaseURL, apiToken: String, host: String = "127.0.0.1", port: Int = 18080, logDirectory: String? = nil) {
+    public init(database: PostgresURL, apiToken: String, host: String = "127.0.0.1", port: Int = 18080, logDirectory: String? = nil) {
         self.database = database
         self.apiToken = apiToken
         self.host = host
@@ -66,7 +67,9 @@ public struct ETLConfiguration: Sendable {
         guard let token = environment["ETL_API_TOKEN"], !token.isEmpty else {
             throw ETLError(.configuration, "ETL_API_TOKEN is not set")
         }
-        self.init(database: try DatabaseURL(url), apiToken: token)
+        let database: PostgresURL
+        do { database = try PostgresURL(url) } catch { throw ETLError(.configuration, "ETL_DATABASE_URL: \(error.message)") }
+        self.init(database: database, apiToken: token)
         if let read = environment["ETL_API_READ_TOKEN"], !read.isEmpty {
             guard read != token else { throw ETLError(.configuration, "ETL_API_READ_TOKEN must differ from ETL_API_TOKEN") }
             self.apiReadToken = read

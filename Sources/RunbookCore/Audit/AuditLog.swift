@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -13,16 +14,21 @@ import Darwin
 /// keep one chain. A record that announces an action is synced to disk before the action.
 /// A record torn by a crash or a full disk is stepped over by the next append (see
 /// `chainHead()`), and reported by `AuditVerifier` as a crash, not as tampering.
-public final class AuditLog: @unchecked Sendable {
+public final class AuditLog: Sendable {
     public let path: String
     private let fd: Int32
-    private let lock = NSLock()
-    private var dirty = false
-    /// The chain head this log last wrote, and the file's size just after: while the size is
-    /// still that, no one else has appended, and the next record chains to it without
-    /// re-reading the file. Another writer (a concurrent run) or a torn write changes the
-    /// size, and the head is read back from the file.
-    private var lastWritten: (hash: String, seq: Int, size: Int)?
+
+    /// What this process knows of the file, held across each append, sync and head read.
+    private struct State {
+        var dirty = false
+        /// The chain head this log last wrote, and the file's size just after: while the size
+        /// is still that, no one else has appended, and the next record chains to it without
+        /// re-reading the file. Another writer (a concurrent run) or a torn write changes the
+        /// size, and the head is read back from the file.
+        var lastWritten: (hash: String, seq: Int, size: Int)?
+    }
+
+    private let state = Mutex(State())
 
     public static let genesis = String(repeating: "0", count: 64)
 
@@ -47,19 +53,25 @@ public final class AuditLog: @unchecked Sendable {
     /// record as written: its seq, hash and line.
     @discardableResult
     public func append(event: String, runID: String, fields: [(String, Value)], sync: Bool) throws(AuditError) -> AuditTail.Record {
-        lock.lock()
-        defer { lock.unlock() }
+        try state.withLock { (state) throws(AuditError) -> AuditTail.Record in
+            try append(event: event, runID: runID, fields: fields, sync: sync, state: &state)
+        }
+    }
+
+    private func append(event: String, runID: String, fields: [(String, Value)], sync: Bool,
+                        state: inout State) throws(AuditError) -> AuditTail.Record
+    {
         guard flock(fd, LOCK_EX) == 0 else { throw AuditError("cannot lock the audit log \(path): \(String(cString: strerror(errno)))") }
         defer { flock(fd, LOCK_UN) }
         let size = Int(lseek(fd, 0, SEEK_END))
         guard size >= 0 else { throw AuditError("cannot read the audit log \(path): \(String(cString: strerror(errno)))") }
         let (prevHash, prevSeq, needsNewline): (String, Int, Bool)
-        if let last = lastWritten, last.size == size {
+        if let last = state.lastWritten, last.size == size {
             (prevHash, prevSeq, needsNewline) = (last.hash, last.seq, false)
         } else {
             (prevHash, prevSeq, needsNewline) = try chainHead(size: size)
         }
-        lastWritten = nil
+        state.lastWritten = nil
         var record = ValueObject()
         record["seq"] = .int(prevSeq + 1)
         record["ts"] = .string(AuditLog.timestamp(Date()))
@@ -83,35 +95,35 @@ public final class AuditLog: @unchecked Sendable {
         // O_APPEND and the flock held, the write landed at `size`.
         // Hashed as `chainHead` hashes a line it reads (raw bytes: one generic instantiation).
         let hash = bytes[(needsNewline ? 1 : 0)..<(bytes.count - 1)].withUnsafeBytes { AuditLog.lineHash($0) }
-        lastWritten = (hash, prevSeq + 1, size + bytes.count)
-        dirty = true
-        if sync { try syncLocked() }
+        state.lastWritten = (hash, prevSeq + 1, size + bytes.count)
+        state.dirty = true
+        if sync { try syncLocked(&state) }
         return AuditTail.Record(seq: prevSeq + 1, hash: hash, line: line)
     }
 
     /// Forces everything appended so far to disk.
     public func sync() throws(AuditError) {
-        lock.lock()
-        defer { lock.unlock() }
-        try syncLocked()
+        try state.withLock { (state) throws(AuditError) in try syncLocked(&state) }
     }
 
-    private func syncLocked() throws(AuditError) {
-        guard dirty else { return }
+    private func syncLocked(_ state: inout State) throws(AuditError) {
+        guard state.dirty else { return }
         guard fsync(fd) == 0 else { throw AuditError("cannot sync the audit log \(path): \(String(cString: strerror(errno)))") }
-        dirty = false
+        state.dirty = false
     }
 
     /// The seq and hash of the last complete record, the chain head a ``Checkpoint`` signs
     /// (0 and genesis for an empty log). Read under the lock, so no append is half seen.
     public func head() throws(AuditError) -> (seq: Int, hash: String) {
-        lock.lock()
-        defer { lock.unlock() }
+        try state.withLock { (state) throws(AuditError) -> (seq: Int, hash: String) in try head(state) }
+    }
+
+    private func head(_ state: State) throws(AuditError) -> (seq: Int, hash: String) {
         guard flock(fd, LOCK_EX) == 0 else { throw AuditError("cannot lock the audit log \(path): \(String(cString: strerror(errno)))") }
         defer { flock(fd, LOCK_UN) }
         let size = Int(lseek(fd, 0, SEEK_END))
         guard size >= 0 else { throw AuditError("cannot read the audit log \(path): \(String(cString: strerror(errno)))") }
-        if let last = lastWritten, last.size == size { return (last.seq, last.hash) }
+        if let last = state.lastWritten, last.size == size { return (last.seq, last.hash) }
         let head = try chainHead(size: size)
         return (head.seq, head.hash)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Performs rendered commands of one kind (shell, sql, http, notify). Drivers never decide
 /// whether to run: the executor does (dry run, gates, `when`), so no driver can forget it.
@@ -47,39 +48,42 @@ public func withDeadline<T: Sendable>(_ duration: Duration, grace: Duration = .s
 }
 
 /// The first of (operation finished, deadline passed, caller cancelled) resumes the waiter.
-private final class DeadlineRace<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<T, any Error>?
-    private var early: Result<T, any Error>?
-    private var done = false
-    private var deadlinePassed = false
+private final class DeadlineRace<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var early: Result<T, any Error>?
+        var done = false
+        var deadlinePassed = false
+    }
 
-    var isOpen: Bool { lock.withLock { !done } }
+    private let state = Mutex(State())
+
+    var isOpen: Bool { state.withLock { !$0.done } }
 
     /// Set once the deadline has passed: whatever the operation ends with is then a timeout.
     var timedOut: Bool {
-        get { lock.withLock { deadlinePassed } }
-        set { lock.withLock { deadlinePassed = newValue } }
+        get { state.withLock { $0.deadlinePassed } }
+        set { state.withLock { $0.deadlinePassed = newValue } }
     }
 
     func install(_ c: CheckedContinuation<T, any Error>) {
-        let ready: Result<T, any Error>? = lock.withLock {
-            if let early { return early }
-            continuation = c
+        let ready: Result<T, any Error>? = state.withLock { state in
+            if let early = state.early { return early }
+            state.continuation = c
             return nil
         }
         if let ready { c.resume(with: ready) }
     }
 
     func finish(_ result: Result<T, any Error>) {
-        let c: CheckedContinuation<T, any Error>? = lock.withLock {
-            guard !done else { return nil }
-            done = true
-            guard let c = continuation else {
-                early = result
+        let c: CheckedContinuation<T, any Error>? = state.withLock { state in
+            guard !state.done else { return nil }
+            state.done = true
+            guard let c = state.continuation else {
+                state.early = result
                 return nil
             }
-            continuation = nil
+            state.continuation = nil
             return c
         }
         c?.resume(with: result)

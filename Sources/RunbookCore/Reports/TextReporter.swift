@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Human output: a line per step as it finishes (with colour on a terminal unless NO_COLOR),
 /// the findings of anything not green, and what a dry run would do.
@@ -7,10 +8,11 @@ import Foundation
 /// shown with its control characters escaped (`\e`, `\r`, `\u{202E}`...), so no output can
 /// colour the terminal, move the cursor or overwrite a line; its line breaks become lines of
 /// the `│` gutter, indented under the step, so no output can pass for a step line (`✔ green`).
-public final class TextReporter: RunObserver, @unchecked Sendable {
+public final class TextReporter: RunObserver, Sendable {
     let color: Bool
     let write: @Sendable (String) -> Void
-    private let lock = NSLock()
+    /// Held while a line is written, so concurrent steps never interleave within one.
+    private let writing = Mutex(())
 
     public init(color: Bool, write: @escaping @Sendable (String) -> Void) {
         self.color = color
@@ -116,8 +118,6 @@ public final class TextReporter: RunObserver, @unchecked Sendable {
     }
 
     func emit(_ text: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        write(text)
+        writing.withLock { _ in write(text) }
     }
 }

@@ -34,7 +34,7 @@ struct ServiceHarness: Sendable {
         configure(&configuration)
         var logger = TestDatabase.logger
         logger.logLevel = .critical
-        let service = ETLService(configuration: configuration, logger: logger)
+        let service = try ETLService(configuration: configuration, logger: logger)
         let app = service.makeApplication(worker: worker, alerts: alerts)
         do {
             try await app.test(.router) { client in

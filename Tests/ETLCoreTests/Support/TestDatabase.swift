@@ -2,13 +2,14 @@ import ETLCore
 import Foundation
 
 import PostgresNIO
+import PostgresURLKit
 
 /// A throw-away database on the sandbox's PostgreSQL: `etl_test_<random>`, dropped at the end.
 ///
 /// The server comes from `ETL_TEST_DATABASE_URL` (the Makefile sets it after
 /// `scripts/sandbox up`) or else from `.sandbox/env`. No server is a test failure, never a skip.
 struct TestDatabase: Sendable {
-    let url: DatabaseURL
+    let url: PostgresURL
 
     static let logger: Logger = {
         var logger = Logger(label: "etl-test")
@@ -17,9 +18,9 @@ struct TestDatabase: Sendable {
     }()
 
     /// The sandbox's database URL.
-    static func serverURL() throws -> DatabaseURL {
+    static func serverURL() throws -> PostgresURL {
         if let text = ProcessInfo.processInfo.environment["ETL_TEST_DATABASE_URL"], !text.isEmpty {
-            return try DatabaseURL(text)
+            return try PostgresURL(text)
         }
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -28,7 +29,7 @@ struct TestDatabase: Sendable {
             for line in text.split(separator: "\n") {
                 for prefix in ["export ETL_TEST_DATABASE_URL=", "export ETL_DATABASE_URL="] where line.hasPrefix(prefix) {
                     let value = line.dropFirst(prefix.count).trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
-                    return try DatabaseURL(value)
+                    return try PostgresURL(value)
                 }
             }
         }
@@ -58,8 +59,8 @@ struct TestDatabase: Sendable {
 
     /// Runs `body` with a running client on `url`; fails (rather than waits) when the server
     /// does not answer within 20 s.
-    static func withClient<T: Sendable>(_ url: DatabaseURL, _ body: @Sendable @escaping (PostgresClient) async throws -> T) async throws -> T {
-        let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger)
+    static func withClient<T: Sendable>(_ url: PostgresURL, _ body: @Sendable @escaping (PostgresClient) async throws -> T) async throws -> T {
+        let client = PostgresClient(configuration: try url.clientConfiguration(connectTimeout: .seconds(5)), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 await client.run()

@@ -1,11 +1,13 @@
 import NIOSSL
-import PostgresNIO
-import RunbookCore
+public import PostgresNIO
 
 extension PostgresURL {
     /// The pool configuration: `connectTimeout` unless the URL sets `connect_timeout`, at most
-    /// `maxConnections` connections, `application_name` sent at start-up.
-    func clientConfiguration(connectTimeout: Duration, maxConnections: Int, applicationName: String) throws(DriverError) -> PostgresClient.Configuration {
+    /// `maxConnections` connections (PostgresNIO's default when nil), `application_name` sent
+    /// at start-up (the URL's, else `applicationName`, else none).
+    public func clientConfiguration(connectTimeout: Duration, maxConnections: Int? = nil,
+                                    applicationName: String? = nil) throws(PostgresURLError) -> PostgresClient.Configuration
+    {
         var config: PostgresClient.Configuration
         if let socketDirectory {
             config = .init(unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: user, password: password, database: database)
@@ -20,14 +22,16 @@ extension PostgresURL {
         }
         config.options.connectTimeout = self.connectTimeout ?? connectTimeout
         config.options.minimumConnections = 0
-        config.options.maximumConnections = max(1, maxConnections)
-        config.options.additionalStartupParameters = [("application_name", self.applicationName ?? applicationName)]
+        if let maxConnections { config.options.maximumConnections = max(1, maxConnections) }
+        if let name = self.applicationName ?? applicationName {
+            config.options.additionalStartupParameters = [("application_name", name)]
+        }
         return config
     }
 
-    /// The configuration of a single connection outside the pool (the run lock, connection
-    /// diagnostics).
-    func connectionConfiguration(connectTimeout: Duration, applicationName: String) throws(DriverError) -> PostgresConnection.Configuration {
+    /// The configuration of a single connection outside any pool (the run lock, the ledger,
+    /// connection diagnostics).
+    public func connectionConfiguration(connectTimeout: Duration, applicationName: String) throws(PostgresURLError) -> PostgresConnection.Configuration {
         var config: PostgresConnection.Configuration
         if let socketDirectory {
             config = .init(unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: user, password: password, database: database)
@@ -39,15 +43,15 @@ extension PostgresURL {
                 case .prefer(let c): tls = .prefer(try NIOSSLContext(configuration: c))
                 case .require(let c): tls = .require(try NIOSSLContext(configuration: c))
                 }
-            } catch let error as DriverError {
+            } catch let error as PostgresURLError {
                 throw error
             } catch {
-                throw DriverError(.tls, "cannot set up TLS for \(endpoint): \(error)")
+                throw PostgresURLError(.tls, "cannot set up TLS for \(endpoint): \(error)")
             }
             config = .init(host: host, port: port, username: user, password: password, database: database, tls: tls)
         }
         let timeout = self.connectTimeout ?? connectTimeout
-        config.options.connectTimeout = .milliseconds(timeout.milliseconds)
+        config.options.connectTimeout = .milliseconds(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         config.options.additionalStartupParameters = [("application_name", self.applicationName ?? applicationName)]
         return config
     }

@@ -1,6 +1,5 @@
 import Foundation
-import PostgresNIO
-public import RunbookCore
+public import NIOSSL
 
 /// A parsed `postgres://user:pass@host:port/db?sslmode=...` URL (also `postgresql://`).
 ///
@@ -9,7 +8,8 @@ public import RunbookCore
 /// `connect_timeout` (seconds), `application_name`, and `host` (a Unix socket folder when it
 /// starts with `/`). `prefer` and `allow` mean "no TLS" for a loopback host (127.0.0.0/8, ::1,
 /// localhost) and "TLS if the server offers it, unverified" otherwise, as libpq does.
-/// `description` never shows the password.
+/// `description` never shows the password. The one parser of these URLs: the runbook's drivers
+/// and ledger, the console and etl-core all read theirs with it.
 public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
     /// How TLS is used, from `sslmode`.
     public enum SSLMode: String, Sendable, CaseIterable {
@@ -31,11 +31,11 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
     public var applicationName: String?
 
     /// Parses `text`; the error never contains the password.
-    public init(_ text: String) throws(DriverError) {
+    public init(_ text: String) throws(PostgresURLError) {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             scheme == "postgres" || scheme == "postgresql"
         else {
-            throw DriverError(.configuration, "database.url is not a postgres:// URL")
+            throw PostgresURLError(.configuration, "not a postgres:// URL (postgres://USER:PASSWORD@HOST:PORT/DB)")
         }
         let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
         host = components.writtenHost.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
@@ -43,13 +43,13 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
         port = components.port ?? 5432
         user = components.percentEncodedUser?.removingPercentEncoding ?? ""
         password = components.percentEncodedPassword?.removingPercentEncoding
-        guard !user.isEmpty else { throw DriverError(.configuration, "database.url has no user name (postgres://USER:PASSWORD@\(host):\(port)/DB)") }
+        guard !user.isEmpty else { throw PostgresURLError(.configuration, "no user name (postgres://USER:PASSWORD@\(host):\(port)/DB)") }
         let path = components.percentEncodedPath.removingPercentEncoding ?? ""
         database = path.hasPrefix("/") ? String(path.dropFirst()) : path
         if database.isEmpty { database = user }
         if let mode = query["sslmode"], !mode.isEmpty {
             guard let parsed = SSLMode(rawValue: mode) else {
-                throw DriverError(.configuration, "database.url: unknown sslmode '\(mode)' (one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw PostgresURLError(.configuration, "unknown sslmode '\(mode)' (one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             sslMode = parsed
         } else {
@@ -58,7 +58,7 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
         sslRootCert = query["sslrootcert"].flatMap { $0.isEmpty ? nil : $0 }
         if let h = query["host"], h.hasPrefix("/") { socketDirectory = h }
         if let t = query["connect_timeout"], !t.isEmpty {
-            guard let seconds = Int(t), seconds > 0 else { throw DriverError(.configuration, "database.url: connect_timeout must be a number of seconds, got '\(t)'") }
+            guard let seconds = Int(t), seconds > 0 else { throw PostgresURLError(.configuration, "connect_timeout must be a number of seconds, got '\(t)'") }
             connectTimeout = .seconds(seconds)
         }
         applicationName = query["application_name"].flatMap { $0.isEmpty ? nil : $0 }
@@ -74,19 +74,31 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
         "postgres://\(user)\(password == nil ? "" : ":***")@\(endpoint)/\(database)?sslmode=\(sslMode.rawValue)"
     }
 
+    /// `host:port/database` (or the socket path), with no credentials: for logs and messages.
+    public var location: String { "\(endpoint)/\(database)" }
+
+    /// The same URL pointing at another database of the same server.
+    public func with(database: String) -> PostgresURL {
+        var copy = self
+        copy.database = database
+        return copy
+    }
+
     /// True for 127.0.0.0/8, ::1 and localhost.
     public var isLoopback: Bool {
         socketDirectory != nil || host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     /// What TLS this URL's `sslmode` asks for.
-    enum TLSChoice {
+    public enum TLSChoice {
         case disable
         case prefer(TLSConfiguration)
         case require(TLSConfiguration)
     }
 
-    func tlsChoice() throws(DriverError) -> TLSChoice {
+    /// The TLS this URL asks for: none on a Unix socket or a loopback `prefer`, unverified for
+    /// `prefer`/`require`, verified for `verify-ca`/`verify-full` (against `sslrootcert` if given).
+    public func tlsChoice() throws(PostgresURLError) -> TLSChoice {
         if socketDirectory != nil { return .disable }
         var config = TLSConfiguration.makeClientConfiguration()
         switch sslMode {
@@ -103,7 +115,7 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
             config.certificateVerification = sslMode == .verifyFull ? .fullVerification : .noHostnameVerification
             if let sslRootCert {
                 guard FileManager.default.isReadableFile(atPath: sslRootCert) else {
-                    throw DriverError(.configuration, "database.url: sslrootcert '\(sslRootCert)' cannot be read")
+                    throw PostgresURLError(.configuration, "sslrootcert '\(sslRootCert)' cannot be read")
                 }
                 config.trustRoots = .file(sslRootCert)
             }
