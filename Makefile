@@ -36,7 +36,9 @@ bench:
 image-check:
 	scripts/image-check
 
-# The demo, then the web console next to it (runbook serve over the sandbox's ledger); prints
-# its URL and a token to sign in with. Ctrl-C stops the console; the sandbox keeps running.
+# The demo, then four-eyes through the team's runner (alice requests with her key, bob
+# approves, the run resumes on the runner), then the web console next to it (runbook serve over
+# the sandbox's ledger); prints its URL and a token to sign in with. Ctrl-C stops the console;
+# the sandbox keeps running.
 demo-console: build
 	scripts/demo-console

@@ -9,10 +9,26 @@ import RunbookLedger
 /// says. A client gone (or ``RunnerStream/cancel()``) cancels the run, recorded as interrupted.
 public struct RunnerService: Sendable {
     public let configuration: RunnerConfiguration
-    let keygen = SSHKeygen()
+    let keygen: SSHKeygen
+    /// The plain ed25519 signers of its allowed_signers, verified in process (no `ssh-keygen`
+    /// per request); nil when the file cannot be read (every request then asks `ssh-keygen`).
+    /// The file as it was at start: once it changes, the policy check refuses every request.
+    let signatures: SSHSignatureVerifier?
+    /// Its connection to the ledger for the requests' nonces and run ids.
+    let link: RunnerLedgerLink
+    /// Whether its files still hash to the policy it pinned, one hash per burst of requests.
+    let policyCheck: RunnerPolicyCheck
 
     public init(configuration: RunnerConfiguration) {
         self.configuration = configuration
+        link = RunnerLedgerLink(url: configuration.ledgerURL)
+        policyCheck = RunnerPolicyCheck(home: configuration.home, extra: [URL(fileURLWithPath: configuration.allowedSigners)])
+        // Its own key signs each run's checkpoint in process when it is a plain ed25519 file.
+        var keygen = SSHKeygen()
+        keygen.inProcess = SSHSigner(keyFile: configuration.key)
+        self.keygen = keygen
+        let path = configuration.allowedSigners
+        signatures = (try? AllowedSigners.load(URL(fileURLWithPath: path), path: path)).map(SSHSignatureVerifier.init)
     }
 
     /// Why a request was not run: said to the client, exit 2 (4 when the ledger cannot be used).
@@ -76,9 +92,9 @@ public struct RunnerService: Sendable {
         guard abs(now - time) <= RunnerRequest.maxAge else {
             throw Refusal(status: 409, message: "the request was signed \(now - time) s ago by the runner's clock (at most \(RunnerRequest.maxAge) s either way): sign a new one")
         }
-        let pinned = RunnerPolicy.pin(home: configuration.home, extra: [URL(fileURLWithPath: configuration.allowedSigners)])
-        guard pinned.digest == configuration.policy.digest else {
-            throw Refusal(status: 503, message: "the runner's files changed since it started (policy \(configuration.policy.digest.prefix(19))…, now \(pinned.digest.prefix(19))…): it runs nothing until restarted, which records the new policy")
+        let pinned = await policyCheck.digest()
+        guard pinned == configuration.policy.digest else {
+            throw Refusal(status: 503, message: "the runner's files changed since it started (policy \(configuration.policy.digest.prefix(19))…, now \(pinned.prefix(19))…): it runs nothing until restarted, which records the new policy")
         }
     }
 
@@ -86,6 +102,10 @@ public struct RunnerService: Sendable {
     /// `runbook-request` namespace.
     func verify(_ envelope: RunnerRequest.Envelope) async throws(Refusal) -> String {
         let message = Array(envelope.request.utf8)
+        // The plain case in process; anything else, and any doubt, by ssh-keygen as before.
+        if case .principal(let principal)? = signatures?.principal(signing: envelope.signature, message: message, namespace: RunnerRequest.namespace) {
+            return principal
+        }
         let candidates: [String]
         do { candidates = try await keygen.findPrincipals(signature: envelope.signature, allowedSigners: configuration.allowedSigners) } catch {
             throw Refusal(status: 403, message: "the request's signature cannot be used: \(error.message)")
@@ -109,16 +129,10 @@ public struct RunnerService: Sendable {
         let redactor = Redactor(secrets: configuration.environment.secrets)
         let claimed: Bool
         do throws(LedgerError) {
-            let ledger = try await Ledger.connect(url: configuration.ledgerURL)
-            do {
-                claimed = try await ledger.claimRunnerRequest(nonce: nonce, principal: principal, runbook: runbook, environment: environment,
-                                                              mode: mode, signedAt: signedAt, replica: configuration.replica, request: envelope.request,
-                                                              signature: envelope.signature)
-            } catch {
-                await ledger.close()
-                throw error
-            }
-            await ledger.close()
+            let ledger = try await link.ledger()
+            claimed = try await ledger.claimRunnerRequest(nonce: nonce, principal: principal, runbook: runbook, environment: environment,
+                                                          mode: mode, signedAt: signedAt, replica: configuration.replica, request: envelope.request,
+                                                          signature: envelope.signature)
         } catch {
             throw Refusal(status: 503, message: "the ledger cannot be used: \(redactor.redact(error.message)); nothing was run")
         }
@@ -137,14 +151,14 @@ public struct RunnerService: Sendable {
         let output = RunOutput(out: { continuation.yield(.out($0)) }, err: { continuation.yield(.err($0)) })
         var context = RunSession.Context(home: configuration.home, directoryFlag: nil, processEnvironment: ProcessInfo.processInfo.environment,
                                          host: configuration.replica, output: output, terminal: nil, color: false,
-                                         who: .runner(principal: principal, signer: CheckpointWriter(key: configuration.key, principal: configuration.principal)),
+                                         who: .runner(principal: principal, signer: CheckpointWriter(key: configuration.key, principal: configuration.principal, keygen: keygen)),
                                          auditLog: options.auditLog ?? "")
         let configuration = self.configuration
+        let link = self.link
         context.runStarting = { runID in
             Task {
-                guard let ledger = try? await Ledger.connect(url: configuration.ledgerURL) else { return }
+                guard let ledger = try? await link.ledger() else { return }
                 try? await ledger.setRunnerRequestRun(nonce: request.nonce, runID: runID)
-                await ledger.close()
             }
         }
         let session = RunSession(options: options, context: context)

@@ -19,8 +19,10 @@ struct RunnerCommand: AsyncParsableCommand {
             The runner's home (--dir) is its own copy of runbooks, environments and allowed_signers: their digest is recorded \
             in the ledger at start, and a request is refused once they change (restart to pin the new policy). Its key \
             (--key or RUNBOOK_SIGNING_KEY) must be its principal in the environment's allowed_signers (runner.principal, \
-            default runner). Exit 0 after SIGTERM/SIGINT · 2 invalid · 4 ledger unreachable.
-            """)
+            default runner). Exit 0 after SIGTERM/SIGINT · 2 invalid · 4 ledger unreachable. \
+            `runbook runner export` writes its systemd service or Kubernetes Deployment.
+            """,
+        subcommands: [RunnerExportCommand.self])
 
     @OptionGroup var options: LedgerOptions
     @Option(name: .customLong("listen"), help: "HOST:PORT to listen on (PORT 0: any free port, printed).") var listen = "127.0.0.1:8089"

@@ -114,13 +114,13 @@ struct ScheduleCommand: ParsableCommand {
                 throw ValidationError("\(flag) '\(value)': a Kubernetes name is lower-case letters, digits and '-'")
             }
             for (flag, value) in [("--binary", binary), ("--project", project)] + (environmentFile.map { [("--environment-file", $0)] } ?? [])
-            where !value.hasPrefix("/") || value.contains(where: { $0.isWhitespace || $0 == "%" || $0 == "\"" || $0 == "\\" }) {
+            where !ScheduleExport.isUnitPath(value) {
                 throw ValidationError("\(flag) '\(value)': an absolute path without spaces, quotes or '%'")
             }
-            guard !user.isEmpty, user.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            guard ScheduleExport.isUser(user) else {
                 throw ValidationError("--user '\(user)': a user name is letters, digits, '-' and '_'")
             }
-            guard !image.isEmpty, !image.contains(where: { $0.isWhitespace || $0 == "\"" }) else {
+            guard ScheduleExport.isImage(image) else {
                 throw ValidationError("--image '\(image)': an image reference has no spaces or quotes")
             }
         }

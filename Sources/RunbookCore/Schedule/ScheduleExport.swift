@@ -38,6 +38,18 @@ public struct ScheduleExport: Sendable {
             && name.allSatisfy { ($0.isASCII && $0.isLowercase && $0.isLetter) || ($0.isASCII && $0.isNumber) || $0 == "-" }
     }
 
+    /// Whether `path` can be written into a unit as is: absolute, without spaces, quotes,
+    /// backslashes or '%' (a systemd specifier).
+    public static func isUnitPath(_ path: String) -> Bool {
+        path.hasPrefix("/") && !path.contains(where: { $0.isWhitespace || $0 == "%" || $0 == "\"" || $0 == "\\" })
+    }
+
+    /// Whether `image` is an image reference without spaces or quotes.
+    public static func isImage(_ image: String) -> Bool { !image.isEmpty && !image.contains(where: { $0.isWhitespace || $0 == "\"" }) }
+
+    /// Whether `user` is a user name: letters, digits, '-' and '_'.
+    public static func isUser(_ user: String) -> Bool { !user.isEmpty && user.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) }
+
     /// `runbook-ENV-ID`: the unit and CronJob name.
     public func unitName(_ runbookID: String) -> String { "runbook-\(environment)-\(runbookID)" }
 

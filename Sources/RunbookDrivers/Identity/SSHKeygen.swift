@@ -27,6 +27,9 @@ public struct SSHKeygen: Sendable {
     public var timeout: Duration
     /// The ssh-agent socket handed to `ssh-keygen` (`SSH_AUTH_SOCK`); nil for none.
     public var agentSocket: String?
+    /// Signs in process with this key, when ``sign(message:key:namespace:)`` is asked for
+    /// exactly its file (the runner's own key: ``SSHSigner``); nil: always `ssh-keygen`.
+    public var inProcess: SSHSigner?
 
     /// A signer; by default `/usr/bin/ssh-keygen`, 5 seconds a call, and this process's `SSH_AUTH_SOCK`.
     public init(executable: String = "/usr/bin/ssh-keygen", timeout: Duration = .seconds(5),
@@ -44,6 +47,7 @@ public struct SSHKeygen: Sendable {
     /// signature (`-----BEGIN SSH SIGNATURE-----`...).
     public func sign(message: [UInt8], key: String, namespace: String = SSHKeygen.namespace) async throws(IdentityError) -> String {
         guard FileManager.default.fileExists(atPath: key) else { throw IdentityError(.keyUnreadable, "no key file \(key)") }
+        if let inProcess, inProcess.keyPath == key, let signature = try? inProcess.sign(message, namespace: namespace) { return signature }
         let result = try await run(["-Y", "sign", "-P", "", "-f", key, "-n", namespace], message: message)
         if result.status == 0, result.stdout.hasPrefix("-----BEGIN SSH SIGNATURE-----") { return result.stdout }
         let why = Self.reason(result.stderr)

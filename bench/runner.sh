@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# What the team's runner costs (docs/runner.md), against the running sandbox (scripts/sandbox
+# up): a runner of the measured binary on its own port, with the sandbox runner's home, key and
+# credentials, over the sandbox's ledger.
+#  1. Overhead: scenario 2's dry run, the same environment file (the runner's team.yaml) and
+#     credentials, run locally (the binary, a child process) and through the runner (a signed
+#     request: ssh-keygen -Y sign, POST /runs, the stream read to its exit), in alternating
+#     rounds; medians and their difference. The runner executes a dry-run request as it would a
+#     live one (identity, nonce, policy, ledger), only the actions are shown; `runbook run
+#     --dry-run` itself stays local by design, so the client here is bench/runner-load.py.
+#  2. Burst: 50 dry runs signed first, then submitted at once to the one runner; time from
+#     each POST to the first step's line (p50, p95, max), and none lost: every request got an
+#     exit, and the ledger has each nonce once with one run id, each run id in runs once.
+# Figures, not assertions. BENCH_BIN (default: the static release build), BENCH_RUNNER_ROUNDS
+# (default 21), BENCH_RUNNER_BURST (default 50), BENCH_RUNNER_PORT (default SANDBOX_RUNNER_PORT+1,
+# else 18091).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BIN=$(realpath "${BENCH_BIN:-.build/static/release/runbook}")
+[[ -x $BIN ]] || { echo "bench/runner.sh: no binary at $BIN" >&2; exit 1; }
+[[ -s .sandbox/env && -d .sandbox/runner/home && -f .sandbox/team/alice ]] \
+    || { echo "bench/runner.sh: the sandbox and its runner are not up (scripts/sandbox up)" >&2; exit 1; }
+# shellcheck disable=SC1091
+source .sandbox/env
+ROUNDS=${BENCH_RUNNER_ROUNDS:-21}
+BURST=${BENCH_RUNNER_BURST:-50}
+PORT=${BENCH_RUNNER_PORT:-$(( ${SANDBOX_RUNNER_PORT:-18090} + 1 ))}
+URL=http://127.0.0.1:$PORT
+work=$ROOT/.sandbox/bench/runner
+rm -rf "$work" && mkdir -p "$work/state"
+home=$ROOT/.sandbox/runner/home
+
+# The runner's environment, as scripts/lib/sandbox-runner.sh gives it (the write credentials).
+export ETL_BACKUP_DIR=$ROOT/.sandbox/backup
+ledger=$RUNBOOK_LEDGER_URL
+runner_env=(env -u RUNBOOK_ALLOWED_SIGNERS -u RUNBOOK_SIGNING_KEY -u SSH_AUTH_SOCK -u RUNBOOK_HOME
+            ETL_DATABASE_URL="$ETL_DATABASE_URL" ETL_API_URL="$ETL_API_URL" ETL_API_TOKEN="$ETL_API_TOKEN" ETL_LOG_DIR="$ETL_LOG_DIR"
+            ETL_CONFIG_DIR="$ETL_CONFIG_DIR" ETL_BACKUP_DIR="$ETL_BACKUP_DIR" RUNBOOK_LEDGER_URL="$ledger"
+            RUNBOOK_AUDIT_LOG="$work/local-audit.jsonl")
+if ss -ltnH "sport = :$PORT" 2>/dev/null | grep -q .; then
+    echo "bench/runner.sh: port $PORT is taken (set BENCH_RUNNER_PORT)" >&2; exit 1
+fi
+(cd "$home" && exec "${runner_env[@]}" "$BIN" runner --dir "$home" --env team --listen "127.0.0.1:$PORT" \
+    --key "$ROOT/.sandbox/runner/key" --state "$work/state" </dev/null >"$work/runner.out" 2>&1) &
+runner_pid=$!
+trap 'kill "$runner_pid" 2>/dev/null; wait "$runner_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 150); do
+    kill -0 "$runner_pid" 2>/dev/null || { cat "$work/runner.out" >&2; echo "bench/runner.sh: the runner exited at start" >&2; exit 1; }
+    curl -sf --max-time 2 "$URL/health" >/dev/null 2>&1 && break
+    sleep 0.2
+done
+curl -sf --max-time 2 "$URL/health" >/dev/null || { echo "bench/runner.sh: the runner does not answer on $URL" >&2; exit 1; }
+
+# 1. Overhead: alternating rounds, from the runner's home (its environment's relative paths).
+(cd "$home" && "${runner_env[@]}" python3 "$ROOT/bench/runner-load.py" overhead "$URL" "$ROOT/.sandbox/team/alice" team \
+    scenario-2-high-error-rate "$ROUNDS" "$BIN" "$home") > "$work/overhead.txt"
+median() { sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] }'; }
+local_ms=$(cut -d' ' -f1 "$work/overhead.txt" | median)
+runner_ms=$(cut -d' ' -f2 "$work/overhead.txt" | median)
+awk -v l="$local_ms" -v r="$runner_ms" -v n="$ROUNDS" 'BEGIN {
+    printf "runner, dry run of scenario 2: %.1f ms local, %.1f ms through the runner (signing included): %+.1f ms (target <= +15 ms); medians of %d rounds\n", l, r, r - l, n }'
+
+# 2. Burst: BURST signed requests at once.
+"${runner_env[@]}" python3 bench/runner-load.py burst "$URL" "$ROOT/.sandbox/team/alice" team scenario-2-high-error-rate "$BURST" > "$work/burst.txt"
+answered=$(awk '$4 ~ /^[0-9]+$/' "$work/burst.txt" | wc -l)
+firsts=$(awk '$2 != "-" { print $2 }' "$work/burst.txt" | sort -n)
+pct() { awk -v p="$1" '{ a[NR] = $1 } END { if (NR == 0) { print "-"; exit } i = int(p * NR + 0.999999); if (i < 1) i = 1; printf "%.0f", a[i] }'; }
+p50=$(pct 0.50 <<<"$firsts"); p95=$(pct 0.95 <<<"$firsts"); max=$(pct 1 <<<"$firsts")
+nonces=$(awk '{ printf "%s'\''%s'\''", (NR > 1 ? "," : ""), $1 }' "$work/burst.txt")
+read -r recorded with_run distinct_runs < <(psql "$ledger" -X -A -t -F ' ' -c \
+    "SELECT count(*), count(run_id), count(DISTINCT run_id) FROM runbook.runner_requests WHERE nonce IN ($nonces)")
+run_rows=$(psql "$ledger" -X -A -t -c "SELECT count(*) FROM runbook.runs WHERE run_id IN (SELECT run_id FROM runbook.runner_requests WHERE nonce IN ($nonces))")
+echo "runner, $BURST dry runs submitted at once to one runner: time to first step p50 $p50 ms, p95 $p95 ms, max $max ms (target p95 < 250 ms)"
+echo "runner, none lost: $answered of $BURST answered with an exit; ledger: $recorded requests, $with_run with a run id, $distinct_runs distinct run ids, $run_rows rows in runs (each expected $BURST)"
+echo "binary: $BIN; $(nproc) cores; client: bench/runner-load.py (Python, ssh-keygen -Y sign per request)"
