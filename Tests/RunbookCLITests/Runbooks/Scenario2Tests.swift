@@ -90,13 +90,14 @@ extension SandboxSuites {
                  WHERE error_type = 'connection' AND updated_at > now() - interval '1 hour'
                 """)
             #expect(storage.hasPrefix("127.0.0.1:"), "the seed names the sandbox's storage, as etl-core does: \(storage)")
-            // A file whose error names a hostile "address", newest of all: it never becomes the target.
+            // Files whose error names a hostile "address", newest of all: it never becomes the target.
             let marker = FileManager.default.temporaryDirectory.appendingPathComponent("h21-storage-\(UUID().uuidString)").path
             try sandbox.psql("""
-                INSERT INTO etl_file (filename, status, error_type, error_message, uploaded_at, processing_started_at, completed_at, updated_at)
+                INSERT INTO etl_file (filename, status, error_type, error_message, content, uploaded_at, processing_started_at, completed_at, updated_at)
                 SELECT 'hostile-' || n || '.csv', 'error', 'connection',
-                       'connection refused: upstream storage unavailable ($(touch \(marker)):9000)', now(), now(), now(), now()
-                  FROM generate_series(1, 50) AS n
+                       'connection refused: upstream storage unavailable ($(touch \(marker)):9000)',
+                       E'farm,lot,head_count,weight_kg,price\\nfazenda-teste,hostile-' || n || E',10,450,12000\\n', now(), now(), now(), now()
+                  FROM generate_series(1, 3) AS n
                 """)
             let errorFiles = "SELECT count(*) FROM etl_file WHERE status = 'error' AND error_type = 'connection'"
             let before = try sandbox.psql(errorFiles)
