@@ -231,8 +231,8 @@ extension SandboxSuites {
             let json = archive["json"] as? [String: Any]
             #expect(json?["rows"] as? Int == 8000 && json?["batches"] as? Int == 2 && json?["finished"] as? Bool == false, "\(archive)")
             let progress = archive["stderr"] as? String ?? ""
-            #expect(progress.contains("archive: batch 1: 4000 rows") && progress.contains("archive: batch 2: 4000 rows"), "\(progress)")
-            #expect(progress.contains("run again to continue"), "\(progress)")
+            #expect(progress.contains("archive: lote 1: 4000 linhas") && progress.contains("archive: lote 2: 4000 linhas"), "\(progress)")
+            #expect(progress.contains("rodar de novo para continuar"), "\(progress)")
             #expect(Sandbox.statuses(firstReport)["archive-left"] == "yellow")
             #expect(try sandbox.psql("SELECT count(*) FROM etl_file_archive") == "8000")
 
