@@ -104,3 +104,21 @@ extension Ledger {
         }
     }
 }
+
+extension Ledger {
+    /// The standing approvals of `runbook` in `environment` that are pending or approved, newest
+    /// first, with the ledger's clock (seconds since 1970): expiry is by the ledger's time.
+    public func standingApprovals(runbook: String, environment: String) async throws(LedgerError) -> (requests: [ApprovalRequest], now: Int) {
+        try await run("reading standing approvals") {
+            var out: [ApprovalRequest] = []
+            for try await row in try await connection.query("""
+                SELECT \(unescaped: Self.requestColumns) FROM runbook.approval_requests
+                 WHERE run_id = \(StandingApproval.runID) AND runbook = \(runbook) AND environment = \(environment) AND status IN ('pending', 'approved')
+                 ORDER BY created_at DESC, id LIMIT 50
+                """, logger: Self.logger) { out.append(try Self.decodeRequest(row)) }
+            var now = 0
+            for try await t in try await connection.query("SELECT extract(epoch FROM now())::bigint", logger: Self.logger).decode(Int.self) { now = t }
+            return (out, now)
+        }
+    }
+}

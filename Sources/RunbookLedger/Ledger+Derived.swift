@@ -50,7 +50,11 @@ extension Ledger {
                 WITH used AS (
                     SELECT j->'approval'->>'request_id' AS id, count(*) AS uses, string_agg(DISTINCT run_id, ', ') AS runs
                       FROM (SELECT run_id, line::jsonb AS j FROM runbook.records WHERE event = 'gate.decision') g
-                     WHERE j->>'decision' = 'approved' AND j->'approval' ? 'approvals'
+                     WHERE j->>'decision' = 'approved' AND j->'approval' ? 'approvals' AND NOT (j->'approval' ? 'standing')
+                       -- A run whose use was refused at the action's start (another run used the
+                       -- request first) ended that step declined: it did not use it.
+                       AND NOT EXISTS (SELECT 1 FROM runbook.records e WHERE e.run_id = g.run_id AND e.event = 'step.ended'
+                                          AND e.line::jsonb->>'step' = g.j->>'step' AND e.line::jsonb->>'status' = 'declined')
                      GROUP BY 1)
                 SELECT u.id, u.uses, u.runs, coalesce(a.status, '') FROM used u LEFT JOIN runbook.approval_requests a ON a.id = u.id
                  WHERE u.uses > 1 OR a.status IS DISTINCT FROM 'used'

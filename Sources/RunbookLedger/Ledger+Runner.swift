@@ -1,35 +1,76 @@
 import Foundation
 import PostgresNIO
-import RunbookCore
+public import RunbookCore
 
 /// What the team's runner keeps in the ledger (schema 6): approvals used once, signed run
 /// requests executed once, the policy each replica pinned.
 extension Ledger {
-    /// Uses approval request `id` for run `runID` of `requester`, in one transaction: its
-    /// `approval_uses` row (one per request, ever) and its status `used`. False when it was
-    /// used already (whatever its status says) or is no longer pending or approved.
-    public func useApproval(_ id: String, runID: String, requester: String) async throws(LedgerError) -> Bool {
-        try await run("using the approval request") {
+    /// Inserts `records` of `source` (the last of them an approved action's `step.started`) and
+    /// uses approval request `use.requestID` for run `runID`, in one transaction: its
+    /// `approval_uses` row (one per request, ever: a second use, from any process, waits for
+    /// the first to commit and finds it) and its status `used`. The request must be the
+    /// requester's, pending or approved, and not expired by the ledger's clock. Returns the
+    /// conflicting seqs (as ``insert(source:records:)``) or why the request cannot be used;
+    /// either way nothing was written.
+    public func insert(source: String, records: [AuditTail.Record], runID: String,
+                       using use: ApprovalUse) async throws(LedgerError) -> (conflicts: [Int], refusal: String?)
+    {
+        let id = use.requestID
+        return try await run("using the approval request with its action's start") {
             try await connection.query("BEGIN", logger: Self.logger)
             do {
-                var inserted = false
-                for try await _ in try await connection.query("""
-                    INSERT INTO runbook.approval_uses (request_id, run_id, requester) VALUES (\(id), \(runID), \(requester))
-                    ON CONFLICT (request_id) DO NOTHING RETURNING 1
-                    """, logger: Self.logger) { inserted = true }
-                var updated = false
-                if inserted {
+                let conflicts = try await insertRecords(source: source, seqs: records.map(\.seq), hashes: records.map(\.hash), lines: records.map(\.line))
+                var used = false
+                if conflicts.isEmpty, use.standing {
+                    // A standing approval: approved, not past its date by the ledger's clock; one
+                    // row per run and action.
                     for try await _ in try await connection.query("""
-                        UPDATE runbook.approval_requests SET status = 'used' WHERE id = \(id) AND status IN ('pending', 'approved') RETURNING 1
-                        """, logger: Self.logger) { updated = true }
+                        INSERT INTO runbook.standing_uses (request_id, run_id, step)
+                        SELECT id, \(runID), \(use.step) FROM runbook.approval_requests
+                         WHERE id = \(id) AND run_id = \(StandingApproval.runID) AND status = 'approved' AND expires_at > now()
+                        ON CONFLICT DO NOTHING RETURNING 1
+                        """, logger: Self.logger) { used = true }
+                    if used {
+                        try await connection.query("COMMIT", logger: Self.logger)
+                        return ([], nil)
+                    }
+                } else if conflicts.isEmpty {
+                    for try await _ in try await connection.query("""
+                        INSERT INTO runbook.approval_uses (request_id, run_id, requester)
+                        SELECT id, \(runID), requester FROM runbook.approval_requests
+                         WHERE id = \(id) AND requester = \(use.requester) AND status IN ('pending', 'approved') AND expires_at > now()
+                        ON CONFLICT (request_id) DO NOTHING RETURNING 1
+                        """, logger: Self.logger) { used = true }
                 }
-                try await connection.query(PostgresQuery(unsafeSQL: inserted && updated ? "COMMIT" : "ROLLBACK"), logger: Self.logger)
-                return inserted && updated
+                if used {
+                    try await connection.query("UPDATE runbook.approval_requests SET status = 'used' WHERE id = \(id)", logger: Self.logger)
+                    try await connection.query("COMMIT", logger: Self.logger)
+                    return ([], nil)
+                }
+                try await connection.query("ROLLBACK", logger: Self.logger)
+                return (conflicts, conflicts.isEmpty ? try await whyUnusable(use) : nil)
             } catch {
                 _ = try? await connection.query("ROLLBACK", logger: Self.logger)
                 throw error
             }
         }
+    }
+
+    /// Why `use` was refused, by what the ledger holds now.
+    private func whyUnusable(_ use: ApprovalUse) async throws -> String {
+        let id = use.requestID
+        let rows = try await connection.query("""
+            SELECT a.requester, a.status, a.expires_at <= now(), extract(epoch FROM a.expires_at)::bigint, u.run_id
+              FROM runbook.approval_requests a LEFT JOIN runbook.approval_uses u ON u.request_id = a.id WHERE a.id = \(id)
+            """, logger: Self.logger)
+        for try await (requester, status, expired, expiresAt, usedBy) in rows.decode((String, String, Bool, Int, String?).self) {
+            if let usedBy, !use.standing { return "\(id) was used by run \(usedBy) meanwhile: a request passes its gate once" }
+            if expired { return "\(id) expired at \(ApprovalRequest.time(expiresAt)) (the ledger's clock)" }
+            if use.standing { return "standing approval \(id) is \(status)" }
+            if requester != use.requester { return "\(id) was asked by \(requester): only its requester uses it" }
+            return "\(id) is \(status)"
+        }
+        return "the ledger has no approval request \(id)"
     }
 
     /// The run that used approval request `id`; nil when none did.
@@ -104,6 +145,27 @@ extension Ledger {
                  ORDER BY r.started_at
                 """, logger: Self.logger).decode(String.self) { lost.append(runID) }
             return lost
+        }
+    }
+}
+
+extension Ledger {
+    /// Every runner start of `environment`, oldest first (``PolicyChange/changes(_:)`` lists
+    /// the changes among them).
+    public func runnerPolicies(environment: String) async throws(LedgerError) -> [PolicyChange.Pin] {
+        try await run("reading the runners' policies") {
+            var pins: [PolicyChange.Pin] = []
+            for try await (at, replica, principal, digest, files) in try await connection.query("""
+                SELECT extract(epoch FROM started_at)::bigint, replica, principal, digest, files::text FROM runbook.runner_policies
+                 WHERE environment = \(environment) ORDER BY started_at, id
+                """, logger: Self.logger).decode((Int, String, String, String, String).self) {
+                var map: [String: String] = [:]
+                if case .object(let object)? = try? JSON.parse(files) {
+                    for (path, value) in object.pairs { if case .string(let hash) = value { map[path] = hash } }
+                }
+                pins.append(PolicyChange.Pin(startedAt: at, replica: replica, principal: principal, digest: digest, files: map))
+            }
+            return pins
         }
     }
 }

@@ -153,24 +153,27 @@ public final class Ledger: Sendable {
         let seqs = records.map(\.seq)
         let hashes = records.map(\.hash)
         let lines = records.map(\.line)
-        return try await run("writing records") {
-            let rows = try await connection.query("""
-                WITH input AS (
-                    SELECT * FROM unnest(\(seqs)::bigint[], \(hashes)::text[], \(lines)::text[]) AS t(seq, hash, line)
-                ), inserted AS (
-                    INSERT INTO runbook.records (source_id, seq, hash, prev, run_id, event, ts, line)
-                    SELECT \(source), i.seq, i.hash, j->>'prev', j->>'run_id', j->>'event', (j->>'ts')::timestamptz, i.line
-                      FROM input i CROSS JOIN LATERAL (SELECT replace(i.line, '\\u0000', '')::jsonb AS j) l
-                    ON CONFLICT (source_id, seq) DO NOTHING
-                    RETURNING seq
-                )
-                SELECT i.seq FROM input i JOIN runbook.records r ON r.source_id = \(source) AND r.seq = i.seq
-                 WHERE r.hash <> i.hash ORDER BY i.seq
-                """, logger: Self.logger)
-            var conflicts: [Int] = []
-            for try await seq in rows.decode(Int.self) { conflicts.append(seq) }
-            return conflicts
-        }
+        return try await run("writing records") { try await insertRecords(source: source, seqs: seqs, hashes: hashes, lines: lines) }
+    }
+
+    /// ``insert(source:records:)``'s statement, for a caller's transaction.
+    func insertRecords(source: String, seqs: [Int], hashes: [String], lines: [String]) async throws -> [Int] {
+        let rows = try await connection.query("""
+            WITH input AS (
+                SELECT * FROM unnest(\(seqs)::bigint[], \(hashes)::text[], \(lines)::text[]) AS t(seq, hash, line)
+            ), inserted AS (
+                INSERT INTO runbook.records (source_id, seq, hash, prev, run_id, event, ts, line)
+                SELECT \(source), i.seq, i.hash, j->>'prev', j->>'run_id', j->>'event', (j->>'ts')::timestamptz, i.line
+                  FROM input i CROSS JOIN LATERAL (SELECT replace(i.line, '\\u0000', '')::jsonb AS j) l
+                ON CONFLICT (source_id, seq) DO NOTHING
+                RETURNING seq
+            )
+            SELECT i.seq FROM input i JOIN runbook.records r ON r.source_id = \(source) AND r.seq = i.seq
+             WHERE r.hash <> i.hash ORDER BY i.seq
+            """, logger: Self.logger)
+        var conflicts: [Int] = []
+        for try await seq in rows.decode(Int.self) { conflicts.append(seq) }
+        return conflicts
     }
 
     /// Marks run `runID` as going on for as long as this connection lives (a session advisory

@@ -9,8 +9,8 @@ public import RunbookDrivers
 ///   resume, and stops the run at the gate (or, with a wait, waits for the decision: woken by
 ///   the ledger's notification, ``ApprovalWakeups``).
 /// * Resuming request `R` for this action: checks every signature and the policy, then compares
-///   the digest approved with the digest of the plan now: equal, the request is used and the
-///   action runs; different, the request is stale and the run stops with what changed.
+///   the digest approved with the digest of the plan now: equal, the action starts, and its
+///   start record and the request's use are written in one transaction of the ledger; different, the request is stale and the run stops with what changed.
 public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
     /// Where the ledger is.
     let url: String
@@ -33,15 +33,18 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
     let say: @Sendable (String) -> Void
     /// How the commands printed name the project (`--dir ...`), when not the default.
     let commandSuffix: String
+    /// A scheduled run (`--scheduled`): a standing approval may pass its gates.
+    let scheduled: Bool
 
     private let lock = NSLock()
     private var approvedWhileWaitingID: String?
 
     /// A gate for one run.
     public init(url: String, policy: ApprovalPolicy, allowedSigners: String, key: String, signedBy: String? = nil, keygen: SSHKeygen = SSHKeygen(),
-                resume: String?, wait: Duration?, recheck: Duration = .seconds(30), commandSuffix: String = "",
+                resume: String?, wait: Duration?, recheck: Duration = .seconds(30), scheduled: Bool = false, commandSuffix: String = "",
                 say: @escaping @Sendable (String) -> Void)
     {
+        self.scheduled = scheduled
         self.url = url
         self.policy = policy
         self.allowedSigners = allowedSigners
@@ -74,6 +77,8 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
                loaded.request.runbook == plan.runbook, loaded.request.environment == plan.environment
             {
                 verdict = try await resumed(loaded, plan: plan, runID: runID, requester: requester, desk: desk)
+            } else if scheduled, let grant = try await standing(plan, desk: desk) {
+                verdict = .approved(grant)
             } else {
                 verdict = try await ask(plan, runID: runID, requester: requester, desk: desk)
             }
@@ -176,14 +181,51 @@ public final class LedgerApprovalGate: ApprovalGate, @unchecked Sendable {
                 if diff.isEmpty { diff = ["the plan digest differs (\(request.digest) approved, \(plan.digest) now)"] }
                 return .stale(requestID: request.id, approvedDigest: request.digest, digest: plan.digest, diff: diff)
             }
-            guard try await desk.ledger.useApproval(request.id, runID: runID, requester: requester) else {
-                return .refused(requestID: request.id, message: "\(request.id) was used by another run meanwhile")
-            }
+            // Used with the action's start record, in one transaction (`ApprovalUse`), once the
+            // executor writes it: a second resume, here or on another replica, is refused there.
             return .approved(ApprovalGrant(requestID: request.id, requester: request.requester, digest: request.digest,
                                            required: request.required, approvals: yes))
         case let other:
             return refusal(other, id: request.id)
         }
+    }
+
+    /// A standing approval that passes `plan` in a scheduled run: approved by two approvers of
+    /// the policy (signatures checked), its plan unedited, not past its date by the ledger's
+    /// clock, for this very runbook file, listing the action, each bounded value within its
+    /// bound. Says why each other one of the runbook does not pass it; nil when none does.
+    private func standing(_ plan: ApprovalPlan, desk: ApprovalDesk) async throws(LedgerError) -> ApprovalGrant? {
+        let (requests, now) = try await desk.ledger.standingApprovals(runbook: plan.runbook, environment: plan.environment)
+        for request in requests {
+            let loaded = try await desk.check(request)
+            guard let standing = StandingApproval(json: request.plan), standing.digest == request.digest else {
+                say("standing approval \(request.id) does not pass '\(plan.action)': its stored plan does not hash to its digest (edited)")
+                continue
+            }
+            guard standing.actions.contains(plan.action) else { continue }
+            var why = standing.refusal(for: plan)
+            var approvals: [ApprovalDecision] = []
+            if why == nil {
+                switch ApprovalTally.standing(request, loaded.decisions, policy: policy, requesterVerified: loaded.requesterVerified, now: now) {
+                case .approved(let yes) where yes.count >= StandingApproval.required: approvals = yes
+                case .approved(let yes): why = "\(yes.count) of \(StandingApproval.required) approvals"
+                case .pending(let have, _): why = "\(have) of \(StandingApproval.required) approvals"
+                case .denied(let d): why = "denied by \(d.approver)"
+                case .expired(let at): why = "expired at \(ApprovalRequest.time(at))"
+                case .closed(let s): why = "it is \(s.rawValue)"
+                case .tampered(let t): why = t
+                }
+            }
+            if let why {
+                say("standing approval \(request.id) does not pass '\(plan.action)': \(why)")
+                continue
+            }
+            let values: [Value] = standing.values(in: plan).map { .object([("path", .string($0.path)), ("value", $0.value)]) }
+            say("'\(plan.action)' passes with standing approval \(request.id) (approved by \(approvals.map(\.approver).joined(separator: ", ")) until \(ApprovalRequest.time(standing.until)))")
+            return ApprovalGrant(requestID: request.id, requester: request.requester, digest: request.digest, required: StandingApproval.required,
+                                 approvals: approvals, standing: .object([("runbook_sha256", .string(plan.runbookSHA256)), ("values", .list(values))]))
+        }
+        return nil
     }
 
     private func refusal(_ standing: ApprovalTally.Standing, id: String) -> ApprovalVerdict {

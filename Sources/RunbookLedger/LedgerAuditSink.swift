@@ -43,6 +43,23 @@ public final class LedgerAuditSink: AuditSink {
         }
     }
 
+    /// Appends the approved action's `step.started` locally (synced), then sends it to the
+    /// ledger with the approval's use, in one transaction. Unlike other records, this one does
+    /// not let the run go on without the ledger: the action runs only when the use is recorded.
+    public func start(_ event: AuditEvent, runID: String, using use: ApprovalUse) async throws(AuditError) -> ApprovalUse.Outcome {
+        await writer.reserveUse()
+        try log.record(event, runID: runID, sync: true)
+        let writer = writer
+        do {
+            return try await withDeadline(Self.syncWait, grace: .zero) { await writer.push(runID: runID, using: use) }
+        } catch is TimeoutError {
+            await writer.abandon("the ledger did not answer within \(DurationText.format(Self.syncWait))")
+            return .unavailable("the ledger did not record the use of \(use.requestID) within \(DurationText.format(Self.syncWait)): nothing was run")
+        } catch {
+            return .unavailable("interrupted before the use of \(use.requestID) was recorded: nothing was run")
+        }
+    }
+
     /// Fsyncs the local log and sends what is left.
     public func flush() async throws(AuditError) {
         try log.sync()

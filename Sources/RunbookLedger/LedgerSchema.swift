@@ -351,5 +351,19 @@ public enum LedgerSchema {
             )
             """,
         ],
+        // 9: standing approvals (issue 21). A standing approval is an approval request whose
+        // run_id is 'standing' and whose plan is {"standing": ...}; each scheduled run's gate it
+        // passes is one row here, written in the transaction of the action's start record.
+        [
+            """
+            CREATE TABLE runbook.standing_uses (
+                request_id  text NOT NULL REFERENCES runbook.approval_requests,
+                run_id      text NOT NULL,
+                step        text NOT NULL,
+                used_at     timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (run_id, step)
+            )
+            """,
+        ],
     ]
 }

@@ -49,6 +49,9 @@ public actor LedgerWriter {
     private var connectError: (any Error)?
     /// The push in progress: pushes run one after another, so a record is read and sent once.
     private var pushing: Task<Void, Never>?
+    /// An approved action's start is being written: records wait for the push that uses the
+    /// approval with it (``push(runID:using:)``), so the start never reaches the ledger alone.
+    private var useReserved = false
 
     /// A writer for the log at `logPath` and the ledger at `url`; nothing connects until
     /// ``start()``. `warn` receives the one message said when the ledger is left alone.
@@ -126,7 +129,34 @@ public actor LedgerWriter {
         await current.value
     }
 
+    /// Holds the records back from now until ``push(runID:using:)``: call it before writing
+    /// the approved action's `step.started` locally.
+    public func reserveUse() {
+        useReserved = true
+    }
+
+    /// Sends every record the local log holds (the last an approved action's `step.started`)
+    /// and uses the approval in the same transaction as the final statement of records
+    /// (``Ledger/insert(source:records:runID:using:)``). Anything but `.used`: the action must
+    /// not run; a ledger that cannot be used is given up for the run, as for any push.
+    public func push(runID: String, using use: ApprovalUse) async -> ApprovalUse.Outcome {
+        let previous = pushing
+        let current = Task { () -> ApprovalUse.Outcome in
+            await previous?.value
+            return await self.send(runID: runID, once: false, use: use)
+        }
+        pushing = Task { _ = await current.value }
+        return await current.value
+    }
+
     private func send(runID: String?, once: Bool) async {
+        _ = await send(runID: runID, once: once, use: nil)
+    }
+
+    @discardableResult
+    private func send(runID: String?, once: Bool, use: ApprovalUse?) async -> ApprovalUse.Outcome {
+        defer { if use != nil { useReserved = false } }
+        let down = ApprovalUse.Outcome.unavailable("the ledger cannot record the use of \(use?.requestID ?? "") with the action's start: nothing was run")
         if case .idle = state { start() }
         if case .connecting(let task) = state {
             let ledger = await task.value
@@ -138,21 +168,39 @@ public actor LedgerWriter {
                 }
             }
         }
-        guard case .up(let ledger) = state else { return }
+        guard case .up(let ledger) = state else { return down }
         do {
             if source == nil {
                 try await prepare(ledger, activeRun: runID)
                 if source != nil { activeRun = runID }
             }
-            guard let source, var position = offset else { return }
+            guard let source, var position = offset else { return down }
             if let runID, activeRun == nil {
                 activeRun = runID
                 try await ledger.markActive(runID: runID)
             }
             while true {
-                let (records, next) = try AuditTail.read(path: logPath, from: position, limit: Self.batch)
+                // An approved action's start goes only with its approval's use.
+                if useReserved && use == nil { break }
+                // With a use: every record the log holds (those before the gate went at its
+                // synced `gate.decision`), the action's start among them, in one statement.
+                let (records, next) = try AuditTail.read(path: logPath, from: position, limit: use == nil ? Self.batch : .max)
                 if records.isEmpty { break }
-                let conflicts = try await ledger.insert(source: source, records: records)
+                var conflicts: [Int]
+                if let use {
+                    // One transaction: the records through the action's start, and the use.
+                    let refusal: String?
+                    (conflicts, refusal) = try await ledger.insert(source: source, records: records, runID: runID ?? "", using: use)
+                    if let refusal { return .refused(refusal) }
+                    if conflicts.isEmpty {
+                        offset = next
+                        sent = max(sent, records.last!.seq)
+                        recordsSent += records.count
+                        return .used
+                    }
+                } else {
+                    conflicts = try await ledger.insert(source: source, records: records)
+                }
                 if let seq = conflicts.first {
                     throw LedgerError(.conflict, "the ledger already holds a different record at seq \(seq) of this audit log (\(logPath)): the log or the ledger was changed; run `runbook audit verify --ledger --env \(environment)`")
                 }
@@ -167,6 +215,7 @@ public actor LedgerWriter {
         } catch {
             await giveUp(LedgerError(.failed, "\(error)"))
         }
+        return down
     }
 
     /// Sends what is left, then `checkpoints` (each once the records it covers are there), and

@@ -48,6 +48,11 @@ public enum PlanText {
                     }
                 }
             }
+        } else if let standing = StandingApproval(json: r.plan) {
+            out += "  standing  every scheduled run of \(standing.runbook) in \(standing.environment) until \(ApprovalRequest.time(standing.until)) passes the gates of:\n"
+            out += "            \(standing.actions.joined(separator: ", "))\n"
+            out += "  runbook   sha256 \(standing.runbookSHA256) (any edit of the file voids it)\n"
+            out += "  bounds    \(standing.bounds.isEmpty ? "none" : standing.bounds.map(\.description).joined(separator: " "))\n"
         } else {
             out += "  (the stored plan cannot be read by this binary)\n"
         }

@@ -16,7 +16,7 @@ public struct RunApprovals: Sendable {
 
     /// Nil when the environment has no policy, the run is a dry run, or no action needs approval
     /// (then `--resume` is refused). Says why and throws on a refusal.
-    static func resolve(environment env: Environment, runbook: Runbook, home: URL, dryRun: Bool, identity: RunIdentity, resume: String?,
+    static func resolve(environment env: Environment, runbook: Runbook, home: URL, dryRun: Bool, scheduled: Bool, identity: RunIdentity, resume: String?,
                         wait: Duration?, directoryFlag: String?, redactor: Redactor, json: Bool,
                         output: RunOutput) async throws(RunSessionError) -> RunApprovals?
     {
@@ -43,7 +43,7 @@ public struct RunApprovals: Sendable {
             // What the operator must do next; on standard error with --format json, whose
             // standard output is the report alone.
             LedgerApprovalGate(url: url, policy: policy, allowedSigners: signers, key: key, signedBy: onBehalf, resume: resume, wait: wait,
-                               commandSuffix: suffix) { text in
+                               scheduled: scheduled, commandSuffix: suffix) { text in
                 let line = redactor.redact(text) + "\n"
                 if json { output.err(line) } else { output.out(line) }
             }

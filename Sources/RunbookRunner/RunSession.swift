@@ -177,7 +177,8 @@ public struct RunSession: Sendable {
         for input in runbook.inputs where input.secret { if let v = values[input.name] { redactor.add(v.interpolated) } }
         ledgerRedactor.set(redactor)
         // Four-eyes approvals (issue 11): resolved, and a resumed request checked, before anything runs.
-        let approvals = try await RunApprovals.resolve(environment: env, runbook: runbook, home: home, dryRun: options.dryRun, identity: identity,
+        let approvals = try await RunApprovals.resolve(environment: env, runbook: runbook, home: home, dryRun: options.dryRun,
+                                                       scheduled: options.scheduled, identity: identity,
                                                        resume: options.resume, wait: waitDuration, directoryFlag: context.directoryFlag,
                                                        redactor: redactor, json: options.json, output: output)
         // The incident (issue 12), found before the ledger writer connects (an invalid

@@ -10,7 +10,8 @@ struct Approvals: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approvals",
         abstract: "List approval requests waiting for a second person (newest first): who asked, for which action, since and until when.",
-        discussion: "Exit 0 · 2 invalid · 4 ledger unreachable. Approvals are counted only when their signature verifies against the environment's allowed_signers.")
+        discussion: "Exit 0 · 2 invalid · 4 ledger unreachable. Approvals are counted only when their signature verifies against the environment's allowed_signers.",
+        subcommands: [ApprovalsStanding.self])
 
     enum Format: String, ExpressibleByArgument { case text, json }
 
@@ -43,11 +44,15 @@ struct Approvals: AsyncParsableCommand {
         switch format {
         case .json:
             let list: [Value] = rows.map { r, have, standing in
-                .object([("id", .string(r.id)), ("runbook", .string(r.runbook)), ("environment", .string(r.environment)), ("action", .string(r.action)),
+                var fields: [(String, Value)] = [
+                    ("id", .string(r.id)), ("runbook", .string(r.runbook)), ("environment", .string(r.environment)), ("action", .string(r.action)),
                          ("risk", .string(r.risk.rawValue)), ("requester", .string(r.requester)), ("run_id", .string(r.runID)),
                          ("digest", .string(r.digest)), ("required", .int(r.required)), ("approvals", .int(have)),
                          ("status", .string(Self.status(r, standing))), ("created_at", .string(ApprovalRequest.isoTime(r.createdAt))),
-                         ("expires_at", .string(ApprovalRequest.isoTime(r.expiresAt)))])
+                         ("expires_at", .string(ApprovalRequest.isoTime(r.expiresAt)))]
+                // A standing approval (docs/approvals.md): its runbook file, actions, bounds and date.
+                if StandingApproval(json: r.plan) != nil, let inner = r.plan["standing"] { fields.append(("standing", inner)) }
+                return .object(fields)
             }
             StandardStreams.out(JSON.encode(.list(list), pretty: true) + "\n")
         case .text:
@@ -142,6 +147,9 @@ struct Decide {
         switch outcome {
         case .denied:
             StandardStreams.out("denied: \(id) by \(principal) (signed): '\(request.action)' will not run under this request\n")
+        case .approved(let yes) where request.runID == StandingApproval.runID:
+            StandardStreams.out("approved: standing approval \(id) by \(yes.map(\.approver).joined(separator: ", ")) (\(yes.count) of \(request.required), signed over \(request.digest)).\n"
+                + "  scheduled runs of \(request.runbook) in \(request.environment) pass its gates until \(ApprovalRequest.time(request.expiresAt)), while the runbook is unchanged and within its bounds\n")
         case .approved(let yes):
             StandardStreams.out("approved: \(id) by \(yes.map(\.approver).joined(separator: ", ")) (\(yes.count) of \(request.required), signed over \(request.digest)).\n"
                 + "  the requester resumes: runbook run \(request.runbook) --env \(request.environment) --resume \(id)\n"

@@ -18,6 +18,7 @@ struct StepMachineTests {
             case .ask(let risk): "ask(\(risk.rawValue))"
             case .requestApproval(let n): "approval(\(n))"
             case .audit(let event, let sync): event.name + (sync ? "!" : "")
+            case .startUsing(let event, let use): "\(event.name)+use(\(use.requestID))"
             case .perform(let n): "perform(\(n))"
             case .wait(let d): "wait(\(DurationText.format(d)))"
             case .finish(let report, let flow): "finish(\(report.status)\(flow == .proceed ? "" : ", stop"))"
@@ -258,7 +259,7 @@ struct RunOutcomePrecedenceTests {
         let grant = ApprovalGrant(requestID: "apr-0123456789", requester: "alice", digest: "sha256:x", required: 1,
                                   approvals: [ApprovalDecision(requestID: "apr-0123456789", approver: "bob", verdict: .approved, comment: "", decidedAt: 1)])
         let table: [(ApprovalVerdict, [String], RunOutcome.End?)] = [
-            (.approved(grant), ["gate.decision!", "step.started!", "perform(1)"], nil),
+            (.approved(grant), ["gate.decision!", "step.started+use(apr-0123456789)"], nil),
             (.pending(requestID: "apr-0123456789", message: "pending"), ["gate.decision!", "finish(awaiting-approval, stop)"], .awaitingApproval(step: "s")),
             (.stale(requestID: "apr-0123456789", approvedDigest: "a", digest: "b", diff: ["x: red -> green"]),
              ["approval.stale!", "finish(awaiting-approval, stop)"], .approvalStale(step: "s")),
@@ -271,6 +272,29 @@ struct RunOutcomePrecedenceTests {
             #expect(StepMachineTests.names(machine.handle(.rendered(StepMachineTests.rendering), at: .zero)) == ["approval(1)"])
             let actions = machine.handle(.approvalResolved(verdict), at: .zero)
             #expect(StepMachineTests.names(actions) == expected, "\(verdict)")
+            if let end { #expect(StepMachineTests.finished(actions)?.1 == .stop(end, message: Self.stopMessage(actions) ?? "")) }
+        }
+    }
+
+    /// An approved action runs only once its use is recorded with its start; a use refused (another
+    /// run used the request meanwhile) ends it declined, with the `step.ended` its start needs.
+    @Test func approvedActionRunsOnlyOnceItsUseIsRecorded() {
+        var mode = Planner.Mode(dryRun: false, yes: true)
+        mode.fourEyes = ["s": 1]
+        let grant = ApprovalGrant(requestID: "apr-0123456789", requester: "alice", digest: "sha256:x", required: 1,
+                                  approvals: [ApprovalDecision(requestID: "apr-0123456789", approver: "bob", verdict: .approved, comment: "", decidedAt: 1)])
+        let table: [(ApprovalUse.Outcome, [String], RunOutcome.End?)] = [
+            (.used, ["perform(1)"], nil),
+            (.refused("apr-0123456789 was used by run r2"), ["step.ended!", "finish(declined, stop)"], .approvalRefused(step: "s")),
+            (.unavailable("ledger down"), ["step.ended!", "finish(failed, stop)"], .approvalUnavailable(step: "s")),
+        ]
+        for (outcome, expected, end) in table {
+            var machine = StepMachine(StepMachineTests.config(.action, risk: .high, mode: mode))
+            _ = machine.start()
+            _ = machine.handle(.rendered(StepMachineTests.rendering), at: .zero)
+            _ = machine.handle(.approvalResolved(.approved(grant)), at: .zero)
+            let actions = machine.handle(.approvalUsed(outcome), at: .zero)
+            #expect(StepMachineTests.names(actions) == expected, "\(outcome)")
             if let end { #expect(StepMachineTests.finished(actions)?.1 == .stop(end, message: Self.stopMessage(actions) ?? "")) }
         }
     }

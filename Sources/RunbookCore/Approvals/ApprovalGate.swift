@@ -35,9 +35,13 @@ public struct ApprovalGrant: Sendable, Hashable {
     public var required: Int
     /// The approvals counted, with their signatures.
     public var approvals: [ApprovalDecision]
+    /// A scheduled run's gate passed by a standing approval (``StandingApproval``): the runbook's
+    /// SHA-256 and each bounded value read, as `gate.decision` records them; nil for a request.
+    public var standing: Value?
 
     /// A grant from its parts.
-    public init(requestID: String, requester: String, digest: String, required: Int, approvals: [ApprovalDecision]) {
+    public init(requestID: String, requester: String, digest: String, required: Int, approvals: [ApprovalDecision], standing: Value? = nil) {
+        self.standing = standing
         self.requestID = requestID
         self.requester = requester
         self.digest = digest
@@ -47,8 +51,10 @@ public struct ApprovalGrant: Sendable, Hashable {
 
     /// `gate.decision`'s `approval` object.
     public var auditValue: Value {
-        .object([("request_id", .string(requestID)), ("requester", .string(requester)), ("digest", .string(digest)),
-                 ("required", .int(required)), ("approvals", .list(approvals.map(\.auditValue)))])
+        var fields: [(String, Value)] = [("request_id", .string(requestID)), ("requester", .string(requester)), ("digest", .string(digest)),
+                                         ("required", .int(required)), ("approvals", .list(approvals.map(\.auditValue)))]
+        if let standing { fields.append(("standing", standing)) }
+        return .object(fields)
     }
 }
 

@@ -191,6 +191,17 @@ public protocol AuditSink: Sendable {
     func record(_ event: AuditEvent, runID: String, sync: Bool) async throws(AuditError)
     /// Forces every record written so far to stable storage.
     func flush() async throws(AuditError)
+    /// Writes `event`, an approved action's `step.started`, synced, and records `use` with it
+    /// where both are kept in one transaction (the team's ledger). A sink without a ledger
+    /// cannot record a use: the action does not run.
+    func start(_ event: AuditEvent, runID: String, using use: ApprovalUse) async throws(AuditError) -> ApprovalUse.Outcome
+}
+
+extension AuditSink {
+    public func start(_ event: AuditEvent, runID: String, using use: ApprovalUse) async throws(AuditError) -> ApprovalUse.Outcome {
+        try await record(event, runID: runID, sync: true)
+        return .unavailable("this run's audit does not reach a ledger, where \(use.requestID) would be used with the start of '\(use.step)'")
+    }
 }
 
 extension AuditLog: AuditSink {

@@ -21,6 +21,8 @@ extension Executor {
             case .audit(let record, let sync):
                 try await audit.record(record, runID: request.runID, sync: sync)
                 continue
+            case .startUsing(let record, let use):
+                event = .approvalUsed(try await audit.start(record, runID: request.runID, using: use))
             case .evaluateWhen:
                 event = evaluateWhen(&work)
             case .render:

@@ -163,6 +163,8 @@ public struct StepMachine: Sendable {
         case gateAnswered(approved: Bool, question: String)
         /// The four-eyes verdict (answers `requestApproval`).
         case approvalResolved(ApprovalVerdict)
+        /// Whether the approval was used with the action's start (answers `startUsing`).
+        case approvalUsed(ApprovalUse.Outcome)
         /// An attempt ended (answers `perform`).
         case performed(Attempt)
         /// The wait between two attempts of a retrying check is over.
@@ -184,6 +186,9 @@ public struct StepMachine: Sendable {
         case requestApproval(required: Int)
         /// Write this record before going on; `sync` before anything is performed by an action.
         case audit(AuditEvent, sync: Bool)
+        /// Write this `step.started` record of an approved action with the request's use, in one
+        /// transaction of the ledger; answer with `approvalUsed`.
+        case startUsing(AuditEvent, ApprovalUse)
         /// Perform the rendered command (attempt number, from 1); answer with `performed`.
         case perform(attempt: Int)
         /// Wait before the next attempt; answer with `retryTick` (or `interrupted`).
@@ -201,7 +206,7 @@ public struct StepMachine: Sendable {
     }
 
     enum State: Sendable, Hashable {
-        case idle, evaluatingWhen, rendering(Planner.Decision), asking, awaitingApproval, performing(attempt: Int), waiting(attempt: Int), finished
+        case idle, evaluatingWhen, rendering(Planner.Decision), asking, awaitingApproval, usingApproval, performing(attempt: Int), waiting(attempt: Int), finished
     }
 
     /// What the machine was made with.
@@ -262,6 +267,8 @@ public struct StepMachine: Sendable {
             return answered(approved: approved, question: question)
         case (.awaitingApproval, .approvalResolved(let verdict)):
             return resolved(verdict)
+        case (.usingApproval, .approvalUsed(let outcome)):
+            return used(outcome)
         case (.performing(let attempt), .performed(let result)):
             return performed(result, attempt: attempt)
         case (.waiting(let attempt), .retryTick):
@@ -335,7 +342,11 @@ public struct StepMachine: Sendable {
         case .approved(let grant):
             let gate = gateDecision(.approved, how: "four-eyes \(grant.requestID)", approval: grant.auditValue)
             report.message = "approved by \(grant.approvals.map(\.approver).joined(separator: ", ")) (\(grant.requestID))"
-            return [.audit(.gateDecision(gate), sync: true)] + begin()
+            state = .usingApproval
+            // The run's own operator (the principal its key proved): the ledger's transaction checks
+            // that this is the request's requester.
+            let use = ApprovalUse(requestID: grant.requestID, requester: configuration.operatorName, step: id, standing: grant.standing != nil)
+            return [.audit(.gateDecision(gate), sync: true), .startUsing(startedEvent, use)]
         case .pending(let request, let message):
             report.status = .awaitingApproval
             report.message = message
@@ -361,8 +372,35 @@ public struct StepMachine: Sendable {
 
     private mutating func begin() -> [Action] {
         state = .performing(attempt: 1)
-        let command = rendering?.audit ?? .null
-        return [.audit(.stepStarted(step: configuration.id, kind: configuration.kind, command: command), sync: !isCheck), .perform(attempt: 1)]
+        return [.audit(startedEvent, sync: !isCheck), .perform(attempt: 1)]
+    }
+
+    private var startedEvent: AuditEvent {
+        .stepStarted(step: configuration.id, kind: configuration.kind, command: rendering?.audit ?? .null)
+    }
+
+    /// After an approved action's start was written: run it once its use is recorded; else it
+    /// ends, not run (a request used by another run: refused, 2; the ledger down: 4).
+    private mutating func used(_ outcome: ApprovalUse.Outcome) -> [Action] {
+        let id = configuration.id
+        let message: String
+        let end: RunOutcome.End
+        switch outcome {
+        case .used:
+            state = .performing(attempt: 1)
+            return [.perform(attempt: 1)]
+        case .refused(let why):
+            report.status = .declined
+            (message, end) = (why, .approvalRefused(step: id))
+        case .unavailable(let why):
+            report.status = .failed
+            (message, end) = (why, .approvalUnavailable(step: id))
+        }
+        report.message = message
+        // `step.ended` even when declined: its `step.started` is written.
+        let ended = AuditEvent.stepEnded(.init(step: id, kind: configuration.kind, status: report.status, durationMs: Int(elapsed.milliseconds),
+                                               attempts: 0, outputSHA256: nil, excerpt: nil, message: message))
+        return finish(.stop(end, message: "'\(id)' was not run: \(message)"), audit: report.status == .declined ? [.audit(ended, sync: true)] : [])
     }
 
     private mutating func performed(_ attempt: Attempt, attempt number: Int) -> [Action] {
