@@ -12,7 +12,9 @@ struct ConfigurationTests {
             "ETL_LOG_DIR": "/var/log/etl",
             "ETL_POLL_INTERVAL_MS": "75",
             "ETL_FAULTS": #"{"slow_ms": 250}"#,
+            "ETL_STORAGE_ADDRESS": "minio-1.storage.internal:9000",
         ])
+        #expect(configuration.storageAddress == "minio-1.storage.internal:9000")
         #expect(configuration.host == "0.0.0.0")
         #expect(configuration.port == 9090)
         #expect(configuration.logDirectory == "/var/log/etl")
@@ -27,6 +29,7 @@ struct ConfigurationTests {
 
         let defaults = try ETLConfiguration(environment: ["ETL_DATABASE_URL": "postgres://u@h/d", "ETL_API_TOKEN": "x"])
         #expect(defaults.host == "127.0.0.1" && defaults.port == 18080 && defaults.logDirectory == nil)
+        #expect(defaults.storageAddress == "storage.conectaboi.internal:9000")
     }
 
     @Test("missing or malformed settings are refused with the variable's name",
@@ -36,6 +39,10 @@ struct ConfigurationTests {
             (["ETL_DATABASE_URL": "mysql://u@h/d", "ETL_API_TOKEN": "x"], "postgres://"),
             (["ETL_DATABASE_URL": "postgres://u@h/d", "ETL_API_TOKEN": "x", "ETL_LISTEN": "nohost"], "ETL_LISTEN"),
             (["ETL_DATABASE_URL": "postgres://u@h/d", "ETL_API_TOKEN": "x", "ETL_FAULTS": #"{"connection_error_rate": 2}"#], "connection_error_rate"),
+            // The address goes into error messages a runbook reads: only host:port, nothing else.
+            (["ETL_DATABASE_URL": "postgres://u@h/d", "ETL_API_TOKEN": "x", "ETL_STORAGE_ADDRESS": "$(touch /tmp/x):9000"], "ETL_STORAGE_ADDRESS"),
+            (["ETL_DATABASE_URL": "postgres://u@h/d", "ETL_API_TOKEN": "x", "ETL_STORAGE_ADDRESS": "storage:99999"], "ETL_STORAGE_ADDRESS"),
+            (["ETL_DATABASE_URL": "postgres://u@h/d", "ETL_API_TOKEN": "x", "ETL_STORAGE_ADDRESS": "storage"], "ETL_STORAGE_ADDRESS"),
           ])
     func refused(environment: [String: String], mentions: String) {
         do {

@@ -6,6 +6,9 @@ SCENARIOS=(
     "scenario-2-high-error-rate|~15% of the last 4 h failed with connection errors (burst over: reprocessing fixes it)"
     "scenario-3-dlq-full|180 unresolved DLQ entries, mostly connection/resource, some validation/data"
     "scenario-4-performance-degradation|slow_ms fault, processing 4x slower for 2 h, SLOW_QUERY lines, index dropped"
+    "scenario-4-dropped-index|processing 4x slower for 2 h; only cause: the index on etl_file (status, updated_at) dropped"
+    "scenario-4-bloat|processing 4x slower for 2 h; only cause: etl_file bloated (autovacuum off, 4 dead versions of every row)"
+    "scenario-4-lock-contention|processing 4x slower for 2 h; only cause: a psql session idle in transaction holds a SHARE lock on cattle_lot"
     "pending-files|8 files stuck in processing for 2-5 h (a worker crashed mid-file)"
     "worker-stopped|etl-core runs but its worker is stopped: /health degraded, files pile up"
     "stalled|etl-core runs but every API request hangs"
@@ -41,12 +44,17 @@ scenario_known() {
 # files (current and rotated) from it.
 seed_scenario() {
     local name=$1 days=56 end_offset=0 success="" down=0
+    db_faults_reset
     if [[ "$name" == "production-size" ]]; then
         seed_production_size
         seed_probes 365 0
         return
     fi
-    local files=("$SEED_DIR/functions.sql" "$SEED_DIR/base.sql")
+    local files=("$SEED_DIR/functions.sql" "$SEED_DIR/base.sql") seed=$name
+    case "$name" in
+        # Scenario 4's history with one cause each (applied after the seed, below).
+        scenario-4-*) seed=scenario-4-performance-degradation ;;
+    esac
     case "$name" in
         scenario-1-pipeline-stopped) end_offset=45; down=45 ;;
         outage-3-days) end_offset=4320; down=4320 ;;
@@ -59,8 +67,8 @@ seed_scenario() {
     esac
     if [[ -n "$success" ]]; then
         files+=("$SEED_DIR/success-rate.sql")
-    elif [[ -f "$SEED_DIR/$name.sql" ]]; then
-        files+=("$SEED_DIR/$name.sql")
+    elif [[ -f "$SEED_DIR/$seed.sql" ]]; then
+        files+=("$SEED_DIR/$seed.sql")
     fi
     files+=("$SEED_DIR/logs.sql")
     local args=() f
@@ -69,7 +77,7 @@ seed_scenario() {
     mkdir -p "$LOG_DIR"
     rm -f "$LOG_DIR"/*.log
     local tsv="$SANDBOX_DIR/seed-logs.tsv"
-    psql_etl -At -F $'\t' -v days="$days" -v end_offset="$end_offset" -v target_success="${success:-98}" \
+    psql_etl -At -F $'\t' -v days="$days" -v end_offset="$end_offset" -v target_success="${success:-98}" -v storage="$STORAGE_ADDRESS" \
         "${args[@]}" > "$tsv"
     awk -F'\t' -v dir="$LOG_DIR" '{ print $2 > (dir "/" $1) }' "$tsv"
     rm -f "$tsv"
@@ -82,12 +90,17 @@ seed_scenario() {
         touch -d "$stamp + 7 days" "$rotated"
     done
     touch "$LOG_DIR/etl-service.log" "$LOG_DIR/errors.log" "$LOG_DIR/metrics.log" "$LOG_DIR/audit.log"
+    # The bloat is the history's (production's reprocessing), not this moment's statements.
+    if [[ "$name" == "scenario-4-bloat" ]]; then inject_bloat; fi
     # Fresh statistics, without the seeding's own statements.
     psql_super -d etl -c "SELECT monitoring.pg_stat_statements_reset()" >/dev/null
-    if [[ "$name" == "scenario-4-performance-degradation" ]]; then
-        # The queries a dashboard runs, now without the index.
-        psql_etl -f "$SEED_DIR/slow-queries.sql" >/dev/null
-    fi
+    case "$name" in
+        scenario-4-performance-degradation|scenario-4-dropped-index)
+            psql_etl -q -c "DROP INDEX IF EXISTS etl_file_status_updated_at_idx"
+            # The queries a dashboard runs, now without the index.
+            psql_etl -f "$SEED_DIR/slow-queries.sql" >/dev/null
+            ;;
+    esac
     seed_probes "$days" "$down"
 }
 
@@ -152,6 +165,9 @@ apply_scenario_runtime() {
             fi
             ;;
         scenario-4-performance-degradation) etl_start "{\"slow_ms\": ${SANDBOX_SLOW_MS:-1500}}" ;;
+        # The lock is taken before the service starts: its first load (of the files waiting in
+        # the queue) waits for it, whatever the machine's speed.
+        scenario-4-lock-contention) lock_hold; etl_start ;;
         worker-stopped) etl_start '{"worker_stopped": true}' ;;
         busy-backlog) etl_start "{\"slow_ms\": ${SANDBOX_SLOW_MS:-1500}}" ;;
         stalled) etl_start '{"stalled": true}' ;;

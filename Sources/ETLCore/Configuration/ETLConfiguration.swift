@@ -17,6 +17,7 @@ public import PostgresURLKit
 /// | `ETL_SLOW_MS` | a file slower than this logs a `SLOW_QUERY` line | 1000 |
 /// | `ETL_FAULTS` | faults in force from the start, JSON as for `POST /admin/faults` | none |
 /// | `ETL_MAX_UPLOAD_BYTES` | largest file, for the API (413) and the worker (`resource`) alike | 8388608 |
+/// | `ETL_STORAGE_ADDRESS` | `host:port` of the upstream storage, named in connection errors | `storage.conectaboi.internal:9000` |
 public struct ETLConfiguration: Sendable {
     /// Where the database is.
     public var database: PostgresURL
@@ -49,6 +50,9 @@ public struct ETLConfiguration: Sendable {
     /// Largest file, in bytes: the one limit both `POST /files` (413) and the worker (a
     /// permanent `resource` failure) apply.
     public var maxUploadBytes: Int = UploadLimit.defaultBytes
+    /// `host:port` of the upstream storage the worker reads from: a connection failure names
+    /// it in the file's `error_message` (scenario 2's network check reads it there).
+    public var storageAddress: String = "storage.conectaboi.internal:9000"
 
     /// Creates a configuration with defaults for everything but the essentials.
     public init(database: PostgresURL, apiToken: String, host: String = "127.0.0.1", port: Int = 18080, logDirectory: String? = nil) {
@@ -103,6 +107,15 @@ public struct ETLConfiguration: Sendable {
                 throw ETLError(.configuration, "ETL_MAX_UPLOAD_BYTES must be an integer from 1 to \(UploadLimit.maximumBytes)")
             }
             self.maxUploadBytes = bytes
+        }
+        if let address = environment["ETL_STORAGE_ADDRESS"], !address.isEmpty {
+            guard address.range(of: #"^[A-Za-z0-9][A-Za-z0-9.-]{0,252}:[0-9]{1,5}$"#, options: .regularExpression) != nil,
+                  let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+                  (1...65535).contains(port)
+            else {
+                throw ETLError(.configuration, "ETL_STORAGE_ADDRESS must be host:port (letters, digits, dots, hyphens), got '\(address)'")
+            }
+            self.storageAddress = address
         }
         if let text = environment["ETL_BATCH_SIZE"] {
             guard let size = Int(text), (1...1000).contains(size) else {

@@ -17,6 +17,7 @@ public struct Worker: Service {
     let batchSize: Int
     let slowThreshold: Duration
     let beatInterval: Duration
+    let storageAddress: String
     let logger: Logger
 
     /// Creates a worker.
@@ -32,6 +33,7 @@ public struct Worker: Service {
         self.batchSize = configuration.batchSize
         self.slowThreshold = configuration.slowThreshold
         self.beatInterval = max(configuration.heartbeatTimeout / 4, .milliseconds(10))
+        self.storageAddress = configuration.storageAddress
         self.logger = logger
     }
 
@@ -119,7 +121,7 @@ public struct Worker: Service {
                 try await store.simulateSlowStorage(milliseconds: current.slowMilliseconds)
             }
             if current.connectionErrorRate > 0, Double.random(in: 0..<1) < current.connectionErrorRate {
-                let message = "connection refused: upstream storage unavailable (storage.conectaboi.internal:9000)"
+                let message = "connection refused: upstream storage unavailable (\(storageAddress))"
                 try await store.fail(file, errorType: .connection, message: message)
                 outcome = .some(.connection)
                 events.error("worker", fileID: file.id, errorType: ErrorType.connection.rawValue, "\(file.filename) \(message)")

@@ -35,9 +35,9 @@ public enum RunbookSkeleton {
         """
         # yaml-language-server: $schema=../schema/runbook.schema.json
         runbook: \(id)
-        title: "TODO: what this runbook is for"
+        title: "A FAZER: para que serve este runbook"
         description: |
-          TODO: the symptom it answers, what it checks, what it repairs, and when not to use it.
+          A FAZER: o sintoma que responde, o que confere, o que repara, e quando não usar.
         severity: P3
         owner: etl-team
         inputs:

@@ -79,6 +79,58 @@ extension SandboxSuites {
             #expect(try sandbox.auditIntact(audit))
         }
 
+        /// The bulk re-queue needs the storage the errors name reachable: etl-core writes its
+        /// storage address into each connection error, the runbook reads it there and connects.
+        /// Storage down: no re-queue (the files would only fail again); storage back: re-queued.
+        /// A hostile address in an error message reaches no command.
+        @Test func requeueWaitsForTheStorageTheErrorsName() throws {
+            try sandbox.reseed("scenario-2-high-error-rate")
+            let storage = try sandbox.psql("""
+                SELECT DISTINCT substring(error_message FROM '\\(([^)]*)\\)$') FROM etl_file
+                 WHERE error_type = 'connection' AND updated_at > now() - interval '1 hour'
+                """)
+            #expect(storage.hasPrefix("127.0.0.1:"), "the seed names the sandbox's storage, as etl-core does: \(storage)")
+            // Files whose error names a hostile "address", newest of all: it never becomes the target.
+            let marker = FileManager.default.temporaryDirectory.appendingPathComponent("h21-storage-\(UUID().uuidString)").path
+            try sandbox.psql("""
+                INSERT INTO etl_file (filename, status, error_type, error_message, content, uploaded_at, processing_started_at, completed_at, updated_at)
+                SELECT 'hostile-' || n || '.csv', 'error', 'connection',
+                       'connection refused: upstream storage unavailable ($(touch \(marker)):9000)',
+                       E'farm,lot,head_count,weight_kg,price\\nfazenda-teste,hostile-' || n || E',10,450,12000\\n', now(), now(), now(), now()
+                  FROM generate_series(1, 3) AS n
+                """)
+            let errorFiles = "SELECT count(*) FROM etl_file WHERE status = 'error' AND error_type = 'connection'"
+            let before = try sandbox.psql(errorFiles)
+            let fault = { (name: String) throws -> Int32 in
+                try Sandbox.spawnAndWait(["/bin/bash", "-c",
+                    "cd '\(CLITests.packageRoot.path)' && scripts/sandbox fault \(name) >/dev/null 2>&1 </dev/null"])
+            }
+            #expect(try fault("storage-down") == 0)
+            defer { _ = try? fault("clear") }
+            let audit = Sandbox.auditPath()
+
+            let down = try sandbox.runbook(["run", "scenario-2-high-error-rate", "--yes", "--operator", "oncall", "--format", "json"], audit: audit)
+            #expect(down.code == 1, "\(down.stdout)\(down.stderr)")
+            let downReport = try Sandbox.report(down)
+            let downStatus = Sandbox.statuses(downReport)
+            #expect(downStatus["error-rate"] == "red")
+            #expect(downStatus["api-health"] == "green")
+            #expect(downStatus["storage-reachable"] == "red", "\(downStatus)")
+            #expect(downStatus["reprocess-transient-failures"] == "skipped")
+            let probe = (Scenario4Tests.step(downReport, "storage-reachable")?["result"] as? [String: Any])?["json"] as? [String: Any]
+            #expect(probe?["target"] as? String == storage, "\(String(describing: probe))")
+            #expect(try sandbox.psql(errorFiles) == before, "files were re-queued with the storage down")
+
+            #expect(try fault("clear") == 0)
+            let up = try sandbox.runbook(["run", "scenario-2-high-error-rate", "--yes", "--operator", "oncall", "--format", "json"], audit: audit)
+            let upStatus = Sandbox.statuses(try Sandbox.report(up))
+            #expect(upStatus["storage-reachable"] == "green", "\(upStatus)")
+            #expect(upStatus["reprocess-transient-failures"] == "succeeded")
+            #expect((Int(try sandbox.psql(errorFiles)) ?? .max) < (Int(before) ?? 0), "the window's connection failures were not re-queued")
+            #expect(!FileManager.default.fileExists(atPath: marker), "a value from an error message ran as a command")
+            #expect(try sandbox.auditIntact(audit))
+        }
+
         /// The bulk re-queue needs a green API: with etl-core down, the re-queued files would only
         /// wait, so the action is not offered.
         @Test func noRequeueIntoAStoppedWorker() throws {

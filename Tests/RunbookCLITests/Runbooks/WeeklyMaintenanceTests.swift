@@ -81,8 +81,8 @@ extension SandboxSuites {
             // The plan shown to the operator names every file and the row count.
             let plan = try #require(Self.result(dryReport, "maintenance-plan")["message"] as? String)
             for path in expected { #expect(plan.contains(path), "plan misses \(path)") }
-            #expect(plan.contains("\(expected.count) file(s) to delete"))
-            #expect(plan.contains("to move to etl_file_archive: 20000 or more (counted up to 20000)"), "\(plan)")
+            #expect(plan.contains("\(expected.count) arquivo(s) a apagar"))
+            #expect(plan.contains("a mover para etl_file_archive: 20000 ou mais (contadas até 20000)"), "\(plan)")
             #expect(plan.contains("etl-config-"))
 
             #expect(try Self.files(under: logs).keys.sorted() == filesBefore.keys.sorted(), "the dry run deleted files")
@@ -231,8 +231,8 @@ extension SandboxSuites {
             let json = archive["json"] as? [String: Any]
             #expect(json?["rows"] as? Int == 8000 && json?["batches"] as? Int == 2 && json?["finished"] as? Bool == false, "\(archive)")
             let progress = archive["stderr"] as? String ?? ""
-            #expect(progress.contains("archive: batch 1: 4000 rows") && progress.contains("archive: batch 2: 4000 rows"), "\(progress)")
-            #expect(progress.contains("run again to continue"), "\(progress)")
+            #expect(progress.contains("archive: lote 1: 4000 linhas") && progress.contains("archive: lote 2: 4000 linhas"), "\(progress)")
+            #expect(progress.contains("rodar de novo para continuar"), "\(progress)")
             #expect(Sandbox.statuses(firstReport)["archive-left"] == "yellow")
             #expect(try sandbox.psql("SELECT count(*) FROM etl_file_archive") == "8000")
 

@@ -27,7 +27,7 @@ SELECT format('%s_%s.csv', farm, to_char(ts, 'YYYYMMDD_HH24MI')),
        CASE kind
            WHEN 'validation' THEN 'invalid header ''fazenda;lote;cabecas;peso;preco'': expected farm,lot,head_count,weight_kg,price'
            WHEN 'data' THEN format('no valid rows, %s rejected: line 2: weight_kg -450 is out of range 1...2000 kg per head', nrows)
-           WHEN 'connection' THEN 'connection refused: upstream storage unavailable (storage.conectaboi.internal:9000)'
+           WHEN 'connection' THEN 'connection refused: upstream storage unavailable (' || :'storage' || ')'
            WHEN 'resource' THEN 'file too large: 9437184 bytes exceeds the 8388608-byte limit'
        END,
        CASE WHEN ts > now() - interval '48 hours' THEN

@@ -9,7 +9,7 @@ SELECT id FROM etl_file
 DELETE FROM cattle_lot WHERE file_id IN (SELECT id FROM burst);
 UPDATE etl_file
    SET status = 'error', error_type = 'connection', rows_loaded = 0, rows_rejected = 0, attempts = 1,
-       error_message = 'connection refused: upstream storage unavailable (storage.conectaboi.internal:9000)'
+       error_message = 'connection refused: upstream storage unavailable (' || :'storage' || ')'
  WHERE id IN (SELECT id FROM burst);
 
 INSERT INTO etl_dead_letter_queue (error_type, entity_type, payload, error_message, file_id, created_at)

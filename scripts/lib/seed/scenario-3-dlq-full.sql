@@ -6,7 +6,7 @@
 -- cattle_lot). Every 5th loaded file from 37 h to 1 h ago, so the last hour stays healthy.
 CREATE TEMP TABLE dlq_seed AS
 SELECT g.i, g.kind, f.id AS file_id, f.filename, f.completed_at,
-       CASE g.kind WHEN 'connection' THEN 'connection refused: upstream storage unavailable (storage.conectaboi.internal:9000)'
+       CASE g.kind WHEN 'connection' THEN 'connection refused: upstream storage unavailable (' || :'storage' || ')'
                    WHEN 'resource' THEN format('file too large: %s bytes exceeds the 8388608-byte limit', 8388608 + 4096 * (1 + g.i % 997))
                    WHEN 'validation' THEN 'head_count ''abc'' is not an integer'
                    ELSE 'weight_kg -450 is out of range 1...2000 kg per head' END AS message

@@ -1,11 +1,11 @@
--- For two hours every file has taken about four times as long; the index the worker's
--- claim query uses is gone; a few files wait for the (slow_ms-faulted) worker.
+-- For two hours every file has taken about four times as long; a few files wait for the
+-- worker. The cause is applied by scripts/sandbox after this seed, one per scenario-4-*
+-- scenario: the index dropped (and the slow_ms fault for scenario-4-performance-degradation
+-- itself), etl_file bloated, or a session holding a lock on cattle_lot.
 UPDATE etl_file
    SET completed_at = least(processing_started_at + (completed_at - processing_started_at) * 4, now() - interval '10 seconds'),
        updated_at = least(processing_started_at + (completed_at - processing_started_at) * 4, now() - interval '10 seconds')
  WHERE uploaded_at > now() - interval '2 hours' AND completed_at IS NOT NULL;
-
-DROP INDEX IF EXISTS etl_file_status_updated_at_idx;
 
 INSERT INTO etl_file (filename, status, content, uploaded_at, updated_at)
 SELECT format('%s_%s_%s.csv', pg_temp.farm(n), to_char(now(), 'YYYYMMDD_HH24MI'), n), 'uploaded',

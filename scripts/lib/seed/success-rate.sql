@@ -12,7 +12,7 @@ UPDATE etl_file f
        error_message = CASE e.kind
            WHEN 'validation' THEN 'invalid header ''fazenda;lote;cabecas;peso;preco'': expected farm,lot,head_count,weight_kg,price'
            WHEN 'data' THEN 'no valid rows, 20 rejected: line 2: weight_kg -450 is out of range 1...2000 kg per head'
-           ELSE 'connection refused: upstream storage unavailable (storage.conectaboi.internal:9000)' END,
+           ELSE 'connection refused: upstream storage unavailable (' || :'storage' || ')' END,
        content = CASE e.kind WHEN 'validation' THEN pg_temp.bad_header_csv(split_part(f.filename, '_', 1), 20)
                              WHEN 'data' THEN pg_temp.bad_data_csv(split_part(f.filename, '_', 1), 20)
                              ELSE f.content END
