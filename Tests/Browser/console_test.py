@@ -200,18 +200,20 @@ def main():
             check("a run at a glance: verdict lines, tables, accessible", run_at_a_glance)
 
             def before_shots():
-                # The console as it was: the run waiting at its gate, then the approvals page as
-                # an approver reads it, at both widths (axe recorded, not asserted).
-                expect(page.locator("#step-reprocess-transient-failures .step-head .badge")).to_have_text(
-                    re.compile("awaiting-approval"), timeout=60000)
-                page.goto(base + "/runs/" + state["run"])
-                at_widths(page, "run", shot="run")
+                # The console as it was: the approvals page as an approver reads it once the run
+                # asks, then the run waiting at its gate, at both widths (axe recorded, not asserted).
                 bob = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                           extra_http_headers={"Authorization": f"Bearer {tok['bob']}"})
                 approver = bob.new_page()
-                approver.goto(base + "/approvals")
-                expect(approver.locator("article.request").first).to_contain_text("reprocess-transient-failures", timeout=30000)
+                for _ in range(60):
+                    approver.goto(base + "/approvals")
+                    if approver.locator("article.request", has_text="reprocess-transient-failures").count():
+                        break
+                    approver.wait_for_timeout(1000)
+                expect(approver.locator("article.request").first).to_contain_text("reprocess-transient-failures")
                 at_widths(approver, "approvals", shot="approvals")
+                page.goto(base + "/runs/" + state["run"])
+                at_widths(page, "run", shot="run")
             check("before: the run at its gate and the approvals page at 390 and 1280 px", before_shots, before=True)
 
             second = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
