@@ -214,7 +214,8 @@ def main():
                 at_widths(approver, "approvals", shot="approvals")
                 page.goto(base + "/runs/" + state["run"])
                 at_widths(page, "run", shot="run")
-            check("before: the run at its gate and the approvals page at 390 and 1280 px", before_shots, before=True)
+            if BEFORE:
+                check("before: the approvals page and the run at its gate at 390 and 1280 px", before_shots, before=True)
 
             second = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
             phone = second.new_page()
