@@ -31,8 +31,7 @@ struct AlertReceiver: Sendable {
     }
 
     /// A refusal: its status, logged with the sender's address.
-    func refuse(_ status: HTTPResponse.Status, _ message: String, _ context: ConsoleContext) -> Response {
-        let peer = context.remoteAddress?.ipAddress ?? "?"
+    func refuse(_ status: HTTPResponse.Status, _ message: String, peer: String) -> Response {
         logger.warning("alert webhook refused (\(status.code)) from \(peer): \(message)")
         return Self.json(status, .object([("error", .string(message))]))
     }
@@ -49,15 +48,16 @@ struct AlertReceiver: Sendable {
         return sent == expected
     }
 
-    func handle(_ request: Request, _ context: ConsoleContext) async -> Response {
-        guard authorized(request) else { return refuse(.unauthorized, "missing or wrong bearer token", context) }
+    /// Answers one notification; `peer` is the sender's address, for the log.
+    func handle(_ request: Request, peer: String) async -> Response {
+        guard authorized(request) else { return refuse(.unauthorized, "missing or wrong bearer token", peer: peer) }
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: configuration.bodyLimit) } catch {
-            return refuse(.contentTooLarge, "body larger than \(configuration.bodyLimit) bytes", context)
+            return refuse(.contentTooLarge, "body larger than \(configuration.bodyLimit) bytes", peer: peer)
         }
         let payload: AlertmanagerPayload
         do { payload = try AlertmanagerPayload.decode(Data(body.readableBytesView)) } catch {
-            return refuse(.badRequest, error.description, context)
+            return refuse(.badRequest, error.description, peer: peer)
         }
         var routed: [(AlertmanagerPayload.Alert, AlertRoute)] = []
         var unrouted: [String] = []
@@ -69,7 +69,7 @@ struct AlertReceiver: Sendable {
             }
         }
         if !unrouted.isEmpty {
-            return refuse(.unprocessableContent, "no runbook's triggers answer \(Set(unrouted).sorted().joined(separator: ", ")) (runbook alerts coverage)", context)
+            return refuse(.unprocessableContent, "no runbook's triggers answer \(Set(unrouted).sorted().joined(separator: ", ")) (runbook alerts coverage)", peer: peer)
         }
         do {
             let ledger = try await Ledger.connect(url: ledgerURL)

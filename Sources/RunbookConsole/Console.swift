@@ -39,10 +39,8 @@ public struct Console: Sendable {
         let router = Router(context: ConsoleContext.self)
         // Alertmanager's webhook authenticates with its own token, before the console's sign-on.
         if let alerts = configuration.alertReceiver {
-            var alertLogger = logger
-            alertLogger.logLevel = .info
-            let receiver = AlertReceiver(configuration: alerts, environment: configuration.environment, ledgerURL: configuration.ledgerURL, logger: alertLogger)
-            router.add(middleware: AlertWebhookRoute(receiver: receiver))
+            let webhook = AlertWebhook(configuration: alerts, environment: configuration.environment, ledgerURL: configuration.ledgerURL, logger: logger)
+            router.add(middleware: AlertWebhookRoute(webhook: webhook))
         }
         router.add(middleware: SecurityHeaders())
         router.add(middleware: ConsoleAuth(trustedProxies: configuration.trustedProxies, proxySecret: configuration.proxySecret, tokens: configuration.tokens, views: views,

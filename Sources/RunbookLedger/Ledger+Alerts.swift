@@ -136,6 +136,23 @@ extension Ledger {
         }
     }
 
+    /// The labels of each firing alert of `incident`'s alert groups that `runbook` answers:
+    /// what a live run of `runbook` linked to the incident silences while it repairs.
+    public func firingAlerts(incident: String, runbook: String) async throws(LedgerError) -> [[String: String]] {
+        try await run("reading the incident's alerts") {
+            var found: [[String: String]] = []
+            for try await labels in try await connection.query("""
+                SELECT a.labels::text FROM runbook.alerts a JOIN runbook.alert_groups g ON g.group_key = a.group_key
+                 WHERE g.incident_id = \(incident) AND a.runbook = \(runbook) AND a.status = 'firing'
+                 ORDER BY a.group_key, a.fingerprint
+                """, logger: Self.logger).decode(String.self) {
+                guard let object = (try? JSON.parse(labels))?.objectValue else { continue }
+                found.append(Dictionary(object.pairs.compactMap { pair in pair.value.stringValue.map { (pair.key, $0) } }) { first, _ in first })
+            }
+            return found
+        }
+    }
+
     /// Runs `query` and reads its rows to the end (PostgreSQL reports some errors only then).
     private func drained(_ query: PostgresQuery) async throws {
         for try await _ in try await connection.query(query, logger: Self.logger) {}

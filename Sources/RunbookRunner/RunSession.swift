@@ -243,6 +243,14 @@ public struct RunSession: Sendable {
             if let lock { request.runLock = "held: \(lock.key)" }
         }
 
+        // Linked to an incident whose alert fired: that alert is silenced in Alertmanager
+        // while the repair runs (never a reason not to run).
+        var silences: RunSilences?
+        if let linked, !options.dryRun {
+            silences = await RunSilences.start(incident: linked, runbook: runbook, environment: env, runID: request.runID, operatorName: operatorName,
+                                               redactor: redactor, output: output)
+        }
+
         // Announced before the run starts, so no signal can end it between its first and last
         // audit record.
         context.executing(true)
@@ -268,6 +276,11 @@ public struct RunSession: Sendable {
         // The drivers close while the checkpoint is signed and the ledger receives what it
         // still lacks (a dry run's records, an interrupted run's end), then the checkpoint.
         async let driversClosed: Void = bounded(.seconds(2)) { await drivers.shutdown() }
+        // The silences end with the run, whatever its outcome; recorded before the checkpoint.
+        if let silences {
+            let finished = report
+            await bounded(.seconds(30)) { await silences.end(runID: finished.runID, status: finished.status.rawValue, audit: audit) }
+        }
         var checkpoint: Checkpoint?
         if let signer = identity.signer, report.end != .auditFailed {
             checkpoint = await writeCheckpoint(signer, log: audit, runID: report.runID, output: output)

@@ -7,19 +7,31 @@ import RunbookCore
 
 /// The team's runner as an HTTP service (`runbook runner`): `POST /runs` takes a signed run
 /// request and streams the run back as NDJSON (``RunnerEvent``); `GET /health` says the
-/// replica and the policy digest it enforces. Stateless: every replica over one ledger.
+/// replica and the policy digest it enforces; with an alert handler, `POST /api/alerts` takes
+/// Alertmanager's webhook (docs/alerts.md). Stateless: every replica over one ledger.
 public struct Runner: Sendable {
+    /// Answers Alertmanager's webhook: the request and the sender's address.
+    public typealias AlertHandler = @Sendable (Request, String?) async -> Response
+
     let service: RunnerService
     let logger: Logger
+    let alerts: (path: String, handler: AlertHandler)?
 
-    public init(configuration: RunnerConfiguration, logger: Logger) {
+    /// A runner; `alerts`: where Alertmanager's webhook is mounted and what answers it (nil: not mounted).
+    public init(configuration: RunnerConfiguration, logger: Logger, alerts: (path: String, handler: AlertHandler)? = nil) {
         service = RunnerService(configuration: configuration)
         self.logger = logger
+        self.alerts = alerts
     }
 
     /// The application, shut down by the caller's service group. `onRunning` gets the port.
     public func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: RunnerContext.self)
+        if let alerts {
+            router.post(RouterPath(alerts.path)) { request, context -> Response in
+                await alerts.handler(request, context.remoteAddress?.ipAddress)
+            }
+        }
         let service = self.service
         let configuration = service.configuration
         router.get("/health") { _, _ -> Response in

@@ -3,11 +3,12 @@ import Foundation
 import RunbookConsole
 import RunbookCore
 
-/// `runbook serve`'s options for Alertmanager's webhook (docs/alerts.md).
+/// The options of Alertmanager's webhook (docs/alerts.md), the same for `runbook serve` and
+/// `runbook runner`.
 struct AlertReceiverOptions: ParsableArguments {
     @Option(name: .customLong("alerts-token-file"), help: "Receive Alertmanager's webhook at POST /api/alerts, authenticated by the bearer token in FILE.")
     var tokenFile: String?
-    @Option(name: .customLong("console-url"), help: "The console's address for links posted to the incident channel (default: http://LISTEN).")
+    @Option(name: .customLong("console-url"), help: "The console's address for links posted to the incident channel (default: serve's own address; the runner's: none).")
     var consoleURL: String?
     @Option(name: .customLong("diagnoses"), help: "Diagnoses (dry runs) running at once, at most.")
     var diagnoses = 4
@@ -15,8 +16,9 @@ struct AlertReceiverOptions: ParsableArguments {
     var rediagnoseAfter = "15m"
 
     /// The receiver's configuration, or nil without `--alerts-token-file`; exit 2 when the token
-    /// file, a runbook or escalation.yaml is invalid.
-    func configuration(home: URL, listen: String) throws -> AlertReceiverConfiguration? {
+    /// file, a runbook or escalation.yaml is invalid. `defaultConsoleURL`: the link without
+    /// `--console-url` (nil: none).
+    func configuration(home: URL, defaultConsoleURL: String?) throws -> AlertReceiverConfiguration? {
         guard let tokenFile else { return nil }
         let token: String
         do { token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) } catch {
@@ -55,7 +57,7 @@ struct AlertReceiverOptions: ParsableArguments {
         let binary = Bundle.main.executablePath ?? CommandLine.arguments[0]
         let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
         return AlertReceiverConfiguration(token: token, home: home, runbooks: runbooks, binary: binary, ladder: ladder,
-                                          consoleURL: (consoleURL ?? "http://\(listen)").trimmingSuffix("/"),
+                                          consoleURL: (consoleURL ?? defaultConsoleURL)?.trimmingSuffix("/"),
                                           concurrency: diagnoses, rediagnoseAfter: seconds)
     }
 }

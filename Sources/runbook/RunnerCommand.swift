@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RunbookConsole
 import RunbookCore
 import RunbookDrivers
 import RunbookLedger
@@ -24,6 +25,7 @@ struct RunnerCommand: AsyncParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Option(name: .customLong("listen"), help: "HOST:PORT to listen on (PORT 0: any free port, printed).") var listen = "127.0.0.1:8089"
     @Option(name: .customLong("key"), help: "The runner's SSH key (default: $RUNBOOK_SIGNING_KEY).") var key: String?
+    @OptionGroup var alerts: AlertReceiverOptions
     @Option(name: .customLong("state"), help: "Where the runner keeps its audit logs (default: $RUNBOOK_RUNNER_STATE or ~/.local/state/runbook/runner).") var state: String?
 
     func run() async throws {
@@ -65,6 +67,8 @@ struct RunnerCommand: AsyncParsableCommand {
             printError("error: cannot make the runner's state folder \(stateDirectory.path): \(error.localizedDescription)")
             throw ExitCode(2)
         }
+        // Alertmanager's webhook (docs/alerts.md): its runbooks pinned now, with the policy's.
+        let alertReceiver = try alerts.configuration(home: home, defaultConsoleURL: nil)
         let replica = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         let policy = RunnerPolicy.pin(home: home, extra: [URL(fileURLWithPath: signers)])
         do throws(LedgerError) {
@@ -87,8 +91,13 @@ struct RunnerCommand: AsyncParsableCommand {
         var logger = Logger(label: "runbook.runner")
         logger.logLevel = .warning
         let shown = host.contains(":") ? "[\(host)]" : host
-        let app = Runner(configuration: configuration, logger: logger).makeApplication { port in
-            StandardStreams.out("runner: http://\(shown):\(port)/ (environment \(env.name), signing as \(principal), policy \(policy.digest))\n")
+        let webhook = alertReceiver.map { AlertWebhook(configuration: $0, environment: env, ledgerURL: ledgerURL, logger: logger) }
+        let alertRoute = webhook.map { webhook in
+            (path: AlertReceiverConfiguration.path, handler: { @Sendable request, peer in await webhook.respond(to: request, peer: peer) } as Runner.AlertHandler)
+        }
+        let app = Runner(configuration: configuration, logger: logger, alerts: alertRoute).makeApplication { port in
+            let receiving = webhook == nil ? "" : ", Alertmanager's webhook at \(AlertReceiverConfiguration.path)"
+            StandardStreams.out("runner: http://\(shown):\(port)/ (environment \(env.name), signing as \(principal), policy \(policy.digest)\(receiving))\n")
         }
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do { try await group.run() } catch {

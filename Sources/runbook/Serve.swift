@@ -105,7 +105,7 @@ struct Serve: AsyncParsableCommand {
             printError("error: --tls-cert and --tls-key go together")
             throw ExitCode(2)
         }
-        configuration.alertReceiver = try alerts.configuration(home: options.home.home, listen: listen)
+        configuration.alertReceiver = try alerts.configuration(home: options.home.home, defaultConsoleURL: "http://\(listen)")
         var logger = Logger(label: "runbook.console")
         logger.logLevel = .warning
         let shown = host.contains(":") ? "[\(host)]" : host

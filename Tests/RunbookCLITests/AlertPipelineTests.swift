@@ -42,11 +42,11 @@ extension SandboxSuites {
 
         /// Starts `argv` in the background, its output in `log`.
         @discardableResult
-        func launch(_ argv: [String], log: String, extra: [String: String] = [:]) throws -> Process {
+        func launch(_ argv: [String], log: String, extra: [String: String] = [:], directory: URL = CLITests.packageRoot) throws -> Process {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: argv[0])
             p.arguments = Array(argv.dropFirst())
-            p.currentDirectoryURL = CLITests.packageRoot
+            p.currentDirectoryURL = directory
             p.environment = ProcessInfo.processInfo.environment.merging(environment.merging(extra) { $1 }) { $1 }
             let path = work.appendingPathComponent(log).path
             _ = FileManager.default.createFile(atPath: path, contents: nil)
@@ -56,6 +56,38 @@ extension SandboxSuites {
             try p.run()
             processes.append(p)
             return p
+        }
+
+        static var promPort: Int { port("RUNBOOK_TEST_PROM_PORT", 19190) }
+        static var amPort: Int { port("RUNBOOK_TEST_AM_PORT", 19193) }
+
+        /// Prometheus (the project's rules with `for: 2s`, etl-core scraped every second) and
+        /// Alertmanager (grouped by alert name, posting to `webhook` with the token in `tokenFile`).
+        func startAlerting(webhook: String, tokenFile: String) throws {
+            let promPort = Self.promPort, amPort = Self.amPort
+            let rules = try String(contentsOf: CLITests.packageRoot.appendingPathComponent("alerts/etl.rules.yaml"), encoding: .utf8)
+                .replacing(/(?m)^( *)for: .*$/) { "\($0.output.1)for: 2s" }
+            try rules.write(to: work.appendingPathComponent("etl.rules.yaml"), atomically: true, encoding: .utf8)
+            let target = sandbox.apiURL.replacingOccurrences(of: "http://", with: "")
+            try """
+                global: {scrape_interval: 1s, evaluation_interval: 1s}
+                rule_files: ["\(work.path)/etl.rules.yaml"]
+                alerting: {alertmanagers: [{static_configs: [{targets: ["127.0.0.1:\(amPort)"]}]}]}
+                scrape_configs: [{job_name: etl-core, static_configs: [{targets: ["\(target)"]}]}]
+                """.write(to: work.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
+            try """
+                route: {receiver: runbook, group_by: [alertname], group_wait: 1s, group_interval: 5s, repeat_interval: 1h}
+                receivers:
+                  - name: runbook
+                    webhook_configs:
+                      - url: \(webhook)
+                        send_resolved: true
+                        http_config: {authorization: {credentials_file: \(tokenFile)}}
+                """.write(to: work.appendingPathComponent("alertmanager.yml"), atomically: true, encoding: .utf8)
+            try launch(["/usr/bin/prometheus-alertmanager", "--config.file=\(work.path)/alertmanager.yml", "--storage.path=\(work.path)/am",
+                        "--web.listen-address=127.0.0.1:\(amPort)", "--cluster.listen-address="], log: "alertmanager.log")
+            try launch(["/usr/bin/prometheus", "--config.file=\(work.path)/prometheus.yml", "--storage.tsdb.path=\(work.path)/prom",
+                        "--web.listen-address=127.0.0.1:\(promPort)"], log: "prometheus.log")
         }
 
         func read(_ log: String) -> String {
@@ -86,8 +118,6 @@ extension SandboxSuites {
             defer { _ = try? api("DELETE", "/admin/faults", "") }
             let initialized = try sandbox.runbook(["ledger", "init", "--env", "sandbox"], audit: environment["RUNBOOK_AUDIT_LOG"]!, extra: environment)
             #expect(initialized.code == 0, "\(initialized.stderr)")
-            let promPort = Self.port("RUNBOOK_TEST_PROM_PORT", 19190)
-            let amPort = Self.port("RUNBOOK_TEST_AM_PORT", 19193)
 
             // The receiver: runbook serve with the webhook on, its port printed.
             let token = "alertflow-token-\(UUID().uuidString)"
@@ -101,30 +131,7 @@ extension SandboxSuites {
             let receiverPort = try #require(read("receiver.log").firstMatch(of: /http:\/\/127\.0\.0\.1:(\d+)\//).flatMap { Int($0.output.1) })
             #expect(receiver.isRunning)
 
-            // Prometheus: the project's rules with `for: 2s`, etl-core scraped every second.
-            let rules = try String(contentsOf: CLITests.packageRoot.appendingPathComponent("alerts/etl.rules.yaml"), encoding: .utf8)
-                .replacing(/(?m)^( *)for: .*$/) { "\($0.output.1)for: 2s" }
-            try rules.write(to: work.appendingPathComponent("etl.rules.yaml"), atomically: true, encoding: .utf8)
-            let target = sandbox.apiURL.replacingOccurrences(of: "http://", with: "")
-            try """
-                global: {scrape_interval: 1s, evaluation_interval: 1s}
-                rule_files: ["\(work.path)/etl.rules.yaml"]
-                alerting: {alertmanagers: [{static_configs: [{targets: ["127.0.0.1:\(amPort)"]}]}]}
-                scrape_configs: [{job_name: etl-core, static_configs: [{targets: ["\(target)"]}]}]
-                """.write(to: work.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
-            try """
-                route: {receiver: runbook, group_by: [alertname], group_wait: 1s, group_interval: 5s, repeat_interval: 1h}
-                receivers:
-                  - name: runbook
-                    webhook_configs:
-                      - url: http://127.0.0.1:\(receiverPort)/api/alerts
-                        send_resolved: true
-                        http_config: {authorization: {credentials_file: \(work.path)/alert-token}}
-                """.write(to: work.appendingPathComponent("alertmanager.yml"), atomically: true, encoding: .utf8)
-            try launch(["/usr/bin/prometheus-alertmanager", "--config.file=\(work.path)/alertmanager.yml", "--storage.path=\(work.path)/am",
-                        "--web.listen-address=127.0.0.1:\(amPort)", "--cluster.listen-address="], log: "alertmanager.log")
-            try launch(["/usr/bin/prometheus", "--config.file=\(work.path)/prometheus.yml", "--storage.tsdb.path=\(work.path)/prom",
-                        "--web.listen-address=127.0.0.1:\(promPort)"], log: "prometheus.log")
+            try startAlerting(webhook: "http://127.0.0.1:\(receiverPort)/api/alerts", tokenFile: work.appendingPathComponent("alert-token").path)
 
             // The fault: storage refuses every file, and files keep arriving.
             let started = Date()

@@ -182,6 +182,53 @@ final class AlertReceiverTests {
 
     @Test("bad input: wrong token, oversized, malformed, wrong version, an alert for no runbook: a 4xx and a log line, nothing run")
     func badInput() throws {
+        try refusesBadInput(port: port) { self.log }
+    }
+
+    @Test("bad input at the runner (runbook runner --alerts-token-file, where Alertmanager posts): the same 4xx, log lines, nothing run")
+    func badInputAtTheRunner() throws {
+        let keys = home.appendingPathComponent("keys")
+        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
+        try write("environments/team.allowed_signers", try CLITests.allowedSigners(["alice", "runner"], in: keys))
+        try write("environments/team.yaml", """
+            environment: team
+            ledger: {url: "${ALERTS_DB_URL}"}
+            identity: {allowed_signers: environments/team.allowed_signers}
+            runner: {principal: runner@example.com}
+            secrets: [ALERTS_DB_URL]
+            notify:
+              channels:
+                incident: {type: file, path: "\(channel)"}
+            """)
+        let runnerLog = home.appendingPathComponent("runner.log")
+        _ = FileManager.default.createFile(atPath: runnerLog.path, contents: nil)
+        let runner = Process()
+        runner.executableURL = URL(fileURLWithPath: CLITests.binary)
+        runner.arguments = ["runner", "--dir", home.path, "--env", "team", "--listen", "127.0.0.1:0", "--key", keys.appendingPathComponent("runner").path,
+                            "--state", home.appendingPathComponent("runner-state").path,
+                            "--alerts-token-file", home.appendingPathComponent("alert-token").path]
+        runner.currentDirectoryURL = home
+        runner.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let handle = try FileHandle(forWritingTo: runnerLog)
+        runner.standardOutput = handle
+        runner.standardError = handle
+        runner.standardInput = FileHandle.nullDevice
+        try runner.run()
+        defer { runner.killAndReap() }
+        func text() -> String { (try? String(contentsOf: runnerLog, encoding: .utf8)) ?? "" }
+        #expect(try eventually { text().contains("runner: http://") || !runner.isRunning }, "\(text())")
+        #expect(text().contains("Alertmanager's webhook at /api/alerts"), "\(text())")
+        let port = try #require(text().firstMatch(of: /runner: http:\/\/127\.0\.0\.1:(\d+)\//).flatMap { Int($0.output.1) }, "\(text())")
+        try refusesBadInput(port: port, log: text)
+        #expect(runner.isRunning)
+    }
+
+    /// Each bad notification to the receiver on `port` is a 4xx with an error, one line in
+    /// `log()`, and nothing recorded, opened or run.
+    func refusesBadInput(port: Int, log: () -> String) throws {
+        func post(_ body: String, token: String? = "default") throws -> Answer {
+            try Self.post(body, token: token == "default" ? self.token : token, port: port, folder: home)
+        }
         let good = Self.payload(group: "g", alerts: [("ProbeAlert", "aa01", ["severity": "critical"], "firing")])
         let cases: [(String, Answer, String)] = [
             ("no token", try post(good, token: nil), "401"),
@@ -196,10 +243,11 @@ final class AlertReceiverTests {
             #expect(String(answer.status) == code, "\(what): \(answer.status) \(answer.body)")
             #expect(answer.body.contains("\"error\""), "\(what): \(answer.body)")
         }
-        #expect(try eventually { count("alert webhook refused", in: log) == cases.count }, "\(log)")
-        #expect(log.contains("refused (401)") && log.contains("refused (413)") && log.contains("refused (400)") && log.contains("refused (422)"))
-        #expect(log.contains("no runbook's triggers answer ProbeAlert, Unknown"), "\(log)")
-        #expect(!log.contains(token), "the token is never logged")
+        #expect(try eventually { count("alert webhook refused", in: log()) == cases.count }, "\(log())")
+        let text = log()
+        #expect(text.contains("refused (401)") && text.contains("refused (413)") && text.contains("refused (400)") && text.contains("refused (422)"))
+        #expect(text.contains("no runbook's triggers answer ProbeAlert, Unknown"), "\(text)")
+        #expect(!text.contains(token), "the token is never logged")
         // Nothing was run, opened or recorded.
         #expect(try ledger("SELECT count(*) FROM runbook.incidents") == "0")
         #expect(try ledger("SELECT count(*) FROM runbook.alerts") == "0")

@@ -2,9 +2,11 @@
 #
 # Prometheus scrapes etl-core every SANDBOX_SCRAPE_INTERVAL and evaluates alerts/*.rules.yaml
 # with every `for:` shortened to SANDBOX_ALERT_FOR; Alertmanager groups by alert name with
-# short waits and posts to the receiver (`runbook serve --alerts-token-file`) on
-# SANDBOX_RECEIVER_PORT. All on loopback, data under .sandbox/. A missing binary or a taken
-# port is a warning: the rest of the sandbox does not need them.
+# short waits and posts to the team's runner (`runbook runner --alerts-token-file`, on
+# SANDBOX_RUNNER_PORT), which diagnoses and silences while it repairs. The console (`runbook
+# serve`, on SANDBOX_RECEIVER_PORT) is what the channel's links open. All on loopback, data
+# under .sandbox/. A missing binary or a taken port is a warning: the rest of the sandbox does
+# not need them.
 
 PROM_PORT=${SANDBOX_PROM_PORT:-19090}
 AM_PORT=${SANDBOX_AM_PORT:-19093}
@@ -15,10 +17,16 @@ ALERT_TOKEN_FILE=$SANDBOX_DIR/alert-token
 RECEIVER_PID_FILE=$SANDBOX_DIR/receiver.pid
 
 port_taken() { ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; }
+alerting_on() { [[ "${SANDBOX_ALERTING:-1}" != "0" ]] && command -v prometheus >/dev/null && command -v prometheus-alertmanager >/dev/null; }
+# alert_token: the bearer token Alertmanager sends to the runner (made once).
+alert_token() {
+    mkdir -p "$SANDBOX_DIR"
+    [[ -s "$ALERT_TOKEN_FILE" ]] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$ALERT_TOKEN_FILE")
+}
 # write_alerting_config: prometheus.yml, the rules with short `for:`, alertmanager.yml.
 write_alerting_config() {
     mkdir -p "$PROM_DIR/rules" "$AM_DIR"
-    [[ -s "$ALERT_TOKEN_FILE" ]] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$ALERT_TOKEN_FILE")
+    alert_token
     local rules
     for rules in "$ROOT"/alerts/*.rules.yaml; do
         sed -E "s/^( *)for: .*/\\1for: ${SANDBOX_ALERT_FOR:-5s}/" "$rules" > "$PROM_DIR/rules/$(basename "$rules")"
@@ -47,7 +55,7 @@ route:
 receivers:
   - name: runbook
     webhook_configs:
-      - url: http://127.0.0.1:$RECEIVER_PORT/api/alerts
+      - url: http://127.0.0.1:$RUNNER_PORT/api/alerts
         send_resolved: true
         http_config:
           authorization: {credentials_file: $ALERT_TOKEN_FILE}
@@ -89,26 +97,25 @@ alerting_up() {
     receiver_up
 }
 
-# The receiver: `runbook serve` with Alertmanager's webhook on, over the sandbox's ledger.
+# The console (`runbook serve`) over the sandbox's ledger: the links the runner posts open it.
 receiver_up() {
     local bin=${SANDBOX_RUNBOOK_BIN:-$ROOT/.build/debug/runbook}
-    [[ -x "$bin" ]] || { say "receiver: no runbook binary yet (swift build): Alertmanager posts to nobody"; return 0; }
+    [[ -x "$bin" ]] || { say "console: no runbook binary yet (swift build): not started"; return 0; }
     pid_running "$RECEIVER_PID_FILE" && return 0
-    if port_taken "$RECEIVER_PORT"; then say "warning: port $RECEIVER_PORT is taken (set SANDBOX_RECEIVER_PORT): receiver not started"; return 0; fi
+    if port_taken "$RECEIVER_PORT"; then say "warning: port $RECEIVER_PORT is taken (set SANDBOX_RECEIVER_PORT): console not started"; return 0; fi
     local tokens=$SANDBOX_DIR/console-tokens
     [[ -s "$tokens" ]] || "$bin" serve token sandbox@localhost --file "$tokens" > "$SANDBOX_DIR/console-token"
     (
         cd "$ROOT"
         # shellcheck disable=SC1091
         source "$SANDBOX_DIR/env"
-        start_daemon receiver "$RECEIVER_PID_FILE" "$LOG_DIR/receiver.log" "$bin" serve --env sandbox \
-            --listen "127.0.0.1:$RECEIVER_PORT" --tokens "$tokens" --alerts-token-file "$ALERT_TOKEN_FILE" \
-            --console-url "http://127.0.0.1:$RECEIVER_PORT"
+        start_daemon console "$RECEIVER_PID_FILE" "$LOG_DIR/receiver.log" "$bin" serve --env sandbox \
+            --listen "127.0.0.1:$RECEIVER_PORT" --tokens "$tokens"
     )
 }
 
 alerting_down() {
-    stop_daemon receiver "$RECEIVER_PID_FILE"
+    stop_daemon console "$RECEIVER_PID_FILE"
     stop_daemon alertmanager "$AM_DIR/pid"
     stop_daemon prometheus "$PROM_DIR/pid"
 }
@@ -116,5 +123,6 @@ alerting_down() {
 alerting_status() {
     if pid_running "$PROM_DIR/pid"; then say "prometheus: running on http://127.0.0.1:$PROM_PORT"; else say "prometheus: stopped"; fi
     if pid_running "$AM_DIR/pid"; then say "alertmanager: running on http://127.0.0.1:$AM_PORT"; else say "alertmanager: stopped"; fi
-    if pid_running "$RECEIVER_PID_FILE"; then say "receiver: running on http://127.0.0.1:$RECEIVER_PORT/api/alerts"; else say "receiver: stopped"; fi
+    if pid_running "$RECEIVER_PID_FILE"; then say "console: running on http://127.0.0.1:$RECEIVER_PORT/"; else say "console: stopped"; fi
+    if pid_running "$RUNNER_PID_FILE"; then say "alerts: Alertmanager posts to $RUNNER_URL/api/alerts"; fi
 }

@@ -54,6 +54,7 @@ ledger: {url: "${RUNBOOK_LEDGER_URL}"}
 identity: {allowed_signers: allowed_signers}
 approvals: {high: 1, medium: 0, approvers: [alice, bob], expires: 1h}
 runner: {principal: runner}
+alertmanager: {url: "${ALERTMANAGER_URL:-}", max_silence: 1h}
 notify:
   log: "${ETL_LOG_DIR}/operational.log"
   channels:
@@ -74,14 +75,22 @@ runner_start() {
     team_keys
     runner_home
     mkdir -p "$LOG_DIR" "$RUNNER_DIR/state" "$SANDBOX_DIR/backup"
+    # Alertmanager's webhook (docs/alerts.md): the runner diagnoses what fires, and silences
+    # the alert while a repair runs (alertmanager.url of its environment).
+    local alerts=() alertmanager=""
+    if alerting_on; then
+        alert_token
+        alertmanager="http://127.0.0.1:${SANDBOX_AM_PORT:-19093}"
+        alerts=(--alerts-token-file "$ALERT_TOKEN_FILE" --console-url "http://127.0.0.1:${SANDBOX_RECEIVER_PORT:-18088}")
+    fi
     (cd "$RUNNER_DIR/home" || exit 1
     env -u RUNBOOK_ALLOWED_SIGNERS -u RUNBOOK_SIGNING_KEY -u SSH_AUTH_SOCK -u RUNBOOK_HOME \
         ETL_DATABASE_URL="$DATABASE_URL" ETL_API_URL="$API_URL" ETL_API_TOKEN="$(cat "$TOKEN_FILE")" ETL_LOG_DIR="$LOG_DIR" \
         ETL_CONFIG_DIR="$SANDBOX_DIR/etc/etl" ETL_BACKUP_DIR="$SANDBOX_DIR/backup" RUNBOOK_LEDGER_URL="$(ledger_url)" \
         SANDBOX_DIR="$SANDBOX_DIR" SANDBOX_PG_PORT="$PG_PORT" SANDBOX_API_PORT="$API_PORT" SANDBOX_ETL_BIN="$ETL_BIN" \
-        SANDBOX_RUNBOOK_BIN="$bin" RUNBOOK_AUDIT_LOG="$RUNNER_DIR/state/audit.jsonl" \
+        SANDBOX_RUNBOOK_BIN="$bin" ALERTMANAGER_URL="$alertmanager" RUNBOOK_AUDIT_LOG="$RUNNER_DIR/state/audit.jsonl" \
         setsid "$bin" runner --dir "$RUNNER_DIR/home" --env team --listen "127.0.0.1:$RUNNER_PORT" --key "$RUNNER_DIR/key" \
-            --state "$RUNNER_DIR/state" </dev/null >>"$LOG_DIR/runner.out" 2>&1 &
+            --state "$RUNNER_DIR/state" "${alerts[@]}" </dev/null >>"$LOG_DIR/runner.out" 2>&1 &
         echo $! > "$RUNNER_PID_FILE")
     local i
     for i in $(seq 1 150); do

@@ -116,6 +116,7 @@ public struct Environment: Sendable {
         env.values = .object(object)
         env.unsetVariables = expander.unset
         if let notify = mapping["notify"] { validateNotify(doc, notify, expanded: object["notify"]) }
+        if let alertmanager = mapping["alertmanager"] { validateAlertmanager(doc, alertmanager, expanded: object["alertmanager"]) }
         // Channel URLs, webhook secrets and SMTP passwords are secrets wherever they come from.
         for channel in env.notifyChannels.values {
             for secret in channel.secrets where !env.secrets.contains(secret) { env.secrets.append(secret) }

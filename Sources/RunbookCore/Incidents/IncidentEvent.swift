@@ -21,6 +21,9 @@ public struct IncidentEvent: Sendable, Hashable {
         /// Alertmanager said an alert of the incident's group fired (and its diagnosis was
         /// posted) or resolved.
         case alert
+        /// A live repair silenced the incident's alert in Alertmanager while it ran, or
+        /// expired that silence when it ended (or could not do either: Alertmanager unreachable).
+        case silence
     }
 
     public var at: Date

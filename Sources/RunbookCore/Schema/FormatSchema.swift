@@ -196,6 +196,10 @@ public enum FormatSchema {
             }
         })), "Four-eyes approvals."),
         SchemaKey("runner", .object(SchemaObject("The team's runner.", [SchemaKey("url", .string(), "The runner's URL."), SchemaKey("principal", .string(), "The runner key's principal.")], additional: true)), "Run through the team's runner."),
+        SchemaKey("alertmanager", .object(SchemaObject("The environment's Alertmanager.", [
+            SchemaKey("url", .string(), "Alertmanager's base URL (API v2 under it; empty: none).", examples: ["${ALERTMANAGER_URL}"]),
+            SchemaKey("max_silence", .duration, "The longest silence a repair sets (default 1h)."),
+        ])), "Where a live repair silences the alert it answers."),
     ], additional: true)
 
     /// The definitions `$ref` names, by name.
