@@ -3,9 +3,11 @@
 # 100,000 runs (first page, a filtered page, a page 2,000 runs deep, as JSON and as HTML;
 # median of 20 requests each; target < 200 ms), and 50 browsers following one live run by
 # server-sent events (latency from each record's time to its rendering reaching every browser;
-# target: within 1 s). Uses the running sandbox's PostgreSQL (scripts/sandbox up) and a
-# throw-away database console_bench. Figures, not assertions. The binary: $BENCH_BIN or
-# .build/release/runbook (falls back to .build/debug/runbook).
+# target: within 1 s), and the approvals page with 100 open signed requests (target < 50 ms).
+# Uses the running sandbox's PostgreSQL (scripts/sandbox up) and a throw-away database
+# console_bench. Figures, not assertions. The binary: $BENCH_BIN or .build/release/runbook (falls
+# back to .build/debug/runbook). BENCH_CONSOLE_PARTS: which of "runs events approvals" (default
+# all three).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BENCH_BIN:-.build/release/runbook}
@@ -16,6 +18,9 @@ BIN=$(realpath "$BIN")
 # shellcheck disable=SC1091
 source .sandbox/env
 CLIENTS=${BENCH_CONSOLE_CLIENTS:-50}
+PARTS=" ${BENCH_CONSOLE_PARTS:-runs events approvals} "
+part() { [[ $PARTS == *" $1 "* ]]; }
+echo "console bench: $BIN"
 work=$PWD/.sandbox/bench/console
 rm -rf "$work" && mkdir -p "$work/home/runbooks" "$work/home/environments"
 url=${ETL_DATABASE_URL%%\?*}
@@ -35,6 +40,7 @@ YAML
 export CONSOLE_BENCH_URL=$url RUNBOOK_AUDIT_LOG=$work/audit.jsonl
 "$BIN" ledger init --env bench --dir "$work/home" >/dev/null
 
+if part runs; then
 echo "seeding 100,000 runs (runbook.runs) ..."
 psql "$url" -X -q -c "
 INSERT INTO runbook.runs (run_id, source_id, runbook, environment, mode, operator, host, started_at, ended_at, status, exit_code, duration_ms)
@@ -46,6 +52,7 @@ SELECT format('2026%s-%s', to_char(i, 'FM0000000'), substr(md5(i::text), 1, 6)),
        (ARRAY['green','green','green','yellow','red','error'])[1 + i % 6], 0, 1000 + i % 5000
   FROM generate_series(1, 100000) i;
 ANALYZE runbook.runs;"
+fi
 
 token=$("$BIN" serve token bench --file "$work/tokens")
 "$BIN" serve --env bench --dir "$work/home" --listen 127.0.0.1:0 --tokens "$work/tokens" > "$work/serve.log" 2>&1 &
@@ -61,6 +68,7 @@ median_ms() {  # path: the median time_total of 20 requests, in ms
     done
     printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)] * 1000}'
 }
+if part runs; then
 deep=$(psql "$url" -X -A -t -c "SELECT (extract(epoch FROM coalesce(started_at, ended_at)) * 1000000)::bigint || '~' || run_id FROM runbook.runs ORDER BY coalesce(started_at, ended_at) DESC, run_id DESC OFFSET 1999 LIMIT 1")
 echo
 echo "run list over $(psql "$url" -X -A -t -c 'SELECT count(*) FROM runbook.runs') runs (median of 20; target < 200 ms):"
@@ -69,7 +77,9 @@ printf '  %-52s %8s ms\n' "GET / (HTML, newest 50)" "$(median_ms /)"
 printf '  %-52s %8s ms\n' "GET /api/runs?runbook=scenario-3-dlq-full&status=red" "$(median_ms '/api/runs?runbook=scenario-3-dlq-full&status=red')"
 printf '  %-52s %8s ms\n' "GET /api/runs?operator=carla" "$(median_ms '/api/runs?operator=carla')"
 printf '  %-52s %8s ms\n' "GET /api/runs?after=(2,000 runs deep)" "$(median_ms "/api/runs?after=$deep")"
+fi
 
+if part events; then
 echo
 echo "$CLIENTS browsers following one live run (server-sent events, /api/events?run=ID):"
 python3 - "$BIN" "$base" "$token" "$CLIENTS" "$work" "$url" <<'PY'
@@ -131,7 +141,9 @@ if lat:
 else:
     print("  no event measured")
 PY
+fi
 
+part approvals || exit 0
 echo
 echo "the approvals page with 100 open requests (signed, scenario-2 plans with rows; median of 20; target < 50 ms):"
 desk=$work/desk
@@ -198,3 +210,7 @@ shown=$(curl -s -H "Authorization: Bearer $token" "$base/approvals" | grep -c '<
 curl -s -o /dev/null -H "Authorization: Bearer $token" "$base/approvals"   # the first page verifies every signature once
 printf '  %-52s %8s ms (%s requests shown)\n' "GET /approvals (HTML, 100 open requests)" "$(median_ms /approvals)" "$shown"
 printf '  %-52s %8s ms\n' "GET /api/approvals" "$(median_ms /api/approvals)"
+if [[ -n ${BENCH_CONSOLE_HOLD:-} ]]; then   # keep the approvals console up (for a profiler) until it is stopped
+    echo "  holding: $base (Authorization: Bearer $token), serve pid $desk_server"
+    wait "$desk_server" || true
+fi

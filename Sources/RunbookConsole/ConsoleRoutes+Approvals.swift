@@ -95,7 +95,7 @@ extension ConsoleRoutes {
             row["runPath"] = ConsoleViews.pathSegment(r.runID)
             row["expires"] = ApprovalRequest.time(r.expiresAt)
             row["digest"] = r.digest
-            row.merge(ConsoleViews.plan(r), uniquingKeysWith: { _, new in new })
+            row["planHTML"] = plans.html(r) { views.render("approval-plan", ConsoleViews.plan($0)) }
             let decisions = s.loaded?.decisions ?? []
             row["decisions"] = decisions.map { d -> [String: Any] in
                 var item = ConsoleViews.styled(d.decision.verdict.rawValue)
@@ -112,6 +112,7 @@ extension ConsoleRoutes {
             row["csrf"] = context.csrf
             return row
         }
+        plans.keep(only: Set(shown.map(\.request.id)))
         return views.page("approvals", title: "Approvals", context: context, data: data)
     }
 

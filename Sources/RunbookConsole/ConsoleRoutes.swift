@@ -17,6 +17,8 @@ struct ConsoleRoutes: Sendable {
     let metrics: ConsoleMetrics
     /// Signatures of open requests already verified (the approvals page re-reads them at every view).
     let memo = SignatureMemo()
+    /// The approvals cards' plan parts, rendered once per request.
+    let plans = PlanFragments()
 
     var environment: String { configuration.environment.name }
     var cookies: ConsoleCookies { configuration.cookies }

@@ -5,6 +5,7 @@ enum Templates {
     static let all: [String: String] = [
         "layout": layout, "runs": runs, "run": run, "run-live": runLive, "approvals": approvals,
         "incidents": incidents, "audit": audit, "message": message, "login": login, "result-table": resultTable,
+        "approval-plan": approvalPlan,
         "before-after": beforeAfter,
     ]
 
@@ -113,21 +114,7 @@ enum Templates {
         {{#requests}}
         <article class="request" id="{{id}}">
           <h2><span class="badge {{tone}}"><span aria-hidden="true">{{glyph}}</span> {{status}}</span> {{action}} <span class="dim">of {{runbook}} · {{risk}} risk · {{have}}/{{required}}</span></h2>
-          <p class="lead">{{sentence}}</p>
-          {{#command}}<pre class="cmd" aria-label="the command it will run"><span class="dim">will run</span> {{command}}</pre>{{/command}}
-          {{#question}}<p><span class="dim">Question:</span> {{question}}</p>{{/question}}
-          {{#inputs}}<p><span class="dim">Inputs:</span> {{#items}}<code>{{key}}={{value}}</code> {{/items}}</p>{{/inputs}}
-          {{#alreadyDone}}<p><span class="dim">Already done before this request:</span> {{alreadyDone}}</p>{{/alreadyDone}}
-          {{#findings}}
-          <section class="finding" aria-label="finding {{step}}">
-            <h3><span class="badge {{tone}}"><span aria-hidden="true">{{glyph}}</span> {{status}}</span> {{step}}{{#title}} <span class="dim">— {{title}}</span>{{/title}}</h3>
-            {{#hasValues}}<ul class="reads">{{#values}}<li><span class="dim">{{read}}</span> <code>{{path}}</code>{{#rows}}: the rows below{{/rows}}{{^rows}} = <mark>{{value}}</mark>{{/rows}}</li>{{/values}}</ul>{{/hasValues}}
-            {{#table}}{{> result-table}}{{/table}}
-            {{#excerpt}}<pre class="excerpt">{{excerpt}}</pre>{{/excerpt}}
-          </section>
-          {{/findings}}
-          {{#noFindings}}<p class="dim">Findings: none (the action reads no earlier step).</p>{{/noFindings}}
-          {{#unreadable}}<p class="dim">The stored plan cannot be read by this console.</p>{{/unreadable}}
+          {{{planHTML}}}
           <p class="digest"><span class="dim">Asked in run</span> <a href="/runs/{{runPath}}">{{runID}}</a> <span class="dim">· expires {{expires}} · digest</span> <code>{{digest}}</code></p>
           {{#hasDecisions}}<ul class="decisions">{{#decisions}}<li><span class="badge {{tone}}">{{verdict}}</span> by {{approver}}{{#console}} via console{{/console}} at {{at}}{{#comment}}: {{comment}}{{/comment}}{{^verified}} <strong class="red">signature does not verify</strong>{{/verified}}</li>{{/decisions}}</ul>{{/hasDecisions}}
           {{#canDecide}}
@@ -148,6 +135,26 @@ enum Templates {
         </article>
         {{/requests}}
         </div>
+        """
+
+    /// The plan part of an approvals card (``ConsoleViews/plan(_:)``), rendered once per request
+    /// by ``PlanFragments`` and put into the card as it is (its values escaped here).
+    static let approvalPlan = """
+        <p class="lead">{{sentence}}</p>
+          {{#command}}<pre class="cmd" aria-label="the command it will run"><span class="dim">will run</span> {{command}}</pre>{{/command}}
+          {{#question}}<p><span class="dim">Question:</span> {{question}}</p>{{/question}}
+          {{#inputs}}<p><span class="dim">Inputs:</span> {{#items}}<code>{{key}}={{value}}</code> {{/items}}</p>{{/inputs}}
+          {{#alreadyDone}}<p><span class="dim">Already done before this request:</span> {{alreadyDone}}</p>{{/alreadyDone}}
+          {{#findings}}
+          <section class="finding" aria-label="finding {{step}}">
+            <h3><span class="badge {{tone}}"><span aria-hidden="true">{{glyph}}</span> {{status}}</span> {{step}}{{#title}} <span class="dim">— {{title}}</span>{{/title}}</h3>
+            {{#hasValues}}<ul class="reads">{{#values}}<li><span class="dim">{{read}}</span> <code>{{path}}</code>{{#rows}}: the rows below{{/rows}}{{^rows}} = <mark>{{value}}</mark>{{/rows}}</li>{{/values}}</ul>{{/hasValues}}
+            {{#table}}{{> result-table}}{{/table}}
+            {{#excerpt}}<pre class="excerpt">{{excerpt}}</pre>{{/excerpt}}
+          </section>
+          {{/findings}}
+          {{#noFindings}}<p class="dim">Findings: none (the action reads no earlier step).</p>{{/noFindings}}
+          {{#unreadable}}<p class="dim">The stored plan cannot be read by this console.</p>{{/unreadable}}
         """
 
     /// A ``RunbookCore/ResultTable`` (``ConsoleViews/table(_:)``): columns in the query's

@@ -9,31 +9,43 @@ serious or critical violation) and an approval made with the keyboard alone. Scr
 .build/console-screenshots/ (approvals-390/1280, run-390/1280 among them) with axe-summary.txt.
 
 Run by scripts/test (after scripts/browser-deps); alone: source .sandbox/env, then
-python3 Tests/Browser/console_test.py. Prints 'N passed, M failed'; exit 1 on any failure."""
+python3 Tests/Browser/console_test.py. Prints 'N passed, M failed' and the axe summary (page,
+width, violations by impact with their rules); exit 1 on any failure.
+
+--before TREE: the console as another checkout built it (TREE/.build/debug/runbook with TREE's
+runbooks, checks and environments, against this sandbox), for before/after screenshots: the run
+list, a scenario-2 run at its gate and the approvals page, screenshots run-390/1280 and
+approvals-390/1280 in .build/console-screenshots/before/ with their axe summary; only the steps
+any console can do are checked (axe is recorded there, not asserted)."""
 import json, os, re, shutil, subprocess, sys, tempfile, time, traceback, urllib.parse, uuid
 from pathlib import Path
 from playwright.sync_api import sync_playwright, expect
 from axe_playwright_python.sync_playwright import Axe
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = str(ROOT / ".build/debug/runbook")
-SHOTS = ROOT / ".build/console-screenshots"
+BEFORE = Path(sys.argv[2]).resolve() if len(sys.argv) == 3 and sys.argv[1] == "--before" else None
+TREE = BEFORE or ROOT  # the runbook binary, runbooks, checks and environments shown
+BIN = str(TREE / ".build/debug/runbook")
+SHOTS = ROOT / ".build/console-screenshots" / ("before" if BEFORE else "")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/lib/chromium/chromium")
 RUNBOOK = "scenario-2-high-error-rate"
 WIDTHS = (390, 1280)
 results = []
-axe_summary = {}  # "page @ width" -> {impact: count}
+axe_summary = {}  # "page @ width" -> {impact: [rule ids]}
 
 
 def accessible(page, name):
     """axe-core on the page as it is: records the violations by impact under NAME @ WIDTH and
-    fails on a serious or critical one; also fails when the page scrolls sideways."""
+    fails on a serious or critical one; also fails when the page scrolls sideways. With
+    --before it only records."""
     width = page.viewport_size["width"]
     found = Axe().run(page).response.get("violations", [])
-    counts = {}
+    rules = {}
     for v in found:
-        counts[v.get("impact") or "none"] = counts.get(v.get("impact") or "none", 0) + 1
-    axe_summary[f"{name} @ {width}"] = counts
+        rules.setdefault(v.get("impact") or "none", []).append(v["id"])
+    axe_summary[f"{name} @ {width}"] = rules
+    if BEFORE:
+        return
     bad = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
            for v in found if v.get("impact") in ("serious", "critical")]
     assert not bad, f"{name} at {width} px: " + "; ".join(bad)
@@ -42,19 +54,38 @@ def accessible(page, name):
 
 
 def at_widths(page, name, shot=None):
-    """accessible() at each width of WIDTHS; a screenshot SHOT-WIDTH.png at each when SHOT."""
+    """A screenshot SHOT-WIDTH.png at each width of WIDTHS when SHOT (all of them first, so a
+    failing width does not lose the others), then accessible() at each."""
     original = page.viewport_size
     try:
+        if shot:
+            for w in WIDTHS:
+                page.set_viewport_size({"width": w, "height": 900})
+                page.screenshot(path=str(SHOTS / f"{shot}-{w}.png"), full_page=True)
         for w in WIDTHS:
             page.set_viewport_size({"width": w, "height": 900})
-            if shot:
-                page.screenshot(path=str(SHOTS / f"{shot}-{w}.png"), full_page=True)
             accessible(page, name)
     finally:
         page.set_viewport_size(original)
 
 
-def check(name, fn):
+SEVERITY = ("critical", "serious", "moderate", "minor")
+
+
+def axe_lines():
+    """The axe summary: one line per page and width, the violations by impact with their rules."""
+    lines = [f"{'page':<12} {'width':>5}  " + "  ".join(f"{i:>8}" for i in SEVERITY) + "  rules"]
+    for key, rules in axe_summary.items():
+        name, width = key.split(" @ ")
+        named = "; ".join(f"{i}: {', '.join(rules[i])}" for i in SEVERITY + ("none",) if rules.get(i)) or "no violation"
+        lines.append(f"{name:<12} {width:>5}  " + "  ".join(f"{len(rules.get(i, [])):>8}" for i in SEVERITY) + f"  {named}")
+    return lines
+
+
+def check(name, fn, before=False):
+    """Runs one step of the path; with --before only the steps marked BEFORE."""
+    if BEFORE and not before:
+        return
     try:
         fn()
         results.append((name, None))
@@ -75,7 +106,7 @@ def sh(*args, env=None, check=True, cwd=None):
 def main():
     db_url = os.environ["ETL_DATABASE_URL"]
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SHOTS.glob("*.png"):
+    for old in SHOTS.glob("*.png"):  # (the before/ folder's are kept by a run without --before)
         old.unlink()
     print("== reseed the sandbox with scenario 2 (error rate red)", flush=True)
     sh(str(ROOT / "scripts/sandbox"), "up", "--scenario", RUNBOOK)
@@ -86,15 +117,16 @@ def main():
     home = Path(tempfile.mkdtemp(prefix="console-browser-"))
     server = run = None
     try:
-        for d in ["runbooks", "checks", "templates", "scripts", ".sandbox"]:
-            (home / d).symlink_to(ROOT / d)
+        for d in ["runbooks", "checks", "templates", "scripts"]:
+            (home / d).symlink_to(TREE / d)
+        (home / ".sandbox").symlink_to(ROOT / ".sandbox")
         (home / "environments").mkdir()
         signers = ""
         for name in ["alice", "bob", "carol", "console"]:
             sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(home / name))
             signers += f"{name}@example.com " + (home / f"{name}.pub").read_text()
         (home / "environments/team.allowed_signers").write_text(signers)
-        sandbox_env = (ROOT / "environments/sandbox.yaml").read_text()
+        sandbox_env = (TREE / "environments/sandbox.yaml").read_text()
         team = re.sub(r"^environment: sandbox$", "environment: team", sandbox_env, flags=re.M)
         team = re.sub(r"^ledger: .*$", 'ledger: {url: "${BROWSER_LEDGER_URL}"}', team, flags=re.M)
         team = team.replace("secrets: [", "secrets: [BROWSER_LEDGER_URL, ")
@@ -130,7 +162,7 @@ def main():
                 expect(page.locator("h1")).to_have_text("Runs")
                 expect(page.locator("#live")).to_have_text("live", timeout=10000)
                 page.screenshot(path=str(SHOTS / "01-runs-empty.png"), full_page=True)
-            check("the run list opens, live", run_list)
+            check("the run list opens, live", run_list, before=True)
 
             # A live scenario-2 run by alice; it waits at the four-eyes gate for an approver.
             run = subprocess.Popen([BIN, "run", RUNBOOK, "--env", "team", "--key", str(home / "alice"), "--wait-approval", "5m",
@@ -143,7 +175,7 @@ def main():
                 expect(row).to_contain_text(RUNBOOK, timeout=30000)
                 state["run"] = row.locator("a").first.inner_text()
                 page.screenshot(path=str(SHOTS / "02-runs-live-row.png"), full_page=True)
-            check("the new run appears in the list without a reload", run_appears_live)
+            check("the new run appears in the list without a reload", run_appears_live, before=True)
 
             def follow_run():
                 page.goto(base + "/runs/" + state["run"])
@@ -152,7 +184,7 @@ def main():
                 expect(page.locator("#step-api-health .step-head .badge")).to_have_class(re.compile(r"\bgreen\b"))
                 expect(page.locator("#step-error-log .step-head .badge")).to_have_class(re.compile(r"\b(green|yellow|red)\b"), timeout=30000)
                 page.screenshot(path=str(SHOTS / "03-run-live-at-gate.png"), full_page=True)
-            check("the run page follows scenario 2 as its steps turn colour", follow_run)
+            check("the run page follows scenario 2 as its steps turn colour", follow_run, before=True)
 
             def run_at_a_glance():
                 # At its gate: red and yellow steps open, green ones show their verdict line
@@ -166,6 +198,24 @@ def main():
                 assert "⏸" not in main, "a glyph Debian's default fonts lack"
                 at_widths(page, "run", shot="run")
             check("a run at a glance: verdict lines, tables, accessible", run_at_a_glance)
+
+            def before_shots():
+                # The console as it was: the approvals page as an approver reads it once the run
+                # asks, then the run waiting at its gate, at both widths (axe recorded, not asserted).
+                bob = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                          extra_http_headers={"Authorization": f"Bearer {tok['bob']}"})
+                approver = bob.new_page()
+                for _ in range(60):
+                    approver.goto(base + "/approvals")
+                    if approver.locator("article.request", has_text="reprocess-transient-failures").count():
+                        break
+                    approver.wait_for_timeout(1000)
+                expect(approver.locator("article.request").first).to_contain_text("reprocess-transient-failures")
+                at_widths(approver, "approvals", shot="approvals")
+                page.goto(base + "/runs/" + state["run"])
+                at_widths(page, "run", shot="run")
+            if BEFORE:
+                check("before: the approvals page and the run at its gate at 390 and 1280 px", before_shots, before=True)
 
             second = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
             phone = second.new_page()
@@ -343,8 +393,6 @@ def main():
                 anon = browser.new_context().new_page()
                 anon.goto(base + "/login")
                 at_widths(anon, "login")
-                (SHOTS / "axe-summary.txt").write_text("".join(
-                    f"{k}: " + (", ".join(f"{n} {i}" for i, n in sorted(v.items())) or "no violation") + "\n" for k, v in axe_summary.items()))
             check("axe-core: no serious or critical violation on any page at 390 and 1280 px", every_page_accessible)
             browser.close()
     finally:
@@ -361,8 +409,12 @@ def main():
     failed = sum(1 for _, e in results if e)
     print(f"console browser test: {len(results) - failed} passed, {failed} failed")
     print(f"screenshots: {SHOTS}")
-    for k, v in axe_summary.items():
-        print(f"  axe {k}: " + (", ".join(f"{n} {i}" for i, n in sorted(v.items())) or "no violation"))
+    if axe_summary:
+        summary = axe_lines()
+        (SHOTS / "axe-summary.txt").write_text("\n".join(summary) + "\n")
+        print("axe-core violations by impact (the last check of each page and width):")
+        for line in summary:
+            print("  " + line)
     return 1 if failed or not results else 0
 
 

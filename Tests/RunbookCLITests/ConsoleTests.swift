@@ -215,6 +215,20 @@ final class ConsoleTests {
         #expect(!(weird.body.components(separatedBy: "<main>").last ?? "").contains("<script>x"))
     }
 
+    /// The approvals page keeps each card's plan part rendered (PlanFragments); a plan edited
+    /// in the ledger after it was shown is shown as edited at the next view, never as it was.
+    @Test func aPlanEditedInTheLedgerIsShownAsEditedAtTheNextView() throws {
+        let id = try request()
+        let first = try http("GET", "/approvals", headers: [bearer("carol")])
+        #expect(first.body.contains("Repair at 15 %?"), "\(first.body)")
+        let again = try http("GET", "/approvals", headers: [bearer("carol")])
+        #expect(again.body.contains("Repair at 15 %?") && again.body.contains("<td class=\"num\"><mark>15</mark></td>"), "\(again.body)")
+        _ = try ledgerSQL("UPDATE runbook.approval_requests SET plan = jsonb_set(plan, '{question}', '\"Edited <i>later</i>?\"') WHERE id = '\(id)'")
+        let edited = try http("GET", "/approvals", headers: [bearer("carol")])
+        #expect(edited.body.contains("Edited &lt;i&gt;later&lt;/i&gt;?"), "\(edited.body)")
+        #expect(!edited.body.contains("Repair at 15 %?"), "the plan as it was before the edit")
+    }
+
     @Test func approvingNeedsTheRightAFormOfThisConsoleAndIsSignedViaConsole() throws {
         let id = try request()
         // Everyone signed in sees what `runbook approve` shows.
