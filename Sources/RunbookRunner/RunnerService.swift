@@ -53,7 +53,7 @@ public struct RunnerService: Sendable {
         guard let request = RunnerRequest.decode(envelope.request) else {
             throw Refusal(status: 400, message: "the signed request is not a run request of version 1")
         }
-        try check(environment: request.run.environment, time: request.time)
+        try await check(environment: request.run.environment, time: request.time)
         try await claim(nonce: request.nonce, envelope: envelope, principal: principal, runbook: request.run.runbook,
                         environment: request.run.environment, mode: request.run.dryRun ? "dry-run" : "live", signedAt: request.time)
         return start(request, principal: principal)
@@ -67,7 +67,7 @@ public struct RunnerService: Sendable {
         guard let request = RunnerCommandRequest.decode(envelope.request) else {
             throw Refusal(status: 400, message: "the signed request is not a command request of version 1")
         }
-        try check(environment: request.environment, time: request.time)
+        try await check(environment: request.environment, time: request.time)
         try await claim(nonce: request.nonce, envelope: envelope, principal: principal, runbook: request.command.prefix(2).joined(separator: " "),
                         environment: request.environment, mode: "command", signedAt: request.time)
         return (request, principal)
@@ -83,7 +83,7 @@ public struct RunnerService: Sendable {
 
     /// Refuses another environment than the runner's, a time too far from its clock, and any
     /// request once its files changed.
-    func check(environment: String, time: Int) throws(Refusal) {
+    func check(environment: String, time: Int) async throws(Refusal) {
         let env = configuration.environment
         guard environment == env.name else {
             throw Refusal(status: 400, message: "this runner serves environment '\(env.name)', not '\(environment)'")
