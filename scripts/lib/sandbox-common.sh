@@ -202,10 +202,15 @@ ensure_reader_password() {
 }
 
 # SELECT on every ETL table (and on those the etl role creates later) for etl_reader; run after
-# the migrations. A live SQL action with its URL fails: permission denied.
+# the migrations. The run lock's table is made here by the writer, as a DBA would in
+# production: a live run with the reader's URL is then refused at the lock (permission
+# denied, nothing run), whatever ran before it, instead of depending on whether a writer's run
+# happened to create the table first.
 grant_etl_reader() {
     # (error: the owner-less view pg_stat_statements is already PUBLIC; no warning about it)
     PGOPTIONS='-c client_min_messages=error' PGPASSWORD=etl psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U etl -d etl <<'SQL'
+CREATE TABLE IF NOT EXISTS runbook_run_lock (
+    key text PRIMARY KEY, holder text NOT NULL, since timestamptz NOT NULL DEFAULT now());
 GRANT USAGE ON SCHEMA public TO etl_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO etl_reader;
 ALTER DEFAULT PRIVILEGES FOR ROLE etl IN SCHEMA public GRANT SELECT ON TABLES TO etl_reader;
