@@ -192,8 +192,7 @@ struct AlertReceiver: Sendable {
 
     /// Posts an alert's resolution (the incident stays open: a person resolves it).
     func resolved(_ alert: AlertmanagerPayload.Alert, route: AlertRoute, incident: String) async {
-        let text = "✅ ALERT \(alert.name) resolved · \(incident)\nThe incident stays open until someone resolves it: "
-            + "runbook incident resolve \(incident) --env \(environment.name) ..."
+        let text = AlertResolvedMessage(alert: alert.name, incident: incident, environment: environment.name).text
         await post(text, about: alert, incident: incident, key: "resolved:\(alert.fingerprint):\(alert.endsAt ?? "")",
                    details: [("alert", .string(alert.name)), ("status", "resolved"), ("runbook", .string(route.runbook))])
     }

@@ -131,20 +131,50 @@ extension Ledger {
         }
     }
 
-    /// The labels of each firing alert of `incident`'s alert groups that `runbook` answers:
-    /// what a live run of `runbook` linked to the incident silences while it repairs.
-    public func firingAlerts(incident: String, runbook: String) async throws(LedgerError) -> [[String: String]] {
+    /// A firing alert of an incident's alert groups: its row's key, and its labels.
+    public struct FiringAlert: Sendable, Equatable {
+        public var groupKey: String
+        public var fingerprint: String
+        public var labels: [String: String]
+    }
+
+    /// Each firing alert of `incident`'s alert groups that `runbook` answers: what a live run
+    /// of `runbook` linked to the incident silences while it repairs.
+    public func firingAlerts(incident: String, runbook: String) async throws(LedgerError) -> [FiringAlert] {
         try await run("reading the incident's alerts") {
-            var found: [[String: String]] = []
-            for try await labels in try await connection.query("""
-                SELECT a.labels::text FROM runbook.alerts a JOIN runbook.alert_groups g ON g.group_key = a.group_key
+            var found: [FiringAlert] = []
+            for try await (groupKey, fingerprint, labels) in try await connection.query("""
+                SELECT a.group_key, a.fingerprint, a.labels::text FROM runbook.alerts a JOIN runbook.alert_groups g ON g.group_key = a.group_key
                  WHERE g.incident_id = \(incident) AND a.runbook = \(runbook) AND a.status = 'firing'
                  ORDER BY a.group_key, a.fingerprint
-                """, logger: Self.logger).decode(String.self) {
+                """, logger: Self.logger).decode((String, String, String).self) {
                 guard let object = (try? JSON.parse(labels))?.objectValue else { continue }
-                found.append(Dictionary(object.pairs.compactMap { pair in pair.value.stringValue.map { (pair.key, $0) } }) { first, _ in first })
+                let pairs = object.pairs.compactMap { pair in pair.value.stringValue.map { (pair.key, $0) } }
+                found.append(FiringAlert(groupKey: groupKey, fingerprint: fingerprint, labels: Dictionary(pairs) { first, _ in first }))
             }
             return found
+        }
+    }
+
+    /// Records that an alert resolved without Alertmanager saying so (it resolved while a
+    /// repair's silence muted it), under the same lock as ``decideAlert(_:rediagnoseAfter:)``:
+    /// true when it was still firing here, so the caller posts the resolution; false when a
+    /// notification (or another caller) already recorded it, or it fired again since.
+    public func resolveSilencedAlert(groupKey: String, fingerprint: String) async throws(LedgerError) -> Bool {
+        try await run("recording the alert's resolution") {
+            try await transaction("recording the alert's resolution") { _ in
+                let key = groupKey + "\u{1F}" + fingerprint
+                try await drained("SELECT pg_advisory_xact_lock(\(Self.lockNamespace), hashtext(\(key)))")
+                var changed = false
+                for try await _ in try await connection.query("""
+                    UPDATE runbook.alerts SET status = 'resolved', updated_at = now()
+                     WHERE group_key = \(groupKey) AND fingerprint = \(fingerprint) AND status = 'firing'
+                    RETURNING 1
+                    """, logger: Self.logger) {
+                    changed = true
+                }
+                return changed
+            }
         }
     }
 

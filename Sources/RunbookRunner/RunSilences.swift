@@ -8,16 +8,20 @@ import RunbookLedger
 /// alert of the incident that the runbook answers, expired when the run ends, whatever its
 /// outcome. Each is said on the run's output, recorded in the incident's timeline as it
 /// happens and in the run's audit log at its end. Alertmanager or the ledger unreachable never
-/// stops the repair: the failure is said and recorded, and the run goes on.
+/// stops the repair: the failure is said and recorded, and the run goes on. After the expiry,
+/// an alert Alertmanager no longer holds resolved while muted, which Alertmanager never
+/// notifies: its resolution is recorded and posted here, once.
 struct RunSilences: Sendable {
     /// A silence asked for: its id once Alertmanager created it, else why not.
     struct Entry: Sendable {
+        var alert: Ledger.FiringAlert
         var silence: AlertSilence
         var id: String?
         var failure: String?
     }
 
     let entries: [Entry]
+    let runbook: String
     let client: AlertmanagerClient
     let incident: RunIncident
     let redactor: Redactor
@@ -29,7 +33,7 @@ struct RunSilences: Sendable {
                       redactor: Redactor, output: RunOutput) async -> RunSilences?
     {
         guard let url = env.alertmanagerURL else { return nil }
-        let alerts: [[String: String]]
+        let alerts: [Ledger.FiringAlert]
         do throws(LedgerError) {
             let ledger = try await Ledger.connect(url: linked.url)
             do throws(LedgerError) {
@@ -47,16 +51,16 @@ struct RunSilences: Sendable {
         let client = AlertmanagerClient(baseURL: url)
         let duration = AlertSilence.duration(for: runbook, maximum: env.maxSilence)
         var entries: [Entry] = []
-        for labels in alerts {
-            let silence = AlertSilence(labels: labels, runID: runID, runbook: runbook.id, incident: linked.incident.id, operatorName: operatorName,
+        for alert in alerts {
+            let silence = AlertSilence(labels: alert.labels, runID: runID, runbook: runbook.id, incident: linked.incident.id, operatorName: operatorName,
                                        now: Date(), duration: duration)
             do throws(AlertmanagerError) {
-                entries.append(Entry(silence: silence, id: try await client.create(silence)))
+                entries.append(Entry(alert: alert, silence: silence, id: try await client.create(silence)))
             } catch {
-                entries.append(Entry(silence: silence, failure: redactor.redact(error.message)))
+                entries.append(Entry(alert: alert, silence: silence, failure: redactor.redact(error.message)))
             }
         }
-        let silences = RunSilences(entries: entries, client: client, incident: linked, redactor: redactor, output: output)
+        let silences = RunSilences(entries: entries, runbook: runbook.id, client: client, incident: linked, redactor: redactor, output: output)
         for entry in entries {
             if let id = entry.id {
                 await silences.record("silenced \(entry.silence.alertname) in Alertmanager while run \(runID) repairs (silence \(id), until \(Self.time(entry.silence.endsAt)))",
@@ -80,6 +84,7 @@ struct RunSilences: Sendable {
                 expired[id] = .some(nil)
                 await record("expired the silence of \(entry.silence.alertname) (silence \(id)): the run ended \(status)", entry,
                              action: "expired", key: "silence:\(id):expired")
+                await resolveIfGone(entry, runID: runID)
             } catch {
                 let why = redactor.redact(error.message)
                 expired[id] = .some(why)
@@ -104,6 +109,48 @@ struct RunSilences: Sendable {
         }
     }
 
+    /// Once its silence is expired: when Alertmanager no longer holds the alert, it resolved
+    /// while muted (Alertmanager drops that resolution and never sends it); the ledger records
+    /// the resolution unless a notification already did, and then it is posted to the
+    /// incident's channel and timeline as the receiver posts one. Still held: Alertmanager
+    /// notifies the resolution itself, now that nothing mutes it. Alertmanager or the ledger
+    /// unreachable: said, and left to Alertmanager.
+    func resolveIfGone(_ entry: Entry, runID: String) async {
+        let name = entry.silence.alertname
+        do throws(AlertmanagerError) {
+            guard !(try await client.holds(labels: entry.alert.labels)) else { return }
+        } catch {
+            output.line("  silence: could not ask Alertmanager whether \(name) still fires (its resolution is posted when Alertmanager sends it): \(redactor.redact(error.message))")
+            return
+        }
+        let id = incident.incident.id
+        do {
+            let ledger = try await Ledger.connect(url: incident.url)
+            let desk = IncidentDesk(ledger: ledger, environment: incident.environment, home: incident.home, ladder: incident.ladder, author: "alertmanager")
+            do {
+                if try await ledger.resolveSilencedAlert(groupKey: entry.alert.groupKey, fingerprint: entry.alert.fingerprint),
+                   let current = try await ledger.incident(id)
+                {
+                    let text = AlertResolvedMessage(alert: name, incident: id, environment: incident.environment.name,
+                                                    note: "while silenced for run \(runID); Alertmanager no longer holds it").text
+                    let post = try await desk.post(text, kind: .alert, incident: current)
+                    let details = desk.details(post, [("alert", .string(name)), ("status", "resolved"), ("runbook", .string(runbook)),
+                                                      ("run_id", .string(runID)), ("via", "silence expiry")])
+                    try await ledger.add(IncidentEvent(at: Date(), kind: .alert, author: "alertmanager", message: text.split(separator: "\n").first.map(String.init) ?? text,
+                                                       key: "resolved:\(entry.alert.fingerprint):silenced:\(runID)", details: details),
+                                         to: id, change: .init(touches: post.delivered))
+                    output.line("  silence: \(name) resolved while silenced (Alertmanager no longer holds it): posted to \(id)")
+                }
+            } catch {
+                output.line("warning: \(id): \(name) resolved while silenced, but its resolution is not posted: \(redactor.redact(Self.message(of: error)))")
+            }
+            await desk.shutdown()
+            await ledger.close()
+        } catch {
+            output.line("warning: \(id): \(name) resolved while silenced, but the ledger cannot be reached to post it: \(redactor.redact(Self.message(of: error)))")
+        }
+    }
+
     /// Says `message` on the run's output and appends it to the incident's timeline.
     func record(_ message: String, _ entry: Entry, action: String, key: String?) async {
         output.line("  silence: \(message)")
@@ -121,6 +168,11 @@ struct RunSilences: Sendable {
         } catch {
             output.line("warning: \(incident.incident.id): the silence is not in the timeline: \(redactor.redact(error.message))")
         }
+    }
+
+    /// A ledger's or an incident desk's error as its message (never a URL it was given).
+    static func message(of error: any Error) -> String {
+        (error as? LedgerError)?.message ?? (error as? IncidentError)?.message ?? "\(error)"
     }
 
     static func time(_ date: Date) -> String {

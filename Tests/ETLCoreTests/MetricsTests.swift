@@ -76,6 +76,32 @@ struct MetricsTests {
         }
     }
 
+    @Test("the recent windows EtlProcessingSlow pages on: files by when they completed, their mean processing time")
+    func recentWindows() async throws {
+        try await ServiceHarness.run { harness in
+            var ids: [Int] = []
+            for n in 1...3 { ids.append(try await harness.upload("w-\(n).csv", validCSV(rows: 2))) }
+            for id in ids { #expect(try await harness.waitUntilFinished(id)["status"] as? String == "loaded") }
+            // One finished 10 minutes ago in 30 s, one 20 minutes ago in 90 s, one just now.
+            try await harness.database.execute("""
+                UPDATE etl_file SET completed_at = now() - interval '10 minutes', processing_started_at = now() - interval '10 minutes 30 seconds'
+                 WHERE id = \(ids[0])
+                """)
+            try await harness.database.execute("""
+                UPDATE etl_file SET completed_at = now() - interval '20 minutes', processing_started_at = now() - interval '21 minutes 30 seconds'
+                 WHERE id = \(ids[1])
+                """)
+            let text = try await harness.request(.get, "/metrics", headers: [:]).text
+            #expect(Self.sample(text, #"etl_files_completed_recent{window_minutes="5"}"#) == 1, "\(text)")
+            #expect(Self.sample(text, #"etl_files_completed_recent{window_minutes="15"}"#) == 2)
+            let recent5 = try #require(Self.sample(text, #"etl_processing_seconds_avg_recent{window_minutes="5"}"#))
+            let recent15 = try #require(Self.sample(text, #"etl_processing_seconds_avg_recent{window_minutes="15"}"#))
+            #expect(recent5 < 15, "only the file just finished: \(recent5)")
+            #expect(recent15 > 15 && recent15 < 30, "the 30 s file and the one just finished: \(recent15)")
+            #expect(Self.sample(text, "etl_files_completed_1h") == 3)
+        }
+    }
+
     @Test("promtool check metrics can fail: a broken exposition is refused")
     func promtoolRefuses() throws {
         let broken = "# TYPE etl_x counter\netl_x{status=\"a\" 1\n"

@@ -45,6 +45,7 @@ scenario_known() {
 seed_scenario() {
     local name=$1 days=56 end_offset=0 success="" down=0
     db_faults_reset
+    rm -f "$SANDBOX_DIR/production-size-scale"
     if [[ "$name" == "production-size" ]]; then
         seed_production_size
         seed_probes 365 0
@@ -148,6 +149,8 @@ seed_production_size() {
     done
     touch "$LOG_DIR/etl-service.log" "$LOG_DIR/errors.log" "$LOG_DIR/metrics.log" "$LOG_DIR/audit.log"
     psql_super -d etl -c "SELECT monitoring.pg_stat_statements_reset()" >/dev/null
+    # What bench/alerts.sh reads to reuse this seed rather than spend minutes on it again.
+    echo "$scale" > "$SANDBOX_DIR/production-size-scale"
     say "production-size seeded in $((SECONDS - started))s: $(du -sh "$LOG_DIR" | cut -f1) of logs, database $(psql_etl -At -c "SELECT pg_size_pretty(pg_database_size('etl'))")"
 }
 

@@ -449,6 +449,17 @@ public struct ETLStore: Sendable {
             snapshot.loadedLast4Hours = loaded
             snapshot.failedLast4Hours = failed
         }
+        for minutes in MetricsSnapshot.recentWindowMinutes {
+            for try await (completed, average) in try await client.query(
+                """
+                SELECT count(*)::int8, coalesce(avg(extract(epoch FROM completed_at - processing_started_at)), 0)::float8
+                  FROM etl_file WHERE completed_at > now() - make_interval(mins => \(minutes)) AND processing_started_at IS NOT NULL
+                """,
+                logger: logger
+            ).decode((Int, Double).self) {
+                snapshot.recent.append(.init(minutes: minutes, completed: completed, averageSeconds: average))
+            }
+        }
         return snapshot
     }
 }

@@ -1,5 +1,16 @@
 /// Figures from the database that `/metrics` exposes.
 public struct MetricsSnapshot: Sendable {
+    /// The short windows of ``recent``, minutes (`window_minutes` of their gauges): 15 is the
+    /// rule's (alerts/etl.rules.yaml), 5 what a test with short waits selects instead.
+    public static let recentWindowMinutes = [5, 15]
+
+    /// The files completed in the last `minutes` and their mean processing time.
+    public struct RecentProcessing: Sendable, Equatable {
+        public var minutes: Int
+        public var completed: Int
+        public var averageSeconds: Double
+    }
+
     /// `etl_file` rows by status.
     public var filesByStatus: [String: Int] = [:]
     /// Unresolved DLQ entries.
@@ -27,6 +38,10 @@ public struct MetricsSnapshot: Sendable {
     public var completedLastHour = 0
     /// Mean processing time over the last hour, seconds (0 when none completed).
     public var averageProcessingSeconds1h = 0.0
+    /// Files completed in each of ``recentWindowMinutes`` (the last minutes), and their mean
+    /// processing time, seconds (0 when none completed): what `EtlProcessingSlow` pages on, so
+    /// that it clears minutes after a cure rather than an hour.
+    public var recent: [RecentProcessing] = []
     /// Mean processing time over 7 days, seconds: the baseline "2x slower" compares with.
     public var averageProcessingSeconds7d = 0.0
     /// Seconds since the last completion; nil when no file ever completed.

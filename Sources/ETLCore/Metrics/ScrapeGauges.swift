@@ -46,6 +46,12 @@ struct ScrapeGauges {
             }
             gauge("etl_files_completed_1h", "Files completed in the last hour.", Double(database.completedLastHour))
             gauge("etl_processing_seconds_avg_1h", "Mean processing time of files completed in the last hour.", database.averageProcessingSeconds1h)
+            for window in database.recent {
+                let label = [("window_minutes", String(window.minutes))]
+                gauge("etl_files_completed_recent", "Files completed in the last window_minutes.", label, Double(window.completed))
+                gauge("etl_processing_seconds_avg_recent", "Mean processing time of files completed in the last window_minutes.", label,
+                      window.averageSeconds)
+            }
             gauge("etl_processing_seconds_avg_7d", "Mean processing time of files completed in the last 7 days (the baseline).", database.averageProcessingSeconds7d)
             gauge("etl_last_completion_age_seconds", "Seconds since a file last completed (1e9 when none ever did).", database.lastCompletionSeconds ?? 1e9)
         }
