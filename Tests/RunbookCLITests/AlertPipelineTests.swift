@@ -61,12 +61,16 @@ extension SandboxSuites {
         static var promPort: Int { port("RUNBOOK_TEST_PROM_PORT", 19190) }
         static var amPort: Int { port("RUNBOOK_TEST_AM_PORT", 19193) }
 
-        /// Prometheus (the project's rules with `for: 2s`, etl-core scraped every second) and
+        /// Prometheus (the project's rules with `for: 2s` and EtlProcessingSlow's window 5 minutes,
+        /// etl-core scraped every second) and
         /// Alertmanager (grouped by alert name, posting to `webhook` with the token in `tokenFile`).
         func startAlerting(webhook: String, tokenFile: String) throws {
             let promPort = Self.promPort, amPort = Self.amPort
+            // Short waits: every `for:` 2 s, and EtlProcessingSlow over etl-core's 5-minute window
+            // rather than 15 (the alert carries it, so the runbook reads the same window).
             let rules = try String(contentsOf: CLITests.packageRoot.appendingPathComponent("alerts/etl.rules.yaml"), encoding: .utf8)
                 .replacing(/(?m)^( *)for: .*$/) { "\($0.output.1)for: 2s" }
+                .replacing(#"window_minutes="15""#, with: #"window_minutes="5""#)
             try rules.write(to: work.appendingPathComponent("etl.rules.yaml"), atomically: true, encoding: .utf8)
             let target = sandbox.apiURL.replacingOccurrences(of: "http://", with: "")
             try """

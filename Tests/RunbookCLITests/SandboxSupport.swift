@@ -178,6 +178,29 @@ struct Sandbox {
     }
 }
 
+extension Sandbox {
+    /// Runs `body` while a file is uploaded every second (files keep arriving in production,
+    /// and the verification after a repair waits for one finished since the run began).
+    func withUploads<T>(_ prefix: String, _ body: () throws -> T) throws -> T {
+        let uploader = Process()
+        uploader.executableURL = URL(fileURLWithPath: "/bin/bash")
+        uploader.arguments = ["-c", """
+        for i in $(seq 1 300); do
+          curl -s -o /dev/null --max-time 5 -X POST -H "Authorization: Bearer $ETL_API_TOKEN" -H 'Content-Type: application/json' \
+            --data-binary "{\\"filename\\": \\"$1-$i.csv\\", \\"content\\": \\"farm,lot,head_count,weight_kg,price\\\\nfazenda-teste,$1-$i,10,450,12000\\\\n\\"}" \
+            "$ETL_API_URL/files"
+          sleep 1
+        done
+        """, "uploader", prefix]
+        uploader.environment = ProcessInfo.processInfo.environment.merging(variables) { $1 }
+        uploader.standardOutput = FileHandle.nullDevice
+        uploader.standardError = FileHandle.nullDevice
+        try uploader.run()
+        defer { uploader.killAndReap() }
+        return try body()
+    }
+}
+
 extension Process {
     /// Stops a stub server the test started: SIGKILL, then reaps it. Not SIGTERM: a child of a
     /// process that ignores SIGTERM (as some CI runners do, and as a ServiceGroup in the test

@@ -453,7 +453,7 @@ public struct ETLStore: Sendable {
             for try await (completed, average) in try await client.query(
                 """
                 SELECT count(*)::int8, coalesce(avg(extract(epoch FROM completed_at - processing_started_at)), 0)::float8
-                  FROM etl_file WHERE completed_at > now() - make_interval(mins => \(minutes)) AND processing_started_at IS NOT NULL
+                  FROM etl_file WHERE completed_at > now() - \(minutes) * interval '1 minute' AND processing_started_at IS NOT NULL
                 """,
                 logger: logger
             ).decode((Int, Double).self) {

@@ -51,7 +51,7 @@ extension SandboxSuites {
             #expect(cause(report).contains("índice etl_file (status, updated_at) ausente"), "\(cause(report))")
             #expect(!cause(report).contains("inchada") && !cause(report).contains("lock"), "\(cause(report))")
 
-            let live = try withUploads("probe-index") {
+            let live = try sandbox.withUploads("probe-index") {
                 try run(["--yes", "--approve", "create-index", "--operator", "oncall"], audit: audit)
             }
             #expect(live.code == 0, "\(live.stdout)\(live.stderr)")
@@ -93,7 +93,7 @@ extension SandboxSuites {
             #expect(cause(report).contains("etl_file inchada") && cause(report).contains("autovacuum desligado"), "\(cause(report))")
             #expect((try Int(sandbox.psql(Self.deadRows)) ?? 0) > 3 * liveRows, "the dry run vacuumed")
 
-            let live = try withUploads("probe-bloat") { try run(["--yes", "--operator", "oncall"], audit: audit) }
+            let live = try sandbox.withUploads("probe-bloat") { try run(["--yes", "--operator", "oncall"], audit: audit) }
             #expect(live.code == 0, "\(live.stdout)\(live.stderr)")
             let liveStatus = Sandbox.statuses(try Sandbox.report(live))
             #expect(liveStatus["vacuum-etl-file"] == "succeeded")
@@ -150,7 +150,7 @@ extension SandboxSuites {
             #expect(Sandbox.statuses(try Sandbox.report(gated))["terminate-blocker"] == "awaiting-approval")
             #expect(try sandbox.psql(Self.holder) == holder, "the blocker was terminated without approval")
 
-            let live = try withUploads("probe-lock") {
+            let live = try sandbox.withUploads("probe-lock") {
                 try run(["--yes", "--approve", "terminate-blocker", "--operator", "oncall", "--input", "lock_wait_seconds=5"], audit: audit)
             }
             #expect(live.code == 0, "\(live.stdout)\(live.stderr)")
@@ -190,27 +190,6 @@ extension SandboxSuites {
         func etlCorePid() throws -> String {
             try String(contentsOfFile: CLITests.packageRoot.appendingPathComponent(".sandbox/etl-core.pid").path, encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-
-        /// Runs `body` while a file is uploaded every second (files keep arriving in production,
-        /// and the verification after a repair waits for one finished since the run began).
-        func withUploads<T>(_ prefix: String, _ body: () throws -> T) throws -> T {
-            let uploader = Process()
-            uploader.executableURL = URL(fileURLWithPath: "/bin/bash")
-            uploader.arguments = ["-c", """
-                for i in $(seq 1 300); do
-                  curl -s -o /dev/null --max-time 5 -X POST -H "Authorization: Bearer $ETL_API_TOKEN" -H 'Content-Type: application/json' \
-                    --data-binary "{\\"filename\\": \\"$1-$i.csv\\", \\"content\\": \\"farm,lot,head_count,weight_kg,price\\\\nfazenda-teste,$1-$i,10,450,12000\\\\n\\"}" \
-                    "$ETL_API_URL/files"
-                  sleep 1
-                done
-                """, "uploader", prefix]
-            uploader.environment = ProcessInfo.processInfo.environment.merging(sandbox.variables) { $1 }
-            uploader.standardOutput = FileHandle.nullDevice
-            uploader.standardError = FileHandle.nullDevice
-            try uploader.run()
-            defer { uploader.killAndReap() }
-            return try body()
         }
     }
 }
