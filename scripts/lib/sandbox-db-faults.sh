@@ -28,8 +28,12 @@ lock_hold() {
     echo $! > "$LOCK_HOLDER_PID_FILE"
     local i
     for i in $(seq 1 100); do
+        # Held, and the CREATE INDEX done (its session idle in transaction): while it builds,
+        # its parallel workers hold the same lock and would read as other holders.
         if [[ $(psql_etl -At -c "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-                                  WHERE c.relname = 'cattle_lot' AND l.mode = 'ShareLock' AND l.granted") == 1 ]]; then
+                                  JOIN pg_stat_activity a ON a.pid = l.pid
+                                  WHERE c.relname = 'cattle_lot' AND l.mode = 'ShareLock' AND l.granted
+                                    AND a.state = 'idle in transaction'") == 1 ]]; then
             say "a psql session holds a SHARE lock on cattle_lot, idle in transaction (pid $(psql_etl -At -c \
                 "SELECT pid FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'cattle_lot' AND l.mode = 'ShareLock' AND l.granted"))"
             return 0
