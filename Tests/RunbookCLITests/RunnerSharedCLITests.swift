@@ -34,8 +34,9 @@ struct RunnerSharedCLITests {
         defer { runner.stop() }
         let envelopes = try (0..<20).map { _ in try team.signedRequest(runbook: "probe", key: team.key("alice"), dryRun: true) }
         let results = Results()
+        let url = runner.url
         DispatchQueue.concurrentPerform(iterations: envelopes.count) { i in
-            let answer = try? RunnerTeam.post(envelopes[i], to: runner.url + "/runs")
+            let answer = try? RunnerTeam.post(envelopes[i], to: url + "/runs")
             results.add(i, answer.map { $0.status == 200 && $0.body.contains("\"exit\":0") ? 1 : 0 } ?? -1)
         }
         for i in envelopes.indices { #expect(results.statuses(i) == [1], "request \(i) ran and exited 0") }
