@@ -14,7 +14,8 @@ public struct RunnerService: Sendable {
     /// per request); nil when the file cannot be read (every request then asks `ssh-keygen`).
     /// The file as it was at start: once it changes, the policy check refuses every request.
     let signatures: SSHSignatureVerifier?
-    /// Its connection to the ledger for the requests' nonces and run ids.
+    /// Its kept connection to the ledger, where its runs are marked active (the marks end with
+    /// the process); the requests' nonces and run ids go through the shared pool.
     let link: RunnerLedgerLink
     /// Whether its files still hash to the policy it pinned, one hash per burst of requests.
     let policyCheck: RunnerPolicyCheck
@@ -26,7 +27,7 @@ public struct RunnerService: Sendable {
         let link = RunnerLedgerLink(url: configuration.ledgerURL)
         self.link = link
         // The runs' active marks go on the kept connection: they end with the process.
-        shared = RunnerShared(home: configuration.home, environment: configuration.environment) { () async throws(LedgerError) -> Ledger in
+        shared = RunnerShared(home: configuration.home, environment: configuration.environment, ledgerURL: configuration.ledgerURL) { () async throws(LedgerError) -> Ledger in
             try await link.ledger()
         }
         policyCheck = RunnerPolicyCheck(home: configuration.home, extra: [URL(fileURLWithPath: configuration.allowedSigners)])
@@ -135,11 +136,13 @@ public struct RunnerService: Sendable {
     {
         let redactor = Redactor(secrets: configuration.environment.secrets)
         let claimed: Bool
+        let replica = configuration.replica
         do throws(LedgerError) {
-            let ledger = try await link.ledger()
-            claimed = try await ledger.claimRunnerRequest(nonce: nonce, principal: principal, runbook: runbook, environment: environment,
-                                                          mode: mode, signedAt: signedAt, replica: configuration.replica, request: envelope.request,
-                                                          signature: envelope.signature)
+            claimed = try await shared.ledger.withLedger { ledger throws(LedgerError) in
+                try await ledger.claimRunnerRequest(nonce: nonce, principal: principal, runbook: runbook, environment: environment,
+                                                    mode: mode, signedAt: signedAt, replica: replica, request: envelope.request,
+                                                    signature: envelope.signature)
+            }
         } catch {
             throw Refusal(status: 503, message: "the ledger cannot be used: \(redactor.redact(error.message)); nothing was run")
         }
@@ -162,11 +165,10 @@ public struct RunnerService: Sendable {
                                          auditLog: options.auditLog ?? "")
         context.shared = shared
         let configuration = self.configuration
-        let link = self.link
+        let pool = shared.ledger
         context.runStarting = { runID in
             Task {
-                guard let ledger = try? await link.ledger() else { return }
-                try? await ledger.setRunnerRequestRun(nonce: request.nonce, runID: runID)
+                try? await pool.withLedger { ledger throws(LedgerError) in try await ledger.setRunnerRequestRun(nonce: request.nonce, runID: runID) }
             }
         }
         let session = RunSession(options: options, context: context)

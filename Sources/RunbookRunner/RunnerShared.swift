@@ -14,8 +14,8 @@ public final class RunnerShared: Sendable {
     /// The environment the runner serves, loaded at its start.
     public let environment: Environment
     public let drivers: SharedDrivers
-    /// The runs' ledger writers' connections; nil when the environment names no ledger.
-    public let ledger: LedgerPool?
+    /// The ledger connections of the runs' writers and of the runner's per-request statements.
+    public let ledger: LedgerPool
     /// `escalation.yaml` as parsed once.
     let escalation: Result<Escalation?, DiagnosticsError>
     private let home: URL
@@ -28,14 +28,14 @@ public final class RunnerShared: Sendable {
         var said: [String]
     }
 
-    /// The shared parts for the runner of `environment` in `home`; the writers' active marks go
-    /// on `marks` (the runner's own kept ledger connection).
-    public init(home: URL, environment: Environment, marks: @escaping LedgerPool.Marks) {
+    /// The shared parts for the runner of `environment` in `home`, over the ledger at
+    /// `ledgerURL`; the runs' active marks go on `marks` (the runner's own kept connection).
+    public init(home: URL, environment: Environment, ledgerURL: String, marks: @escaping LedgerPool.Marks) {
         self.home = home
         self.environment = environment
         let drivers = SharedDrivers(environment: environment)
         self.drivers = drivers
-        ledger = environment.ledgerURL.map { LedgerPool(url: $0, eventLoops: drivers.eventLoops, marks: marks) }
+        ledger = LedgerPool(url: ledgerURL, eventLoops: drivers.eventLoops, marks: marks)
         escalation = Result { () throws(DiagnosticsError) -> Escalation? in try Escalation.load(home: home) }
     }
 
