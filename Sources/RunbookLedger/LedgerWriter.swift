@@ -34,6 +34,8 @@ public actor LedgerWriter {
     private let pool: LedgerPool?
     /// The run marked active on the pool's marks connection, to unmark at the end.
     private var marked: String?
+    /// The mark was asked for (once: the writer's first run id, as ``Ledger/markActive(runID:)``).
+    private var markAsked = false
     private let backlogLimit: Int
     private let warn: @Sendable (String) -> Void
     private var state = State.idle
@@ -180,6 +182,12 @@ public actor LedgerWriter {
                 }
             }
         }
+        // On a pool, the run's mark is taken first, on the marks connection: the marks of a
+        // burst of runs wait in line there, and a borrowed connection must not wait with them.
+        if let pool, let runID, !markAsked, case .pooled = state {
+            markAsked = true
+            if await pool.mark(runID: runID) { marked = runID }
+        }
         guard let (ledger, lease) = await acquire() else { return down }
         defer { lease?.release() }
         do {
@@ -190,11 +198,7 @@ public actor LedgerWriter {
             guard let source, var position = offset else { return down }
             if let runID, activeRun == nil {
                 activeRun = runID
-                if let pool {
-                    if await pool.mark(runID: runID) { marked = runID }
-                } else {
-                    try await ledger.markActive(runID: runID)
-                }
+                if pool == nil { try await ledger.markActive(runID: runID) }
             }
             while true {
                 // An approved action's start goes only with its approval's use.
@@ -326,9 +330,8 @@ public actor LedgerWriter {
     /// local log by scanning back from its end.
     private func prepare(_ ledger: Ledger, activeRun: String?) async throws {
         guard let id = try AuditTail.sourceID(path: logPath) else { return }
-        // On a pool, the mark goes on the marks connection, not the lent one.
+        // On a pool, the mark is on the marks connection (see send), not the lent one.
         let head = try await ledger.open(source: id, host: host, path: logPath, activeRun: pool == nil ? activeRun : nil)
-        if let pool, let activeRun, await pool.mark(runID: activeRun) { marked = activeRun }
         guard let found = try AuditTail.offset(after: head, path: logPath, atMost: backlogLimit) else {
             let last = try AuditTail.lastSeq(path: logPath)
             if last < head {

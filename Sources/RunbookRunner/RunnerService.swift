@@ -138,7 +138,7 @@ public struct RunnerService: Sendable {
         let claimed: Bool
         let replica = configuration.replica
         do throws(LedgerError) {
-            claimed = try await shared.ledger.withLedger { ledger throws(LedgerError) in
+            claimed = try await shared.requests.withLedger { ledger throws(LedgerError) in
                 try await ledger.claimRunnerRequest(nonce: nonce, principal: principal, runbook: runbook, environment: environment,
                                                     mode: mode, signedAt: signedAt, replica: replica, request: envelope.request,
                                                     signature: envelope.signature)
@@ -165,7 +165,7 @@ public struct RunnerService: Sendable {
                                          auditLog: options.auditLog ?? "")
         context.shared = shared
         let configuration = self.configuration
-        let pool = shared.ledger
+        let pool = shared.requests
         context.runStarting = { runID in
             Task {
                 try? await pool.withLedger { ledger throws(LedgerError) in try await ledger.setRunnerRequestRun(nonce: request.nonce, runID: runID) }
