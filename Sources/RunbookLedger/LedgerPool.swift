@@ -80,14 +80,6 @@ public final class LedgerPool: Sendable {
         return lease
     }
 
-    /// Runs `body` on a connection of the pool, given back when it returns: one request's
-    /// statements (the runner's nonce and run id) without a connection of their own.
-    public func withLedger<T: Sendable>(_ body: (Ledger) async throws(LedgerError) -> T) async throws(LedgerError) -> T {
-        let lease = try await lease()
-        defer { lease.release() }
-        return try await body(lease.ledger)
-    }
-
     /// Holds a pool connection in a task of its own until the lease is released (the pool only
     /// lends for the length of a closure).
     private static func lease(_ client: PostgresClient, target: String) async throws -> LedgerLease {

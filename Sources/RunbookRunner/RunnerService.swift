@@ -14,8 +14,8 @@ public struct RunnerService: Sendable {
     /// per request); nil when the file cannot be read (every request then asks `ssh-keygen`).
     /// The file as it was at start: once it changes, the policy check refuses every request.
     let signatures: SSHSignatureVerifier?
-    /// Its kept connection to the ledger, where its runs are marked active (the marks end with
-    /// the process); the requests' nonces and run ids go through the shared pool.
+    /// Its kept connection to the ledger: the requests' nonces and run ids, and its runs'
+    /// active marks (which end with the process).
     let link: RunnerLedgerLink
     /// Whether its files still hash to the policy it pinned, one hash per burst of requests.
     let policyCheck: RunnerPolicyCheck
@@ -136,13 +136,11 @@ public struct RunnerService: Sendable {
     {
         let redactor = Redactor(secrets: configuration.environment.secrets)
         let claimed: Bool
-        let replica = configuration.replica
         do throws(LedgerError) {
-            claimed = try await shared.requests.withLedger { ledger throws(LedgerError) in
-                try await ledger.claimRunnerRequest(nonce: nonce, principal: principal, runbook: runbook, environment: environment,
-                                                    mode: mode, signedAt: signedAt, replica: replica, request: envelope.request,
-                                                    signature: envelope.signature)
-            }
+            let ledger = try await link.ledger()
+            claimed = try await ledger.claimRunnerRequest(nonce: nonce, principal: principal, runbook: runbook, environment: environment,
+                                                          mode: mode, signedAt: signedAt, replica: configuration.replica, request: envelope.request,
+                                                          signature: envelope.signature)
         } catch {
             throw Refusal(status: 503, message: "the ledger cannot be used: \(redactor.redact(error.message)); nothing was run")
         }
@@ -165,10 +163,11 @@ public struct RunnerService: Sendable {
                                          auditLog: options.auditLog ?? "")
         context.shared = shared
         let configuration = self.configuration
-        let pool = shared.requests
+        let link = self.link
         context.runStarting = { runID in
             Task {
-                try? await pool.withLedger { ledger throws(LedgerError) in try await ledger.setRunnerRequestRun(nonce: request.nonce, runID: runID) }
+                guard let ledger = try? await link.ledger() else { return }
+                try? await ledger.setRunnerRequestRun(nonce: request.nonce, runID: runID)
             }
         }
         let session = RunSession(options: options, context: context)

@@ -16,10 +16,6 @@ public final class RunnerShared: Sendable {
     public let drivers: SharedDrivers
     /// The ledger connections of the runs' writers.
     public let ledger: LedgerPool
-    /// The ledger connections of the runner's own statements per request (its nonce, its run
-    /// id): apart from the writers', so that admitting a request never waits behind a burst
-    /// of runs' records.
-    public let requests: LedgerPool
     /// `escalation.yaml` as parsed once.
     let escalation: Result<Escalation?, DiagnosticsError>
     private let home: URL
@@ -40,7 +36,6 @@ public final class RunnerShared: Sendable {
         let drivers = SharedDrivers(environment: environment)
         self.drivers = drivers
         ledger = LedgerPool(url: ledgerURL, eventLoops: drivers.eventLoops, marks: marks)
-        requests = LedgerPool(url: ledgerURL, eventLoops: drivers.eventLoops, maxConnections: 2, marks: marks)
         escalation = Result { () throws(DiagnosticsError) -> Escalation? in try Escalation.load(home: home) }
     }
 
