@@ -2,7 +2,7 @@ import RunbookCore
 
 // The commands the runner serves (docs/runner.md): approve, deny, approvals, runs, incident.
 
-extension Approvals: RunnerServable {
+extension Approvals.List: RunnerServable {
     var ledgerOptions: LedgerOptions {
         get { options }
         set { options = newValue }
