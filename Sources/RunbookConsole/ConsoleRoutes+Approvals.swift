@@ -21,13 +21,16 @@ extension ConsoleRoutes {
     func openRequests() async throws -> [Shown] {
         let policy = configuration.policy
         return try await pool.with { ledger in
-            let requests = try await ledger.requests(environment: environment, open: true)
+            let requests = try await ledger.requests(environment: environment, open: true, plans: parsedPlans)
+            parsedPlans.keep(only: Set(requests.map(\.id)))
             let (decisions, used) = configuration.allowedSigners == nil ? ([:], []) : try await ledger.decisionsAndUses(of: requests.map(\.id))
+            // One desk for the page (making one reads the process's environment for ssh-agent).
+            let desk = configuration.allowedSigners.map {
+                ApprovalDesk(ledger: ledger, allowedSigners: $0, policy: policy, onBehalfSigner: configuration.environment.runnerPrincipal, memo: memo)
+            }
             var shown: [Shown] = []
             for r in requests {
-                if let signers = configuration.allowedSigners {
-                    let desk = ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy,
-                                            onBehalfSigner: configuration.environment.runnerPrincipal, memo: memo)
+                if let desk {
                     let loaded = await desk.check(r, decisions: decisions[r.id] ?? [], used: r.status != .used && used.contains(r.id))
                     let standing = Self.status(loaded.standing(policy: policy))
                     shown.append(Shown(request: r, loaded: loaded, standing: standing, have: ApprovalTally.counted(r, loaded.decisions, policy: policy).count))

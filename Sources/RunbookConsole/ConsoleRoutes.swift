@@ -19,6 +19,8 @@ struct ConsoleRoutes: Sendable {
     let memo = SignatureMemo()
     /// The approvals cards' plan parts, rendered once per request.
     let plans = PlanFragments()
+    /// The open requests' plans, parsed once per request while their stored text is the same.
+    let parsedPlans = ParsedPlans()
 
     var environment: String { configuration.environment.name }
     var cookies: ConsoleCookies { configuration.cookies }

@@ -19,6 +19,9 @@ public struct ApprovalDesk: Sendable {
     public let onBehalfSigner: String?
     /// Signatures accepted before (the console's); nil: every one is checked.
     public let memo: SignatureMemo?
+    /// The allowed_signers file's content when the desk was made (with a ``memo`` only): part
+    /// of every memo key, read once rather than at each of a page's verifications.
+    private let signersContent: Data?
 
     /// A desk over `ledger`.
     public init(ledger: Ledger, allowedSigners: String, policy: ApprovalPolicy, keygen: SSHKeygen = SSHKeygen(), onBehalfSigner: String? = nil,
@@ -30,16 +33,19 @@ public struct ApprovalDesk: Sendable {
         self.keygen = keygen
         self.onBehalfSigner = onBehalfSigner
         self.memo = memo
+        self.signersContent = memo == nil ? nil : SignatureMemo.content(of: allowedSigners)
     }
 
-    /// `ssh-keygen -Y verify`, unless ``memo`` accepted the same verification before.
+    /// `ssh-keygen -Y verify`, unless ``memo`` accepted the same verification before. An
+    /// acceptance is recorded only if the allowed_signers file still has the content the key
+    /// was made of (an edit during the check is not remembered under the old content).
     func verify(message: [UInt8], signature: String, principal: String) async throws(IdentityError) {
-        let key = memo.map { _ in
-            SignatureMemo.key(message: message, signature: signature, principal: principal, allowedSigners: allowedSigners, namespace: SSHKeygen.namespace)
+        let key = signersContent.map {
+            SignatureMemo.key(message: message, signature: signature, principal: principal, allowedSigners: $0, namespace: SSHKeygen.namespace)
         }
         if let memo, let key, await memo.knows(key) { return }
         try await keygen.verify(message: message, signature: signature, principal: principal, allowedSigners: allowedSigners)
-        if let memo, let key { await memo.accept(key) }
+        if let memo, let key, SignatureMemo.content(of: allowedSigners) == signersContent { await memo.accept(key) }
     }
 
     /// A request with its decisions, each signature checked.
