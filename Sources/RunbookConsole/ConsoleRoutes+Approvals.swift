@@ -86,37 +86,44 @@ extension ConsoleRoutes {
         }
         data["requests"] = shown.map { s -> [String: Any] in
             let r = s.request
-            var row = ConsoleViews.styled(s.standing)
-            row["id"] = r.id
-            row["action"] = r.action
-            row["runbook"] = r.runbook
-            row["risk"] = r.risk.rawValue
-            row["have"] = String(s.have)
-            row["required"] = String(r.required)
-            row["requester"] = r.requester
-            row["runID"] = r.runID
-            row["runPath"] = ConsoleViews.pathSegment(r.runID)
-            row["expires"] = ApprovalRequest.time(r.expiresAt)
-            row["digest"] = r.digest
-            row["planHTML"] = plans.html(r) { views.render("approval-plan", ConsoleViews.plan($0)) }
-            let decisions = s.loaded?.decisions ?? []
-            row["decisions"] = decisions.map { d -> [String: Any] in
-                var item = ConsoleViews.styled(d.decision.verdict.rawValue)
-                item["verdict"] = d.decision.verdict.rawValue
-                item["approver"] = d.decision.approver
-                item["console"] = d.decision.via == .console
-                item["at"] = ApprovalRequest.time(d.decision.decidedAt)
-                item["comment"] = d.decision.comment
-                item["verified"] = d.verified
-                return item
-            }
-            row["hasDecisions"] = !decisions.isEmpty
+            let head = CardHead(request: r, standing: s.standing, have: s.have, decisions: s.loaded?.decisions ?? [])
+            var row: [String: Any] = ["id": r.id, "headHTML": heads.html(r.id, head) { views.render("approval-head", cardHead($0)) }]
             if let why = refusal(of: context.user, on: s) { row["why"] = why } else { row["canDecide"] = true }
             row["csrf"] = context.csrf
             return row
         }
-        plans.keep(only: Set(shown.map(\.request.id)))
+        let ids = Set(shown.map(\.request.id))
+        heads.keep(only: ids)
+        plans.keep(only: ids)
         return views.page("approvals", title: "Approvals", context: context, data: data)
+    }
+
+    /// The data of the `approval-head` template.
+    func cardHead(_ head: CardHead) -> [String: Any] {
+        let r = head.request
+        var row = ConsoleViews.styled(head.standing)
+        row["action"] = r.action
+        row["runbook"] = r.runbook
+        row["risk"] = r.risk.rawValue
+        row["have"] = String(head.have)
+        row["required"] = String(r.required)
+        row["runID"] = r.runID
+        row["runPath"] = ConsoleViews.pathSegment(r.runID)
+        row["expires"] = ApprovalRequest.time(r.expiresAt)
+        row["digest"] = r.digest
+        row["planHTML"] = plans.html(r.id, r) { views.render("approval-plan", ConsoleViews.plan($0)) }
+        row["decisions"] = zip(head.decisions, head.verified).map { d, verified -> [String: Any] in
+            var item = ConsoleViews.styled(d.verdict.rawValue)
+            item["verdict"] = d.verdict.rawValue
+            item["approver"] = d.approver
+            item["console"] = d.via == .console
+            item["at"] = ApprovalRequest.time(d.decidedAt)
+            item["comment"] = d.comment
+            item["verified"] = verified
+            return item
+        }
+        row["hasDecisions"] = !head.decisions.isEmpty
+        return row
     }
 
     func apiApprovals(_ request: Request, _ context: ConsoleContext) async throws -> Response {

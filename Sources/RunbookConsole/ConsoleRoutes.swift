@@ -18,7 +18,9 @@ struct ConsoleRoutes: Sendable {
     /// Signatures of open requests already verified (the approvals page re-reads them at every view).
     let memo = SignatureMemo()
     /// The approvals cards' plan parts, rendered once per request.
-    let plans = PlanFragments()
+    let plans = Fragments<ApprovalRequest>()
+    /// The approvals cards but their buttons, rendered once per request and standing.
+    let heads = Fragments<CardHead>()
     /// The open requests' plans, parsed once per request while their stored text is the same.
     let parsedPlans = ParsedPlans()
 
