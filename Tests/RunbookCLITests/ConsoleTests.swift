@@ -229,6 +229,27 @@ final class ConsoleTests {
         #expect(!edited.body.contains("Repair at 15 %?"), "the plan as it was before the edit")
     }
 
+    /// The cards are kept rendered (Fragments) and their signatures remembered (SignatureMemo):
+    /// a decision made elsewhere, then the approver's key taken out of allowed_signers, are
+    /// shown at the next view, never the card as it was.
+    @Test func aDecisionMadeElsewhereAndARevokedKeyAreShownAtTheNextView() throws {
+        let id = try request()
+        let first = try http("GET", "/approvals", headers: [bearer("carol")])
+        #expect(first.body.contains("pending</span> repair <span class=\"dim\">of fix · high risk · 0/1</span>"), "\(first.body)")
+        let approved = try runbook(["approve", id, "--env", "prod", "--key", home.appendingPathComponent("bob").path, "--comment", "seen <b>it</b>"])
+        #expect(approved.code == 0, "\(approved.stdout)\(approved.stderr)")
+        let decided = try http("GET", "/approvals", headers: [bearer("carol")]).body
+        #expect(decided.contains("approved</span> repair <span class=\"dim\">of fix · high risk · 1/1</span>"), "\(decided)")
+        #expect(decided.contains("approved</span> by bob@example.com at ") && decided.contains(": seen &lt;b&gt;it&lt;/b&gt;</li>"), "\(decided)")
+        #expect(!decided.contains("signature does not verify"))
+        let signers = try String(contentsOf: home.appendingPathComponent("environments/prod.allowed_signers"), encoding: .utf8)
+        try write("environments/prod.allowed_signers", signers.split(separator: "\n").filter { !$0.hasPrefix("bob@") }.joined(separator: "\n") + "\n")
+        let revoked = try http("GET", "/approvals", headers: [bearer("carol")]).body
+        // A decision whose signature no longer verifies makes the request tampered.
+        #expect(revoked.contains("tampered</span> repair <span class=\"dim\">of fix · high risk · 0/1</span>"), "\(revoked)")
+        #expect(revoked.contains("by bob@example.com at ") && revoked.contains("<strong class=\"red\">signature does not verify</strong>"), "\(revoked)")
+    }
+
     @Test func approvingNeedsTheRightAFormOfThisConsoleAndIsSignedViaConsole() throws {
         let id = try request()
         // Everyone signed in sees what `runbook approve` shows.
