@@ -131,14 +131,20 @@ extension ConsoleRoutes {
         do { shown = try await openRequests() } catch { return unavailable(error, request, context) }
         let list: [Value] = shown.map { s in
             let r = s.request
+            // The plan's text depends on the request and its checked decisions only: kept as the cards are.
+            let text = s.loaded.map { loaded in
+                texts.html(r.id, CardHead(request: r, standing: s.standing, have: s.have, decisions: loaded.decisions)) { _ in
+                    PlanText.render(r, loaded: loaded, policy: configuration.policy, color: false)
+                }
+            }
             return .object([("id", .string(r.id)), ("runbook", .string(r.runbook)), ("environment", .string(r.environment)), ("action", .string(r.action)),
                             ("risk", .string(r.risk.rawValue)), ("requester", .string(r.requester)), ("run_id", .string(r.runID)),
                             ("digest", .string(r.digest)), ("required", .int(r.required)), ("approvals", .int(s.have)),
                             ("status", .string(s.standing)), ("created_at", .string(ApprovalRequest.isoTime(r.createdAt))),
                             ("expires_at", .string(ApprovalRequest.isoTime(r.expiresAt))),
-                            ("plan_text", s.loaded.map { .string(PlanText.render(r, loaded: $0, policy: configuration.policy, color: false)) } ?? .null),
-                            ("you_may_decide", .bool(refusal(of: context.user, on: s) == nil))])
+                            ("plan_text", text.map { .string($0) } ?? .null), ("you_may_decide", .bool(refusal(of: context.user, on: s) == nil))])
         }
+        texts.keep(only: Set(shown.map(\.request.id)))
         return ConsoleViews.json(.list(list))
     }
 

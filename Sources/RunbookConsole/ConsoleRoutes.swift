@@ -21,6 +21,8 @@ struct ConsoleRoutes: Sendable {
     let plans = Fragments<ApprovalRequest>()
     /// The approvals cards but their buttons, rendered once per request and standing.
     let heads = Fragments<CardHead>()
+    /// `/api/approvals`' plan texts (as `runbook approve` prints them), made once per request and standing.
+    let texts = Fragments<CardHead>()
     /// The open requests' plans, parsed once per request while their stored text is the same.
     let parsedPlans = ParsedPlans()
 
