@@ -215,7 +215,7 @@ final class ConsoleTests {
         #expect(!(weird.body.components(separatedBy: "<main>").last ?? "").contains("<script>x"))
     }
 
-    /// The approvals page keeps each card's plan part rendered (PlanFragments); a plan edited
+    /// The approvals page keeps each card's plan part rendered (Fragments); a plan edited
     /// in the ledger after it was shown is shown as edited at the next view, never as it was.
     @Test func aPlanEditedInTheLedgerIsShownAsEditedAtTheNextView() throws {
         let id = try request()
