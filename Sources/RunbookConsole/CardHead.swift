@@ -2,7 +2,7 @@ import RunbookCore
 
 /// What an approvals card shows above its buttons, the same for every viewer: the request's row,
 /// where it stands, how many approvals count, and the decisions with whether each signature
-/// verifies. An equal head renders equal HTML (``Fragments``).
+/// verifies. An equal head renders equal HTML (``RunbookLedger/KeptByRequest``).
 struct CardHead: Equatable, Sendable {
     var request: ApprovalRequest
     var standing: String

@@ -87,7 +87,7 @@ extension ConsoleRoutes {
         data["requests"] = shown.map { s -> [String: Any] in
             let r = s.request
             let head = CardHead(request: r, standing: s.standing, have: s.have, decisions: s.loaded?.decisions ?? [])
-            var row: [String: Any] = ["id": r.id, "headHTML": heads.html(r.id, head) { views.render("approval-head", cardHead($0)) }]
+            var row: [String: Any] = ["id": r.id, "headHTML": heads.value(r.id, head) { views.render("approval-head", cardHead($0)) }]
             if let why = refusal(of: context.user, on: s) { row["why"] = why } else { row["canDecide"] = true }
             row["csrf"] = context.csrf
             return row
@@ -111,7 +111,7 @@ extension ConsoleRoutes {
         row["runPath"] = ConsoleViews.pathSegment(r.runID)
         row["expires"] = ApprovalRequest.time(r.expiresAt)
         row["digest"] = r.digest
-        row["planHTML"] = plans.html(r.id, r) { views.render("approval-plan", ConsoleViews.plan($0)) }
+        row["planHTML"] = plans.value(r.id, r) { views.render("approval-plan", ConsoleViews.plan($0)) }
         row["decisions"] = zip(head.decisions, head.verified).map { d, verified -> [String: Any] in
             var item = ConsoleViews.styled(d.verdict.rawValue)
             item["verdict"] = d.verdict.rawValue
@@ -133,7 +133,7 @@ extension ConsoleRoutes {
             let r = s.request
             // The plan's text depends on the request and its checked decisions only: kept as the cards are.
             let text = s.loaded.map { loaded in
-                texts.html(r.id, CardHead(request: r, standing: s.standing, have: s.have, decisions: loaded.decisions)) { _ in
+                texts.value(r.id, CardHead(request: r, standing: s.standing, have: s.have, decisions: loaded.decisions)) { _ in
                     PlanText.render(r, loaded: loaded, policy: configuration.policy, color: false)
                 }
             }

@@ -135,8 +135,8 @@ enum Templates {
         """
 
     /// An approvals card but its buttons (what the request and its decisions say, the same for
-    /// every viewer), rendered once per request and its standing by ``Fragments`` and put into
-    /// the card as it is (its values escaped here).
+    /// every viewer), rendered once per request and its standing (``RunbookLedger/KeptByRequest``)
+    /// and put into the card as it is (its values escaped here).
     static let approvalHead = """
         <h2><span class="badge {{tone}}"><span aria-hidden="true">{{glyph}}</span> {{status}}</span> {{action}} <span class="dim">of {{runbook}} · {{risk}} risk · {{have}}/{{required}}</span></h2>
           {{{planHTML}}}
@@ -145,7 +145,7 @@ enum Templates {
         """
 
     /// The plan part of an approvals card (``ConsoleViews/plan(_:)``), rendered once per request
-    /// by ``Fragments`` and put into the card as it is (its values escaped here).
+    /// by ``RunbookLedger/KeptByRequest`` and put into the card as it is (its values escaped here).
     static let approvalPlan = """
         <p class="lead">{{sentence}}</p>
           {{#command}}<pre class="cmd" aria-label="the command it will run"><span class="dim">will run</span> {{command}}</pre>{{/command}}

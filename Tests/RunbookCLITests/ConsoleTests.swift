@@ -215,7 +215,7 @@ final class ConsoleTests {
         #expect(!(weird.body.components(separatedBy: "<main>").last ?? "").contains("<script>x"))
     }
 
-    /// The approvals page keeps each card's plan part rendered (Fragments); a plan edited
+    /// The approvals page keeps each card's plan part rendered (KeptByRequest); a plan edited
     /// in the ledger after it was shown is shown as edited at the next view, never as it was.
     @Test func aPlanEditedInTheLedgerIsShownAsEditedAtTheNextView() throws {
         let id = try request()
@@ -229,7 +229,7 @@ final class ConsoleTests {
         #expect(!edited.body.contains("Repair at 15 %?"), "the plan as it was before the edit")
     }
 
-    /// The cards are kept rendered (Fragments) and their signatures remembered (SignatureMemo):
+    /// The cards are kept rendered (KeptByRequest) and their signatures remembered (SignatureMemo):
     /// a decision made elsewhere, then the approver's key taken out of allowed_signers, are
     /// shown at the next view, never the card as it was.
     @Test func aDecisionMadeElsewhereAndARevokedKeyAreShownAtTheNextView() throws {
