@@ -8,8 +8,10 @@ request") sent to a runner, timed from this process. Two modes:
       the stream read to its exit); prints one line per round: "local_ms runner_ms".
   runner-load.py burst URL KEY ENV RUNBOOK COUNT
       COUNT requests signed first, then POSTed at once (one thread each, released together);
-      prints one line per request: "nonce first_step_ms total_ms exit", first_step_ms being
-      the time from the POST to the first step's line in the stream.
+      prints one line per request: "nonce first_step_ms total_ms exit accepted_ms", first_step_ms
+      being the time from the POST to the first step's line in the stream, accepted_ms to the
+      answer's status line (the runner answers it once the request is verified, its nonce
+      recorded and its run started).
 
 Figures, not assertions: bench/runner.sh summarises them.
 """
@@ -42,12 +44,13 @@ def sign(text, key):
 
 
 def post(url, envelope):
-    """POSTs the envelope; (ms to the first step line, ms to the end, exit code)."""
+    """POSTs the envelope; (ms to the first step line, ms to the end, exit code, ms to the status line)."""
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
     start = time.perf_counter()
     connection.request("POST", "/runs", body=json.dumps(envelope), headers={"Content-Type": "application/json"})
     response = connection.getresponse()
+    accepted = (time.perf_counter() - start) * 1000
     first = None
     code = None
     for raw in response:
@@ -58,14 +61,14 @@ def post(url, envelope):
             code = event["exit"]
     total = (time.perf_counter() - start) * 1000
     connection.close()
-    return first, total, code
+    return first, total, code, accepted
 
 
 def through_runner(url, key, env, runbook):
     """One dry run through the runner, signing included: (total ms, exit)."""
     start = time.perf_counter()
     text, _ = request_text(env, runbook, True)
-    _, _, code = post(url, {"request": text, "signature": sign(text, key)})
+    _, _, code, _ = post(url, {"request": text, "signature": sign(text, key)})
     return (time.perf_counter() - start) * 1000, code
 
 
@@ -97,15 +100,16 @@ def burst(url, key, env, runbook, count):
         try:
             results[i] = (nonce,) + post(url, envelope)
         except Exception as error:  # a lost request is a figure too
-            results[i] = (nonce, None, None, f"lost: {error}")
+            results[i] = (nonce, None, None, f"lost: {error}", None)
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(len(signed))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    for nonce, first, total, code in results:
-        print(f"{nonce} {'-' if first is None else f'{first:.2f}'} {'-' if total is None else f'{total:.2f}'} {code}")
+    for nonce, first, total, code, accepted in results:
+        print(f"{nonce} {'-' if first is None else f'{first:.2f}'} {'-' if total is None else f'{total:.2f}'} {code} "
+              f"{'-' if accepted is None else f'{accepted:.2f}'}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ public struct RunDrivers: Sendable {
     public let http: HTTPDriver
     /// The one event-loop thread SQL and HTTP share, started by the first step that needs it.
     let eventLoops: DriverEventLoops
+    /// Made for this run (closed by ``shutdown()``), or a long-lived process's (left open).
+    private let ownsNetwork: Bool
 
     /// `guardChildren`: start a ``ProcessGroupWatchdog`` so that no step's processes outlive
     /// this one (live runs).
@@ -23,12 +25,31 @@ public struct RunDrivers: Sendable {
         ledgerOptions.maxConnections = 1
         ledgerSQL = SQLDriver(url: environment.ledgerURL, options: ledgerOptions, eventLoops: eventLoops, database: .ledger)
         http = HTTPDriver(eventLoops: eventLoops)
-        let shell = ShellDriver(watchdog: guardChildren ? ProcessGroupWatchdog() : nil)
-        registry = DriverRegistry([.shell: shell, .notify: NotifyDriver(http: http, eventLoops: eventLoops), .sql: SQLRouter(etl: sql, ledger: ledgerSQL), .http: http])
+        ownsNetwork = true
+        registry = Self.registry(sql: sql, ledgerSQL: ledgerSQL, http: http, eventLoops: eventLoops, guardChildren: guardChildren)
     }
 
-    /// Closes the database connections and the HTTP client, then stops their event loop.
+    /// The drivers of one run on a long-lived process's shared pools and HTTP client (the
+    /// runner's, see ``SharedDrivers``): the shell driver (and its watchdog) is the run's own;
+    /// ``shutdown()`` leaves the shared ones open.
+    public init(shared: SharedDrivers, guardChildren: Bool = false) {
+        eventLoops = shared.eventLoops
+        sql = shared.sql
+        ledgerSQL = shared.ledgerSQL
+        http = shared.http
+        ownsNetwork = false
+        registry = Self.registry(sql: sql, ledgerSQL: ledgerSQL, http: http, eventLoops: eventLoops, guardChildren: guardChildren)
+    }
+
+    private static func registry(sql: SQLDriver, ledgerSQL: SQLDriver, http: HTTPDriver, eventLoops: DriverEventLoops, guardChildren: Bool) -> DriverRegistry {
+        let shell = ShellDriver(watchdog: guardChildren ? ProcessGroupWatchdog() : nil)
+        return DriverRegistry([.shell: shell, .notify: NotifyDriver(http: http, eventLoops: eventLoops), .sql: SQLRouter(etl: sql, ledger: ledgerSQL), .http: http])
+    }
+
+    /// Closes the database connections and the HTTP client, then stops their event loop (not
+    /// when they are shared: they stay open for the next run).
     public func shutdown() async {
+        guard ownsNetwork else { return }
         async let a: Void = sql.shutdown()
         async let b: Void = http.shutdown()
         async let c: Void = ledgerSQL.shutdown()

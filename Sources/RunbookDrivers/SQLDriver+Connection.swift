@@ -52,7 +52,9 @@ extension SQLDriver {
             if !everConnected.load(ordering: .relaxed), clock.now >= deadline {
                 throw DriverError(.timedOut, "step '\(step)': no connection to \(Self.target(url)) within \(DurationText.format(url.connectTimeout ?? options.connectTimeout))")
             }
-            try await Task.sleep(for: .milliseconds(10))
+            // Once the pool has connected, only a failed attempt ends the wait early (a shared
+            // pool's leases wait their turn; a watcher waking every 10 ms each only adds work).
+            try await Task.sleep(for: .milliseconds(everConnected.load(ordering: .relaxed) ? 50 : 10))
         }
     }
 

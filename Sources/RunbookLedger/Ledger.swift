@@ -186,6 +186,24 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// ``markActive(runID:)`` on a connection that many runs share (the runner's kept one): not
+    /// waiting for a mark another session holds (false then, the run goes on unmarked).
+    public func tryMarkActive(runID: String) async throws(LedgerError) -> Bool {
+        try await run("marking the run active") {
+            var taken = false
+            for try await t in try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockNamespace), hashtext(\(runID)))", logger: Self.logger)
+                .decode(Bool.self) { taken = t }
+            return taken
+        }
+    }
+
+    /// Ends a mark of ``tryMarkActive(runID:)`` (the run is over) on the same connection.
+    public func unmarkActive(runID: String) async throws(LedgerError) {
+        try await run("ending the run's active mark") {
+            try await connection.query("SELECT pg_advisory_unlock(\(Self.lockNamespace), hashtext(\(runID)))", logger: Self.logger)
+        }
+    }
+
     /// Runs `body` in a transaction of this connection (PostgresNIO's `withTransaction`):
     /// committed when it returns, rolled back when it throws. `body`'s own error comes out as
     /// thrown; a failed BEGIN or COMMIT as a ``LedgerError`` saying what was being done.

@@ -21,6 +21,8 @@ public actor LedgerWriter {
         case idle
         case connecting(Task<Ledger?, Never>)
         case up(Ledger)
+        /// On a long-lived process's pool: a connection lent per push.
+        case pooled(LedgerPool)
         case down
     }
 
@@ -29,6 +31,11 @@ public actor LedgerWriter {
     private let host: String
     private let environment: String
     private let eventLoops: DriverEventLoops?
+    private let pool: LedgerPool?
+    /// The run marked active on the pool's marks connection, to unmark at the end.
+    private var marked: String?
+    /// The mark was asked for (once: the writer's first run id, as ``Ledger/markActive(runID:)``).
+    private var markAsked = false
     private let backlogLimit: Int
     private let warn: @Sendable (String) -> Void
     private var state = State.idle
@@ -55,10 +62,13 @@ public actor LedgerWriter {
 
     /// A writer for the log at `logPath` and the ledger at `url`; nothing connects until
     /// ``start()``. `warn` receives the one message said when the ledger is left alone.
+    /// `pool`: the connections of a long-lived process (the runner) to borrow, one push at a
+    /// time, instead of a connection of the writer's own.
     public init(url: String, logPath: String, host: String, environment: String, eventLoops: DriverEventLoops? = nil,
-                backlogLimit: Int = LedgerWriter.runBacklogLimit, warn: @escaping @Sendable (String) -> Void)
+                pool: LedgerPool? = nil, backlogLimit: Int = LedgerWriter.runBacklogLimit, warn: @escaping @Sendable (String) -> Void)
     {
         self.url = url
+        self.pool = pool
         self.logPath = logPath
         self.host = host
         self.environment = environment
@@ -72,6 +82,10 @@ public actor LedgerWriter {
     /// first record says only why it was refused.
     public func start() {
         guard case .idle = state else { return }
+        if let pool {
+            state = .pooled(pool)
+            return
+        }
         let url = url
         let eventLoops = eventLoops
         let task = Task { [weak self] () -> Ledger? in
@@ -168,7 +182,14 @@ public actor LedgerWriter {
                 }
             }
         }
-        guard case .up(let ledger) = state else { return down }
+        // On a pool, the run's mark is taken first, on the marks connection: the marks of a
+        // burst of runs wait in line there, and a borrowed connection must not wait with them.
+        if let pool, let runID, !markAsked, case .pooled = state {
+            markAsked = true
+            if await pool.mark(runID: runID) { marked = runID }
+        }
+        guard let (ledger, lease) = await acquire() else { return down }
+        defer { lease?.release() }
         do {
             if source == nil {
                 try await prepare(ledger, activeRun: runID)
@@ -177,7 +198,7 @@ public actor LedgerWriter {
             guard let source, var position = offset else { return down }
             if let runID, activeRun == nil {
                 activeRun = runID
-                try await ledger.markActive(runID: runID)
+                if pool == nil { try await ledger.markActive(runID: runID) }
             }
             while true {
                 // An approved action's start goes only with its approval's use.
@@ -231,7 +252,9 @@ public actor LedgerWriter {
     /// holds now and how many of those it did not hold before.
     @discardableResult
     public func send(_ checkpoints: [Checkpoint]) async -> (held: Int, new: Int) {
-        guard case .up(let ledger) = state, let source else { return (0, 0) }
+        guard let source, checkpoints.contains(where: { $0.source == source && $0.seq <= sent }),
+              let (ledger, lease) = await acquire() else { return (0, 0) }
+        defer { lease?.release() }
         var held = 0, new = 0
         for checkpoint in checkpoints where checkpoint.source == source && checkpoint.seq <= sent {
             do {
@@ -259,9 +282,42 @@ public actor LedgerWriter {
         case .connecting(let task):
             state = .down
             await task.value?.close()
+        case .pooled:
+            state = .down
+            await unmark()
         case .idle, .down:
             state = .down
         }
+    }
+
+    /// The ledger to write to now: the writer's connection, or one borrowed from the pool
+    /// (with its lease, to release after the push); nil when the ledger was given up.
+    private func acquire() async -> (Ledger, LedgerLease?)? {
+        switch state {
+        case .up(let ledger):
+            return (ledger, nil)
+        case .pooled(let pool):
+            do {
+                let lease = try await pool.lease()
+                guard case .pooled = state else {
+                    lease.release()
+                    return nil
+                }
+                return (lease.ledger, lease)
+            } catch {
+                await giveUp(error)
+                return nil
+            }
+        case .idle, .connecting, .down:
+            return nil
+        }
+    }
+
+    /// Ends the run's active mark on the pool's marks connection, if it took one.
+    private func unmark() async {
+        guard let pool, let runID = marked else { return }
+        marked = nil
+        await pool.unmark(runID: runID)
     }
 
     /// Whether the writer gave up on the ledger (or was closed).
@@ -274,7 +330,8 @@ public actor LedgerWriter {
     /// local log by scanning back from its end.
     private func prepare(_ ledger: Ledger, activeRun: String?) async throws {
         guard let id = try AuditTail.sourceID(path: logPath) else { return }
-        let head = try await ledger.open(source: id, host: host, path: logPath, activeRun: activeRun)
+        // On a pool, the mark is on the marks connection (see send), not the lent one.
+        let head = try await ledger.open(source: id, host: host, path: logPath, activeRun: pool == nil ? activeRun : nil)
         guard let found = try AuditTail.offset(after: head, path: logPath, atMost: backlogLimit) else {
             let last = try AuditTail.lastSeq(path: logPath)
             if last < head {
@@ -290,7 +347,9 @@ public actor LedgerWriter {
     private func giveUp(_ error: any Error) async {
         if case .down = state { return }
         if case .up(let ledger) = state { await ledger.close() }
+        let wasPooled = if case .pooled = state { true } else { false }
         state = .down
+        if wasPooled { await unmark() }
         let ledgerError = error as? LedgerError ?? LedgerError(.failed, "\(error)")
         switch ledgerError.code {
         case .conflict, .behind:

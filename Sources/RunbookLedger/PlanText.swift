@@ -30,11 +30,11 @@ public enum PlanText {
             if !plan.alreadyDone.isEmpty { out += "  already done before this request: \(plan.alreadyDone.joined(separator: ", "))\n" }
             out += plan.findings.isEmpty ? "  findings  none: the action reads no earlier step\n" : "  findings that led to it:\n"
             for f in plan.findings {
-                // The heading wrapped to the width too (a check's title can be long), under the step's name.
-                let mark = "[\(f.status.uppercased())] "
-                let heading = ResultTable.wrap(f.title == f.step ? f.step : "\(f.step) — \(f.title)", width: width - 4 - mark.count)
-                for (i, line) in heading.enumerated() {
-                    out += i == 0 ? "    [\(colour(f.status))] \(line)\n" : "    \(String(repeating: " ", count: mark.count))\(line)\n"
+                // Its heading wrapped to the width too: a long title (a team's own words) fits 80 columns.
+                let heading = "\(f.step)\(f.title == f.step ? "" : " — \(f.title)")"
+                let badge = "[\(f.status.uppercased())] "
+                for (i, line) in ResultTable.wrap(heading, width: width - 4 - badge.count).enumerated() {
+                    out += i == 0 ? "    [\(colour(f.status))] \(line)\n" : "    \(String(repeating: " ", count: badge.count))\(line)\n"
                 }
                 let table = f.excerpt.flatMap { ResultTable(excerpt: $0, highlight: ResultTable.highlights(in: (f.values + f.evidence).map(\.path), step: f.step)) }
                 let read = f.values.map { v in

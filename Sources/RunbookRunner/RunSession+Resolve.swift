@@ -5,20 +5,25 @@ public import RunbookCore
 extension RunSession {
     /// Loads a runbook by id; unknown or invalid: its diagnostics, exit 2.
     public static func loadRunbook(_ id: String, loader: RunbookLoader, output: RunOutput) throws(RunSessionError) -> Runbook {
+        let (runbook, said) = findRunbook(id, loader: loader)
+        for line in said { output.line(line) }
+        guard let runbook else { throw .invalid }
+        return runbook
+    }
+
+    /// The runbook `id` (nil when there is none or it is invalid) and what loading it says,
+    /// line by line (its diagnostics, warnings included).
+    static func findRunbook(_ id: String, loader: RunbookLoader) -> (runbook: Runbook?, said: [String]) {
         let found: URL?
         do { found = try loader.locateRunbook(id) } catch {
-            output.line("error: runbook id \(error)")
-            throw .invalid
+            return (nil, ["error: runbook id \(error)"])
         }
         guard let url = found else {
             let known = loader.runbookFiles().map(\.id)
-            output.line("error: no runbook '\(id)' in \(loader.relativePath(loader.runbooksDirectory))\(Suggest.didYouMean(id, in: known))")
-            throw .invalid
+            return (nil, ["error: no runbook '\(id)' in \(loader.relativePath(loader.runbooksDirectory))\(Suggest.didYouMean(id, in: known))"])
         }
         let (runbook, diagnostics) = loader.loadRunbook(at: url)
-        for d in diagnostics { output.line(d.description) }
-        guard let runbook else { throw .invalid }
-        return runbook
+        return (runbook, diagnostics.map(\.description))
     }
 
     /// The run's inputs (see `InputResolver`); every problem said, then exit 2.

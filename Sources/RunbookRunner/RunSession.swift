@@ -41,6 +41,9 @@ public struct RunSession: Sendable {
         /// Called with each run's id just before it starts (a resumed approval runs again, with
         /// a new id): the runner links its request to it.
         public var runStarting: @Sendable (String) -> Void = { _ in }
+        /// A runner's parts that its runs share (environment, connections, parsed files); nil
+        /// for a local run, which makes its own.
+        public var shared: RunnerShared?
 
         public init(home: URL, directoryFlag: String?, processEnvironment: [String: String], host: String, output: RunOutput,
                     terminal: (any GateTerminal)?, color: Bool, who: Operator, auditLog: String)
@@ -76,13 +79,16 @@ public struct RunSession: Sendable {
         // writes nothing until the run's first record, and a run refused before then says
         // nothing about the ledger.
         let auditPath = options.auditLog ?? context.auditLog
+        let shared = context.shared
         let loadedEnvironment = Result { () throws(DiagnosticsError) -> Environment in
-            try Environment.load(name: options.environment, home: context.home, processEnvironment: context.processEnvironment)
+            if let shared, shared.environment.name == options.environment { return shared.environment }
+            return try Environment.load(name: options.environment, home: context.home, processEnvironment: context.processEnvironment)
         }
         let ledgerRedactor = SharedRedactor((try? loadedEnvironment.get()).map { Redactor(secrets: $0.secrets) } ?? Redactor())
         let output = self.output
         let ledgerWriter: LedgerWriter? = (try? loadedEnvironment.get())?.ledgerURL.map { url in
-            LedgerWriter(url: url, logPath: auditPath, host: context.host, environment: options.environment, eventLoops: .singleton) { message in
+            LedgerWriter(url: url, logPath: auditPath, host: context.host, environment: options.environment, eventLoops: .singleton,
+                         pool: shared?.environment.ledgerURL == url ? shared?.ledger : nil) { message in
                 output.line(ledgerRedactor.redact(message))
             }
         }
@@ -106,7 +112,11 @@ public struct RunSession: Sendable {
     {
         let options = self.options
         let home = context.home
-        let runbook = try Self.loadRunbook(options.runbook, loader: RunbookLoader(home: home), output: output)
+        let runbook = if let shared = context.shared {
+            try shared.runbook(options.runbook, output: output)
+        } else {
+            try Self.loadRunbook(options.runbook, loader: RunbookLoader(home: home), output: output)
+        }
         if options.scheduledDayOnly {
             guard options.scheduled, let schedule = runbook.schedule else {
                 output.line("error: --scheduled-day-only is for scheduled runs (--scheduled) of a runbook with a schedule: (\(runbook.id) has \(runbook.schedule == nil ? "none" : "one"))")
@@ -143,7 +153,9 @@ public struct RunSession: Sendable {
             waitDuration = d
         }
         let escalation: Escalation?
-        do { escalation = try Escalation.load(home: home) } catch {
+        do {
+            if let shared = context.shared { escalation = try shared.escalation.get() } else { escalation = try Escalation.load(home: home) }
+        } catch {
             for d in error.diagnostics { output.line(d.description) }
             throw .invalid
         }
@@ -197,7 +209,11 @@ public struct RunSession: Sendable {
 
         let interactive = context.terminal != nil
         let observer: (any RunObserver)? = options.json ? nil : TextReporter(color: context.color) { text in output.out(text) }
-        let drivers = RunDrivers(environment: env, guardChildren: !options.dryRun)
+        let drivers = if let shared = context.shared, shared.environment.name == env.name {
+            RunDrivers(shared: shared.drivers, guardChildren: !options.dryRun)
+        } else {
+            RunDrivers(environment: env, guardChildren: !options.dryRun)
+        }
         var mode = Planner.Mode(dryRun: options.dryRun, yes: options.yes || options.scheduled, approvals: Set(options.approve), interactive: interactive)
         mode.fourEyes = approvals?.requirements ?? [:]
         mode.alreadyDone = approvals?.alreadyDone ?? [:]

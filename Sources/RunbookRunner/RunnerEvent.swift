@@ -1,4 +1,5 @@
 import Foundation
+import RunbookCore
 
 /// One line of a run streamed back by the runner (NDJSON: one JSON object per line): what the
 /// run prints on standard output or error, exactly; the JUnit report when asked; a heartbeat
@@ -11,16 +12,22 @@ public enum RunnerEvent: Sendable, Equatable {
     case value(String)
     case exit(Int32)
 
-    /// The NDJSON line, newline included.
+    /// The NDJSON line, newline included (written directly: one per chunk a run prints, and
+    /// Foundation's JSONSerialization was a visible part of a burst's CPU).
     public var line: String {
         switch self {
-        case .out(let text): Self.jsonLine(["out": text])
-        case .err(let text): Self.jsonLine(["err": text])
-        case .junit(let xml): Self.jsonLine(["junit": xml])
-        case .heartbeat: Self.jsonLine(["hb": 1])
-        case .value(let text): Self.jsonLine(["value": text])
-        case .exit(let code): Self.jsonLine(["exit": Int(code)])
+        case .out(let text): Self.line("out", .string(text))
+        case .err(let text): Self.line("err", .string(text))
+        case .junit(let xml): Self.line("junit", .string(xml))
+        case .heartbeat: Self.line("hb", .int(1))
+        case .value(let text): Self.line("value", .string(text))
+        case .exit(let code): Self.line("exit", .int(Int(code)))
         }
+    }
+
+    /// `{"key":value}` and a newline (`key` is one of the fixed ASCII names above).
+    private static func line(_ key: String, _ value: Value) -> String {
+        "{\"\(key)\":\(JSON.encode(value))}\n"
     }
 
     /// `object` as one line of JSON, newline included.

@@ -2,9 +2,11 @@ import PostgresNIO
 import RunbookLedger
 
 /// The runner's own connection to the ledger, for what it records per request (the nonce,
-/// the run id): made once and kept, instead of a connection (and its SCRAM handshake) per
-/// request. A connection found closed (the server restarted, failed over) is made again by
-/// the next request; a request that fails meanwhile is refused (503) as before.
+/// the run id) and where its runs are marked active (a session advisory lock each, see
+/// ``LedgerPool``): made once and kept, instead of a connection (and its SCRAM handshake) per
+/// request, and so that the marks end with the process, SIGKILL included. A connection found
+/// closed (the server restarted, failed over) is made again by the next request; a request
+/// that fails meanwhile is refused (503) as before.
 actor RunnerLedgerLink {
     let url: String
     private var pending: Task<Result<Ledger, LedgerError>, Never>?

@@ -14,14 +14,22 @@ public struct RunnerService: Sendable {
     /// per request); nil when the file cannot be read (every request then asks `ssh-keygen`).
     /// The file as it was at start: once it changes, the policy check refuses every request.
     let signatures: SSHSignatureVerifier?
-    /// Its connection to the ledger for the requests' nonces and run ids.
+    /// Its kept connection to the ledger: the requests' nonces and run ids, and its runs'
+    /// active marks (which end with the process).
     let link: RunnerLedgerLink
     /// Whether its files still hash to the policy it pinned, one hash per burst of requests.
     let policyCheck: RunnerPolicyCheck
+    /// What its runs share: connections, the environment and the files as parsed once.
+    let shared: RunnerShared
 
     public init(configuration: RunnerConfiguration) {
         self.configuration = configuration
-        link = RunnerLedgerLink(url: configuration.ledgerURL)
+        let link = RunnerLedgerLink(url: configuration.ledgerURL)
+        self.link = link
+        // The runs' active marks go on the kept connection: they end with the process.
+        shared = RunnerShared(home: configuration.home, environment: configuration.environment, ledgerURL: configuration.ledgerURL) { () async throws(LedgerError) -> Ledger in
+            try await link.ledger()
+        }
         policyCheck = RunnerPolicyCheck(home: configuration.home, extra: [URL(fileURLWithPath: configuration.allowedSigners)])
         // Its own key signs each run's checkpoint in process when it is a plain ed25519 file.
         var keygen = SSHKeygen()
@@ -153,6 +161,7 @@ public struct RunnerService: Sendable {
                                          host: configuration.replica, output: output, terminal: nil, color: false,
                                          who: .runner(principal: principal, signer: CheckpointWriter(key: configuration.key, principal: configuration.principal, keygen: keygen)),
                                          auditLog: options.auditLog ?? "")
+        context.shared = shared
         let configuration = self.configuration
         let link = self.link
         context.runStarting = { runID in

@@ -5,81 +5,92 @@ import RunbookRunner
 import RunbookDrivers
 import RunbookLedger
 
-/// `runbook approvals`: the four-eyes requests of an environment, from its ledger.
+/// `runbook approvals`: the four-eyes requests of an environment, from its ledger. Listing is
+/// the default subcommand, so that its `--key` and `approvals standing request`'s own `--key`
+/// are options of different commands (a parent's option of the same name took the child's).
 struct Approvals: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approvals",
         abstract: "List approval requests waiting for a second person (newest first): who asked, for which action, since and until when.",
-        discussion: "Exit 0 · 2 invalid · 4 ledger unreachable. Approvals are counted only when their signature verifies against the environment's allowed_signers.",
-        subcommands: [ApprovalsStanding.self])
+        subcommands: [List.self, ApprovalsStanding.self],
+        defaultSubcommand: List.self)
 
     enum Format: String, ExpressibleByArgument { case text, json }
+}
 
-    @OptionGroup var options: LedgerOptions
-    @Flag(name: .customLong("all"), help: "Also requests that are used, denied, stale or expired.") var all = false
-    @Option(name: .customLong("format"), help: "text or json.") var format: Format = .text
-    @Option(name: .customLong("key"), help: "Your SSH key (default: $RUNBOOK_SIGNING_KEY): signs the request to the environment's runner, when it names one.")
-    var key: String?
+extension Approvals {
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "List approval requests (the default): who asked, for which action, since and until when.",
+            discussion: "Exit 0 · 2 invalid · 4 ledger unreachable. Approvals are counted only when their signature verifies against the environment's allowed_signers.")
 
-    func run() async throws {
-        let (ledger, env) = try await options.connect()
-        let redactor = Redactor(secrets: env.secrets)
-        let policy = env.approvalPolicy ?? ApprovalPolicy()
-        let signers = env.allowedSignersURL(home: options.home.home)?.path
-        var rows: [(ApprovalRequest, Int, ApprovalTally.Standing?)] = []
-        do {
-            try await ledger.requireCurrentSchema()
-            let requests = try await ledger.requests(environment: env.name, open: !all)
-            for r in requests {
-                if let signers {
-                    let loaded = try await ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy, onBehalfSigner: env.runnerPrincipal).check(r)
-                    rows.append((r, ApprovalTally.counted(r, loaded.decisions, policy: policy).count, loaded.standing(policy: policy)))
-                } else {
-                    rows.append((r, try await ledger.decisions(r.id).filter { $0.verdict == .approved }.count, nil))
+        @OptionGroup var options: LedgerOptions
+        @Flag(name: .customLong("all"), help: "Also requests that are used, denied, stale or expired.") var all = false
+        @Option(name: .customLong("format"), help: "text or json.") var format: Format = .text
+        @Option(name: .customLong("key"), help: "Your SSH key (default: $RUNBOOK_SIGNING_KEY): signs the request to the environment's runner, when it names one.")
+        var key: String?
+
+        func run() async throws {
+            let (ledger, env) = try await options.connect()
+            let redactor = Redactor(secrets: env.secrets)
+            let policy = env.approvalPolicy ?? ApprovalPolicy()
+            let signers = env.allowedSignersURL(home: options.home.home)?.path
+            var rows: [(ApprovalRequest, Int, ApprovalTally.Standing?)] = []
+            do {
+                try await ledger.requireCurrentSchema()
+                let requests = try await ledger.requests(environment: env.name, open: !all)
+                for r in requests {
+                    if let signers {
+                        let loaded = try await ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy, onBehalfSigner: env.runnerPrincipal).check(r)
+                        rows.append((r, ApprovalTally.counted(r, loaded.decisions, policy: policy).count, loaded.standing(policy: policy)))
+                    } else {
+                        rows.append((r, try await ledger.decisions(r.id).filter { $0.verdict == .approved }.count, nil))
+                    }
                 }
+            } catch {
+                await ledger.close()
+                throw exitLedgerError(error, redactor: redactor)
             }
-        } catch {
             await ledger.close()
-            throw exitLedgerError(error, redactor: redactor)
+            switch format {
+            case .json:
+                let list: [Value] = rows.map { r, have, standing in
+                    var fields: [(String, Value)] = [
+                        ("id", .string(r.id)), ("runbook", .string(r.runbook)), ("environment", .string(r.environment)), ("action", .string(r.action)),
+                             ("risk", .string(r.risk.rawValue)), ("requester", .string(r.requester)), ("run_id", .string(r.runID)),
+                             ("digest", .string(r.digest)), ("required", .int(r.required)), ("approvals", .int(have)),
+                             ("status", .string(Self.status(r, standing))), ("created_at", .string(ApprovalRequest.isoTime(r.createdAt))),
+                             ("expires_at", .string(ApprovalRequest.isoTime(r.expiresAt)))]
+                    // A standing approval (docs/approvals.md): its runbook file, actions, bounds and date.
+                    if StandingApproval(json: r.plan) != nil, let inner = r.plan["standing"] { fields.append(("standing", inner)) }
+                    return .object(fields)
+                }
+                StandardStreams.out(JSON.encode(.list(list), pretty: true) + "\n")
+            case .text:
+                guard !rows.isEmpty else {
+                    StandardStreams.out(all ? "no approval requests in \(env.name)\n" : "no approval request is waiting in \(env.name)\n")
+                    return
+                }
+                var table = [["REQUEST", "RUNBOOK", "ACTION", "RISK", "REQUESTER", "APPROVALS", "ASKED (UTC)", "EXPIRES (UTC)", "STATUS"]]
+                for (r, have, standing) in rows {
+                    table.append([r.id, r.runbook, r.action, r.risk.rawValue, r.requester, "\(have)/\(r.required)",
+                                  String(ApprovalRequest.time(r.createdAt).dropLast(4)), String(ApprovalRequest.time(r.expiresAt).dropLast(4)), Self.status(r, standing)])
+                }
+                StandardStreams.out(TextTable.render(table))
+            }
         }
-        await ledger.close()
-        switch format {
-        case .json:
-            let list: [Value] = rows.map { r, have, standing in
-                var fields: [(String, Value)] = [
-                    ("id", .string(r.id)), ("runbook", .string(r.runbook)), ("environment", .string(r.environment)), ("action", .string(r.action)),
-                         ("risk", .string(r.risk.rawValue)), ("requester", .string(r.requester)), ("run_id", .string(r.runID)),
-                         ("digest", .string(r.digest)), ("required", .int(r.required)), ("approvals", .int(have)),
-                         ("status", .string(Self.status(r, standing))), ("created_at", .string(ApprovalRequest.isoTime(r.createdAt))),
-                         ("expires_at", .string(ApprovalRequest.isoTime(r.expiresAt)))]
-                // A standing approval (docs/approvals.md): its runbook file, actions, bounds and date.
-                if StandingApproval(json: r.plan) != nil, let inner = r.plan["standing"] { fields.append(("standing", inner)) }
-                return .object(fields)
-            }
-            StandardStreams.out(JSON.encode(.list(list), pretty: true) + "\n")
-        case .text:
-            guard !rows.isEmpty else {
-                StandardStreams.out(all ? "no approval requests in \(env.name)\n" : "no approval request is waiting in \(env.name)\n")
-                return
-            }
-            var table = [["REQUEST", "RUNBOOK", "ACTION", "RISK", "REQUESTER", "APPROVALS", "ASKED (UTC)", "EXPIRES (UTC)", "STATUS"]]
-            for (r, have, standing) in rows {
-                table.append([r.id, r.runbook, r.action, r.risk.rawValue, r.requester, "\(have)/\(r.required)",
-                              String(ApprovalRequest.time(r.createdAt).dropLast(4)), String(ApprovalRequest.time(r.expiresAt).dropLast(4)), Self.status(r, standing)])
-            }
-            StandardStreams.out(TextTable.render(table))
-        }
-    }
 
-    static func status(_ r: ApprovalRequest, _ standing: ApprovalTally.Standing?) -> String {
-        switch standing {
-        case .approved?: "approved"
-        case .pending?: "pending"
-        case .denied?: "denied"
-        case .expired?: "expired"
-        case .closed(let s)?: s.rawValue
-        case .tampered?: "TAMPERED"
-        case nil: r.status.rawValue
+        static func status(_ r: ApprovalRequest, _ standing: ApprovalTally.Standing?) -> String {
+            switch standing {
+            case .approved?: "approved"
+            case .pending?: "pending"
+            case .denied?: "denied"
+            case .expired?: "expired"
+            case .closed(let s)?: s.rawValue
+            case .tampered?: "TAMPERED"
+            case nil: r.status.rawValue
+            }
         }
     }
 }

@@ -58,8 +58,11 @@ struct ApprovalsStanding: AsyncParsableCommand {
                 printError("error: \(why); nothing was recorded")
                 throw ExitCode(2)
             }
+            // On the runner: the principal its allowed_signers found for the signed command,
+            // and the runner's key signing the request on their behalf (its policy's
+            // runner.principal); here: whoever the operator's own key proves.
             let identity = try await resolveIdentity(environment: env, home: options.home.home, keyFlag: key, operatorFlag: nil, requireKey: true)
-            guard let principal = identity.principal, let signingKey = identity.signer?.key else {
+            guard let principal = identity.principal, let signingKey = ServedCommand.current?.runnerKey ?? identity.signer?.key else {
                 printError("error: a standing approval request needs your SSH key (--key or RUNBOOK_SIGNING_KEY)")
                 throw ExitCode(2)
             }

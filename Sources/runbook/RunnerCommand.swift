@@ -97,7 +97,7 @@ struct RunnerCommand: AsyncParsableCommand {
         let alertRoute = webhook.map { webhook in
             (path: AlertReceiverConfiguration.path, handler: { @Sendable request, peer in await webhook.respond(to: request, peer: peer) } as Runner.AlertHandler)
         }
-        let commands = ServedCommand.handler(home: home, environment: env)
+        let commands = ServedCommand.handler(home: home, environment: env, key: keyPath)
         let app = Runner(configuration: configuration, logger: logger, commands: commands, alerts: alertRoute).makeApplication { port in
             let receiving = webhook == nil ? "" : ", Alertmanager's webhook at \(AlertReceiverConfiguration.path)"
             StandardStreams.out("runner: http://\(shown):\(port)/ (environment \(env.name), signing as \(principal), policy \(policy.digest)\(receiving))\n")

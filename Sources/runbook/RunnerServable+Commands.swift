@@ -1,8 +1,17 @@
 import RunbookCore
 
-// The commands the runner serves (docs/runner.md): approve, deny, approvals, runs, incident.
+// The commands the runner serves (docs/runner.md): approve, deny, approvals (and a standing
+// approval's request), runs, incident.
 
-extension Approvals: RunnerServable {
+extension Approvals.List: RunnerServable {
+    var ledgerOptions: LedgerOptions {
+        get { options }
+        set { options = newValue }
+    }
+    var keyFlag: String? { key }
+}
+
+extension ApprovalsStanding.Request: RunnerServable {
     var ledgerOptions: LedgerOptions {
         get { options }
         set { options = newValue }

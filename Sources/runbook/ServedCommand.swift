@@ -18,6 +18,9 @@ struct ServedCommand: Sendable {
     /// The console's principal when it decides on behalf of ``principal`` (its signed-in
     /// user): the decision is "via console", signed by that principal's key.
     var console: String?
+    /// The runner's own key: it signs what it records on the principal's behalf (a standing
+    /// approval request), as it signs the approval requests of the runs it runs.
+    var runnerKey: String?
 
     /// The command being served by this task; nil in an operator's own process.
     @TaskLocal static var current: ServedCommand?
@@ -28,10 +31,10 @@ struct ServedCommand: Sendable {
     ///
     /// A request on behalf of a user (`on_behalf_of`) is taken only from the console principal
     /// of the runner's own policy (`approvals.console`), only for a signed `approve` or `deny`.
-    static func handler(home: URL, environment: Environment) -> Runner.Commands {
+    static func handler(home: URL, environment: Environment, key: String) -> Runner.Commands {
         let console = environment.approvalPolicy?.console
         return { request, principal, emit in
-            var served = ServedCommand(principal: principal, emit: emit, decision: request.decision)
+            var served = ServedCommand(principal: principal, emit: emit, decision: request.decision, runnerKey: key)
             let decides = ["approve", "deny"].contains(request.command.first ?? "")
             if request.onBehalfOf == nil, decides, let console, principal == console {
                 emit(.err("error: runner: refused: \(principal) is the console's own principal: it decides only on behalf of a signed-in person; nothing was recorded\n"))
@@ -46,7 +49,7 @@ struct ServedCommand: Sendable {
                     emit(.err("error: runner: refused: the console decides on behalf of a user only with a signed approve or deny; nothing was done\n"))
                     return 2
                 }
-                served = ServedCommand(principal: user, emit: emit, decision: request.decision, console: principal)
+                served = ServedCommand(principal: user, emit: emit, decision: request.decision, console: principal, runnerKey: key)
             }
             return await $current.withValue(served) {
                 await execute(request.command, home: home, environment: environment.name)
@@ -61,7 +64,7 @@ struct ServedCommand: Sendable {
             return 2
         }
         guard var command = parsed as? any RunnerServable else {
-            printError("error: runner: it serves approve, deny, approvals, runs and incident; not `runbook \(arguments.first ?? "")`")
+            printError("error: runner: it serves approve, deny, approvals (standing request included), runs and incident; not `runbook \(arguments.first ?? "")`")
             return 2
         }
         command.ledgerOptions.environment = environment

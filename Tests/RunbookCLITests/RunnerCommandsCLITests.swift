@@ -119,7 +119,7 @@ struct RunnerCommandsCLITests {
         #expect(try team.ledgerSQL("SELECT approver FROM runbook.approval_decisions") == "bob@example.com")
         // A command the runner does not serve.
         let other = try RunnerTeam.post(try team.signedCommand(["ledger", "init", "--env", "prod"], key: team.key("bob")), to: runner.url + "/commands")
-        #expect(other.body.contains("it serves approve, deny, approvals, runs and incident"), "\(other.body)")
+        #expect(other.body.contains("it serves approve, deny, approvals (standing request included), runs and incident"), "\(other.body)")
         #expect(other.body.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("{\"exit\":2}"), "\(other.body)")
     }
 

@@ -189,9 +189,9 @@ struct RunnerTeam {
     /// A run request signed with `key` (ssh-keygen -Y sign, in `namespace`), as the client
     /// sends it: the JSON envelope.
     func signedRequest(runbook: String, key: String, nonce: String = RunnerTeam.nonce(), time: Int = Int(Date().timeIntervalSince1970),
-                       inputs: [String] = [], namespace: String = "runbook-request") throws -> String
+                       inputs: [String] = [], namespace: String = "runbook-request", dryRun: Bool = false) throws -> String
     {
-        let run: [String: Any] = ["runbook": runbook, "environment": "prod", "dry_run": false, "inputs": inputs, "yes": false, "scheduled": false,
+        let run: [String: Any] = ["runbook": runbook, "environment": "prod", "dry_run": dryRun, "inputs": inputs, "yes": false, "scheduled": false,
                                   "scheduled_day_only": false, "approve": [String](), "json": false, "lock_wait": "30s"]
         let request: [String: Any] = ["run": run, "nonce": nonce, "time": time, "junit": false, "version": 1]
         return try envelope(request, key: key, namespace: namespace)

@@ -47,14 +47,21 @@ struct StandingApprovalTests {
         return f.string(from: Date().addingTimeInterval(seconds))
     }
 
-    /// Alice asks for a standing approval of delete-old (days from now, or an ISO time), approved by `approvers`.
+    /// The ledger's reader login for the team's database: all an operator holds.
+    func readerURL() throws -> String { Sandbox.url(try Sandbox.variable("RUNBOOK_LEDGER_READER_URL"), database: team.database) }
+
+    /// Alice asks for a standing approval of delete-old (days from now, or an ISO time), approved by `approvers`:
+    /// each holding only the ledger's reader login, so the request and the decisions go through the runner.
     func standing(until: String = StandingApprovalTests.iso(30 * 86_400), approvers: [String] = ["bob", "carol"], runner: String) throws -> String {
+        let reader = ["PROD_DB_URL": try readerURL()]
         let asked = try team.operatorRun(["approvals", "standing", "request", "weekly", "--env", "prod", "--actions", "delete-old", "--until", until,
-                                          "--bound", "log_days>=30", "--key", team.key("alice")], runner: runner)
+                                          "--bound", "log_days>=30", "--key", team.key("alice")], runner: runner, extra: reader)
         #expect(asked.code == 0, "\(asked.stdout)\(asked.stderr)")
         let id = try #require(asked.stdout.firstMatch(of: /apr-[0-9a-f]{10}/).map { String($0.output) })
+        // Recorded as the principal whose key signed the command, signed by the runner for them.
+        #expect(try team.ledgerSQL("SELECT requester FROM runbook.approval_requests WHERE id = '\(id)'") == "alice@example.com")
         for who in approvers {
-            let approved = try team.operatorRun(["approve", id, "--env", "prod", "--key", team.key(who)], runner: runner)
+            let approved = try team.operatorRun(["approve", id, "--env", "prod", "--key", team.key(who)], runner: runner, extra: reader)
             #expect(approved.code == 0, "\(approved.stdout)\(approved.stderr)")
             #expect(approved.stdout.contains("standing  every scheduled run of weekly in prod"), "\(approved.stdout)")
         }
@@ -78,9 +85,9 @@ struct StandingApprovalTests {
         let before = try scheduledRun(runner.url)
         #expect(before.code == 3, "\(before.stdout)\(before.stderr)")
         let id = try standing(runner: runner.url)
-        let listed = try team.operatorRun(["approvals", "--env", "prod"], runner: runner.url)
+        let listed = try team.operatorRun(["approvals", "--env", "prod", "--key", team.key("alice")], runner: runner.url)
         #expect(listed.stdout.contains(id) && listed.stdout.contains("standing: delete-old"), "\(listed.stdout)")
-        let json = try team.operatorRun(["approvals", "--env", "prod", "--format", "json"], runner: runner.url)
+        let json = try team.operatorRun(["approvals", "--env", "prod", "--format", "json", "--key", team.key("alice")], runner: runner.url)
         let objects = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]], "\(json.stdout)")
         let listedStanding = try #require(objects.first { $0["id"] as? String == id }?["standing"] as? [String: Any], "\(json.stdout)")
         #expect(listedStanding["actions"] as? [String] == ["delete-old"])
@@ -168,21 +175,24 @@ struct StandingApprovalTests {
         #expect(try deletions() == "1")
     }
 
+    /// Refused by the runner, which runs the same checks on its own copy of the runbooks.
     @Test func aStandingApprovalIsOnlyForAScheduledRunbooksGatedActions() throws {
         defer { team.drop() }
+        let runner = try RunnerTeam.Replica(team: team, name: "a")
+        defer { runner.stop() }
         let bad = try team.operatorRun(["approvals", "standing", "request", "weekly", "--env", "prod", "--actions", "tidy", "--until", Self.iso(86_400),
-                                        "--key", team.key("alice")], runner: "http://127.0.0.1:9")
+                                        "--key", team.key("alice")], runner: runner.url)
         #expect(bad.code == 2, "\(bad.stdout)\(bad.stderr)")
         #expect(bad.stderr.contains("'tidy' is not an action of weekly that needs approval here (those are: delete-old)"), "\(bad.stderr)")
         let unscheduled = try team.operatorRun(["approvals", "standing", "request", "fix", "--env", "prod", "--actions", "repair", "--until", Self.iso(86_400),
-                                                "--key", team.key("alice")], runner: "http://127.0.0.1:9")
+                                                "--key", team.key("alice")], runner: runner.url)
         #expect(unscheduled.code == 2)
         #expect(unscheduled.stderr.contains("fix has no schedule"), "\(unscheduled.stderr)")
         let bound = try team.operatorRun(["approvals", "standing", "request", "weekly", "--env", "prod", "--actions", "delete-old", "--until", Self.iso(86_400),
-                                          "--bound", "log_days=30; DROP TABLE gauge", "--key", team.key("alice")], runner: "http://127.0.0.1:9")
+                                          "--bound", "log_days=30; DROP TABLE gauge", "--key", team.key("alice")], runner: runner.url)
         #expect(bound.code == 2)
         let misspelt = try team.operatorRun(["approvals", "standing", "request", "weekly", "--env", "prod", "--actions", "delete-old", "--until", Self.iso(86_400),
-                                             "--bound", "log_dayz>=30", "--key", team.key("alice")], runner: "http://127.0.0.1:9")
+                                             "--bound", "log_dayz>=30", "--key", team.key("alice")], runner: runner.url)
         #expect(misspelt.code == 2)
         #expect(misspelt.stderr.contains("--bound log_dayz>=30: weekly has no input and reads no value named 'log_dayz'"), "\(misspelt.stderr)")
         #expect(try team.ledgerSQL("SELECT count(*) FROM runbook.approval_requests") == "0", "nothing was recorded")

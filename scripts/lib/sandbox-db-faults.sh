@@ -21,15 +21,19 @@ inject_bloat() {
 lock_hold() {
     lock_release quiet
     mkdir -p "$LOG_DIR"
-    PGPASSWORD=etl PGAPPNAME=psql setsid bash -c '
+    # No parallel workers for the index build (they hold the SHARE lock too while it runs), and
+    # the wait below is for the build's end (its session idle in transaction): a caller that reads
+    # the holder right after this returns sees one session.
+    PGPASSWORD=etl PGAPPNAME=psql PGOPTIONS='-c max_parallel_maintenance_workers=0' setsid bash -c '
         { printf "%s\n" "BEGIN;" "CREATE INDEX cattle_lot_farm_idx ON cattle_lot (farm);"; exec sleep 86400; } |
             psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" -U etl -d etl' lock-holder "$PG_PORT" \
         </dev/null >>"$LOG_DIR/lock-holder.out" 2>&1 &
     echo $! > "$LOCK_HOLDER_PID_FILE"
     local i
-    for i in $(seq 1 100); do
-        if [[ $(psql_etl -At -c "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-                                  WHERE c.relname = 'cattle_lot' AND l.mode = 'ShareLock' AND l.granted") == 1 ]]; then
+    for i in $(seq 1 600); do
+        if [[ $(psql_etl -At -c "SELECT count(*) FILTER (WHERE a.state = 'idle in transaction') || ' ' || count(*)
+                                  FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_stat_activity a ON a.pid = l.pid
+                                  WHERE c.relname = 'cattle_lot' AND l.mode = 'ShareLock' AND l.granted") == "1 1" ]]; then
             say "a psql session holds a SHARE lock on cattle_lot, idle in transaction (pid $(psql_etl -At -c \
                 "SELECT pid FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'cattle_lot' AND l.mode = 'ShareLock' AND l.granted"))"
             return 0
