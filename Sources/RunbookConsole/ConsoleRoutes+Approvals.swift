@@ -21,13 +21,16 @@ extension ConsoleRoutes {
     func openRequests() async throws -> [Shown] {
         let policy = configuration.policy
         return try await pool.with { ledger in
-            let requests = try await ledger.requests(environment: environment, open: true)
+            let requests = try await ledger.requests(environment: environment, open: true, plans: parsedPlans)
+            parsedPlans.keep(only: Set(requests.map(\.id)))
             let (decisions, used) = configuration.allowedSigners == nil ? ([:], []) : try await ledger.decisionsAndUses(of: requests.map(\.id))
+            // One desk for the page (making one reads the process's environment for ssh-agent).
+            let desk = configuration.allowedSigners.map {
+                ApprovalDesk(ledger: ledger, allowedSigners: $0, policy: policy, onBehalfSigner: configuration.environment.runnerPrincipal, memo: memo)
+            }
             var shown: [Shown] = []
             for r in requests {
-                if let signers = configuration.allowedSigners {
-                    let desk = ApprovalDesk(ledger: ledger, allowedSigners: signers, policy: policy,
-                                            onBehalfSigner: configuration.environment.runnerPrincipal, memo: memo)
+                if let desk {
                     let loaded = await desk.check(r, decisions: decisions[r.id] ?? [], used: r.status != .used && used.contains(r.id))
                     let standing = Self.status(loaded.standing(policy: policy))
                     shown.append(Shown(request: r, loaded: loaded, standing: standing, have: ApprovalTally.counted(r, loaded.decisions, policy: policy).count))
@@ -83,37 +86,44 @@ extension ConsoleRoutes {
         }
         data["requests"] = shown.map { s -> [String: Any] in
             let r = s.request
-            var row = ConsoleViews.styled(s.standing)
-            row["id"] = r.id
-            row["action"] = r.action
-            row["runbook"] = r.runbook
-            row["risk"] = r.risk.rawValue
-            row["have"] = String(s.have)
-            row["required"] = String(r.required)
-            row["requester"] = r.requester
-            row["runID"] = r.runID
-            row["runPath"] = ConsoleViews.pathSegment(r.runID)
-            row["expires"] = ApprovalRequest.time(r.expiresAt)
-            row["digest"] = r.digest
-            row["planHTML"] = plans.html(r) { views.render("approval-plan", ConsoleViews.plan($0)) }
-            let decisions = s.loaded?.decisions ?? []
-            row["decisions"] = decisions.map { d -> [String: Any] in
-                var item = ConsoleViews.styled(d.decision.verdict.rawValue)
-                item["verdict"] = d.decision.verdict.rawValue
-                item["approver"] = d.decision.approver
-                item["console"] = d.decision.via == .console
-                item["at"] = ApprovalRequest.time(d.decision.decidedAt)
-                item["comment"] = d.decision.comment
-                item["verified"] = d.verified
-                return item
-            }
-            row["hasDecisions"] = !decisions.isEmpty
+            let head = CardHead(request: r, standing: s.standing, have: s.have, decisions: s.loaded?.decisions ?? [])
+            var row: [String: Any] = ["id": r.id, "headHTML": heads.value(r.id, head) { views.render("approval-head", cardHead($0)) }]
             if let why = refusal(of: context.user, on: s) { row["why"] = why } else { row["canDecide"] = true }
             row["csrf"] = context.csrf
             return row
         }
-        plans.keep(only: Set(shown.map(\.request.id)))
+        let ids = Set(shown.map(\.request.id))
+        heads.keep(only: ids)
+        plans.keep(only: ids)
         return views.page("approvals", title: "Approvals", context: context, data: data)
+    }
+
+    /// The data of the `approval-head` template.
+    func cardHead(_ head: CardHead) -> [String: Any] {
+        let r = head.request
+        var row = ConsoleViews.styled(head.standing)
+        row["action"] = r.action
+        row["runbook"] = r.runbook
+        row["risk"] = r.risk.rawValue
+        row["have"] = String(head.have)
+        row["required"] = String(r.required)
+        row["runID"] = r.runID
+        row["runPath"] = ConsoleViews.pathSegment(r.runID)
+        row["expires"] = ApprovalRequest.time(r.expiresAt)
+        row["digest"] = r.digest
+        row["planHTML"] = plans.value(r.id, r) { views.render("approval-plan", ConsoleViews.plan($0)) }
+        row["decisions"] = zip(head.decisions, head.verified).map { d, verified -> [String: Any] in
+            var item = ConsoleViews.styled(d.verdict.rawValue)
+            item["verdict"] = d.verdict.rawValue
+            item["approver"] = d.approver
+            item["console"] = d.via == .console
+            item["at"] = ApprovalRequest.time(d.decidedAt)
+            item["comment"] = d.comment
+            item["verified"] = verified
+            return item
+        }
+        row["hasDecisions"] = !head.decisions.isEmpty
+        return row
     }
 
     func apiApprovals(_ request: Request, _ context: ConsoleContext) async throws -> Response {
@@ -121,14 +131,20 @@ extension ConsoleRoutes {
         do { shown = try await openRequests() } catch { return unavailable(error, request, context) }
         let list: [Value] = shown.map { s in
             let r = s.request
+            // The plan's text depends on the request and its checked decisions only: kept as the cards are.
+            let text = s.loaded.map { loaded in
+                texts.value(r.id, CardHead(request: r, standing: s.standing, have: s.have, decisions: loaded.decisions)) { _ in
+                    PlanText.render(r, loaded: loaded, policy: configuration.policy, color: false)
+                }
+            }
             return .object([("id", .string(r.id)), ("runbook", .string(r.runbook)), ("environment", .string(r.environment)), ("action", .string(r.action)),
                             ("risk", .string(r.risk.rawValue)), ("requester", .string(r.requester)), ("run_id", .string(r.runID)),
                             ("digest", .string(r.digest)), ("required", .int(r.required)), ("approvals", .int(s.have)),
                             ("status", .string(s.standing)), ("created_at", .string(ApprovalRequest.isoTime(r.createdAt))),
                             ("expires_at", .string(ApprovalRequest.isoTime(r.expiresAt))),
-                            ("plan_text", s.loaded.map { .string(PlanText.render(r, loaded: $0, policy: configuration.policy, color: false)) } ?? .null),
-                            ("you_may_decide", .bool(refusal(of: context.user, on: s) == nil))])
+                            ("plan_text", text.map { .string($0) } ?? .null), ("you_may_decide", .bool(refusal(of: context.user, on: s) == nil))])
         }
+        texts.keep(only: Set(shown.map(\.request.id)))
         return ConsoleViews.json(.list(list))
     }
 

@@ -18,7 +18,13 @@ struct ConsoleRoutes: Sendable {
     /// Signatures of open requests already verified (the approvals page re-reads them at every view).
     let memo = SignatureMemo()
     /// The approvals cards' plan parts, rendered once per request.
-    let plans = PlanFragments()
+    let plans = KeptByRequest<ApprovalRequest, String>()
+    /// The approvals cards but their buttons, rendered once per request and standing.
+    let heads = KeptByRequest<CardHead, String>()
+    /// `/api/approvals`' plan texts (as `runbook approve` prints them), made once per request and standing.
+    let texts = KeptByRequest<CardHead, String>()
+    /// The open requests' plans, parsed once per request while their stored text is the same.
+    let parsedPlans = KeptByRequest<String, Value>()
 
     var environment: String { configuration.environment.name }
     var cookies: ConsoleCookies { configuration.cookies }

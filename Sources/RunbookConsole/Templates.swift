@@ -5,7 +5,7 @@ enum Templates {
     static let all: [String: String] = [
         "layout": layout, "runs": runs, "run": run, "run-live": runLive, "approvals": approvals,
         "incidents": incidents, "audit": audit, "message": message, "login": login, "result-table": resultTable,
-        "approval-plan": approvalPlan,
+        "approval-head": approvalHead, "approval-plan": approvalPlan,
         "before-after": beforeAfter,
     ]
 
@@ -113,10 +113,7 @@ enum Templates {
         {{^requests}}<p class="empty">No approval request is waiting in {{environment}}.</p>{{/requests}}
         {{#requests}}
         <article class="request" id="{{id}}">
-          <h2><span class="badge {{tone}}"><span aria-hidden="true">{{glyph}}</span> {{status}}</span> {{action}} <span class="dim">of {{runbook}} · {{risk}} risk · {{have}}/{{required}}</span></h2>
-          {{{planHTML}}}
-          <p class="digest"><span class="dim">Asked in run</span> <a href="/runs/{{runPath}}">{{runID}}</a> <span class="dim">· expires {{expires}} · digest</span> <code>{{digest}}</code></p>
-          {{#hasDecisions}}<ul class="decisions">{{#decisions}}<li><span class="badge {{tone}}">{{verdict}}</span> by {{approver}}{{#console}} via console{{/console}} at {{at}}{{#comment}}: {{comment}}{{/comment}}{{^verified}} <strong class="red">signature does not verify</strong>{{/verified}}</li>{{/decisions}}</ul>{{/hasDecisions}}
+          {{{headHTML}}}
           {{#canDecide}}
           <div class="actions">
             <form method="post" action="/approvals/{{id}}/approve">
@@ -137,8 +134,18 @@ enum Templates {
         </div>
         """
 
+    /// An approvals card but its buttons (what the request and its decisions say, the same for
+    /// every viewer), rendered once per request and its standing (``RunbookLedger/KeptByRequest``)
+    /// and put into the card as it is (its values escaped here).
+    static let approvalHead = """
+        <h2><span class="badge {{tone}}"><span aria-hidden="true">{{glyph}}</span> {{status}}</span> {{action}} <span class="dim">of {{runbook}} · {{risk}} risk · {{have}}/{{required}}</span></h2>
+          {{{planHTML}}}
+          <p class="digest"><span class="dim">Asked in run</span> <a href="/runs/{{runPath}}">{{runID}}</a> <span class="dim">· expires {{expires}} · digest</span> <code>{{digest}}</code></p>
+          {{#hasDecisions}}<ul class="decisions">{{#decisions}}<li><span class="badge {{tone}}">{{verdict}}</span> by {{approver}}{{#console}} via console{{/console}} at {{at}}{{#comment}}: {{comment}}{{/comment}}{{^verified}} <strong class="red">signature does not verify</strong>{{/verified}}</li>{{/decisions}}</ul>{{/hasDecisions}}
+        """
+
     /// The plan part of an approvals card (``ConsoleViews/plan(_:)``), rendered once per request
-    /// by ``PlanFragments`` and put into the card as it is (its values escaped here).
+    /// by ``RunbookLedger/KeptByRequest`` and put into the card as it is (its values escaped here).
     static let approvalPlan = """
         <p class="lead">{{sentence}}</p>
           {{#command}}<pre class="cmd" aria-label="the command it will run"><span class="dim">will run</span> {{command}}</pre>{{/command}}

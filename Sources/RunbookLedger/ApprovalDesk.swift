@@ -19,6 +19,12 @@ public struct ApprovalDesk: Sendable {
     public let onBehalfSigner: String?
     /// Signatures accepted before (the console's); nil: every one is checked.
     public let memo: SignatureMemo?
+    /// The allowed_signers file's content when the desk was made (with a ``memo`` only): part
+    /// of every memo key, read once rather than at each of a page's verifications.
+    private let signersContent: Data?
+    /// That content's plain ed25519 keys, verified in process (``SSHSignatureVerifier``; with a
+    /// ``memo`` only): the console's first view of 100 requests had started 100 `ssh-keygen`s.
+    private let inProcess: SSHSignatureVerifier?
 
     /// A desk over `ledger`.
     public init(ledger: Ledger, allowedSigners: String, policy: ApprovalPolicy, keygen: SSHKeygen = SSHKeygen(), onBehalfSigner: String? = nil,
@@ -30,16 +36,26 @@ public struct ApprovalDesk: Sendable {
         self.keygen = keygen
         self.onBehalfSigner = onBehalfSigner
         self.memo = memo
+        let content = memo == nil ? nil : SignatureMemo.content(of: allowedSigners)
+        self.signersContent = content
+        self.inProcess = content.flatMap { try? AllowedSigners.parse(String(decoding: $0, as: UTF8.self), path: allowedSigners) }.map(SSHSignatureVerifier.init)
     }
 
-    /// `ssh-keygen -Y verify`, unless ``memo`` accepted the same verification before.
+    /// `ssh-keygen -Y verify` (in process for a plain ed25519 key, with a ``memo``), unless
+    /// ``memo`` accepted the same verification before. An acceptance is recorded only if the
+    /// allowed_signers file still has the content the key was made of (an edit during the check
+    /// is not remembered under the old content).
     func verify(message: [UInt8], signature: String, principal: String) async throws(IdentityError) {
-        let key = memo.map { _ in
-            SignatureMemo.key(message: message, signature: signature, principal: principal, allowedSigners: allowedSigners, namespace: SSHKeygen.namespace)
+        let key = signersContent.map {
+            SignatureMemo.key(message: message, signature: signature, principal: principal, allowedSigners: $0, namespace: SSHKeygen.namespace)
         }
         if let memo, let key, await memo.knows(key) { return }
-        try await keygen.verify(message: message, signature: signature, principal: principal, allowedSigners: allowedSigners)
-        if let memo, let key { await memo.accept(key) }
+        // The plain case in process, by the content the key is made of; anything else, and any
+        // doubt (another principal of the same key too), by ssh-keygen, which also says why not.
+        if inProcess?.principal(signing: signature, message: message, namespace: SSHKeygen.namespace) != .principal(principal) {
+            try await keygen.verify(message: message, signature: signature, principal: principal, allowedSigners: allowedSigners)
+        }
+        if let memo, let key, SignatureMemo.content(of: allowedSigners) == signersContent { await memo.accept(key) }
     }
 
     /// A request with its decisions, each signature checked.

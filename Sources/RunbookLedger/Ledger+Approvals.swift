@@ -32,8 +32,9 @@ extension Ledger {
     }
 
     /// Requests, newest first: of `environment` (every one when nil); `open` keeps those still
-    /// pending or approved and not expired.
-    public func requests(environment: String?, open: Bool, limit: Int = 200) async throws(LedgerError) -> [ApprovalRequest] {
+    /// pending or approved and not expired. With `plans` (by request id, from the plan's stored
+    /// text), a plan stored as the same text as at the last read is not parsed again.
+    public func requests(environment: String?, open: Bool, limit: Int = 200, plans: KeptByRequest<String, Value>? = nil) async throws(LedgerError) -> [ApprovalRequest] {
         try await run("listing approval requests") {
             let rows = try await connection.query("""
                 SELECT \(unescaped: Self.requestColumns) FROM runbook.approval_requests
@@ -42,17 +43,22 @@ extension Ledger {
                  ORDER BY created_at DESC, id LIMIT \(limit)
                 """, logger: Self.logger)
             var out: [ApprovalRequest] = []
-            for try await row in rows { out.append(try Self.decodeRequest(row)) }
+            for try await row in rows { out.append(try Self.decodeRequest(row, plans: plans)) }
             return out
         }
     }
 
-    static func decodeRequest(_ row: PostgresRow) throws -> ApprovalRequest {
+    static func decodeRequest(_ row: PostgresRow, plans: KeptByRequest<String, Value>? = nil) throws -> ApprovalRequest {
         let c = try row.decode((String, String, String, String, String, String, String, String, String, Int, String, Int, Int, String).self)
-        let plan = (try? JSON.parse(c.8, exactDecimals: true)) ?? .null
+        let plan = plans?.value(c.0, c.8, make: parsePlan) ?? parsePlan(c.8)
         return ApprovalRequest(id: c.0, runID: c.1, runbook: c.2, environment: c.3, action: c.4, risk: Step.Risk(rawValue: c.5) ?? .high,
                                requester: c.6, digest: c.7, plan: plan, required: c.9, status: ApprovalRequest.Status(rawValue: c.10) ?? .pending,
                                createdAt: c.11, expiresAt: c.12, signature: c.13)
+    }
+
+    /// A stored plan's value (`null` when it cannot be read).
+    static func parsePlan(_ text: String) -> Value {
+        (try? JSON.parse(text, exactDecimals: true)) ?? .null
     }
 
     /// The decisions on `requestID`, oldest first.

@@ -215,7 +215,7 @@ final class ConsoleTests {
         #expect(!(weird.body.components(separatedBy: "<main>").last ?? "").contains("<script>x"))
     }
 
-    /// The approvals page keeps each card's plan part rendered (PlanFragments); a plan edited
+    /// The approvals page keeps each card's plan part rendered (KeptByRequest); a plan edited
     /// in the ledger after it was shown is shown as edited at the next view, never as it was.
     @Test func aPlanEditedInTheLedgerIsShownAsEditedAtTheNextView() throws {
         let id = try request()
@@ -227,6 +227,37 @@ final class ConsoleTests {
         let edited = try http("GET", "/approvals", headers: [bearer("carol")])
         #expect(edited.body.contains("Edited &lt;i&gt;later&lt;/i&gt;?"), "\(edited.body)")
         #expect(!edited.body.contains("Repair at 15 %?"), "the plan as it was before the edit")
+    }
+
+    /// The cards are kept rendered (KeptByRequest) and their signatures remembered (SignatureMemo):
+    /// a decision made elsewhere, then the approver's key taken out of allowed_signers, are
+    /// shown at the next view, never the card as it was.
+    @Test func aDecisionMadeElsewhereAndARevokedKeyAreShownAtTheNextView() throws {
+        let id = try request()
+        let first = try http("GET", "/approvals", headers: [bearer("carol")])
+        #expect(first.body.contains("pending</span> repair <span class=\"dim\">of fix · high risk · 0/1</span>"), "\(first.body)")
+        // /api/approvals' plan_text (as `runbook approve` prints it) is kept the same way.
+        func planText() throws -> String {
+            let api = try http("GET", "/api/approvals", headers: [bearer("carol")])
+            let list = try #require(try JSONSerialization.jsonObject(with: Data(api.body.utf8)) as? [[String: Any]], "\(api.body)")
+            return try #require(list.first?["plan_text"] as? String, "\(api.body)")
+        }
+        #expect(try planText().contains("(0 so far)"))
+        let approved = try runbook(["approve", id, "--env", "prod", "--key", home.appendingPathComponent("bob").path, "--comment", "seen <b>it</b>"])
+        #expect(approved.code == 0, "\(approved.stdout)\(approved.stderr)")
+        let decided = try http("GET", "/approvals", headers: [bearer("carol")]).body
+        #expect(decided.contains("approved</span> repair <span class=\"dim\">of fix · high risk · 1/1</span>"), "\(decided)")
+        #expect(decided.contains("approved</span> by bob@example.com at ") && decided.contains(": seen &lt;b&gt;it&lt;/b&gt;</li>"), "\(decided)")
+        #expect(!decided.contains("signature does not verify"))
+        let decidedText = try planText()
+        #expect(decidedText.contains("(1 so far)") && decidedText.contains("approved by bob@example.com at ") && !decidedText.contains("DOES NOT VERIFY"), "\(decidedText)")
+        let signers = try String(contentsOf: home.appendingPathComponent("environments/prod.allowed_signers"), encoding: .utf8)
+        try write("environments/prod.allowed_signers", signers.split(separator: "\n").filter { !$0.hasPrefix("bob@") }.joined(separator: "\n") + "\n")
+        let revoked = try http("GET", "/approvals", headers: [bearer("carol")]).body
+        // A decision whose signature no longer verifies makes the request tampered.
+        #expect(revoked.contains("tampered</span> repair <span class=\"dim\">of fix · high risk · 0/1</span>"), "\(revoked)")
+        #expect(revoked.contains("by bob@example.com at ") && revoked.contains("<strong class=\"red\">signature does not verify</strong>"), "\(revoked)")
+        #expect(try planText().contains(": seen <b>it</b> (SIGNATURE DOES NOT VERIFY)"))
     }
 
     @Test func approvingNeedsTheRightAFormOfThisConsoleAndIsSignedViaConsole() throws {
