@@ -205,10 +205,7 @@ struct AlertReceiver: Sendable {
                                     author: "alertmanager")
             do {
                 guard let incident = try await ledger.incident(id) else { throw LedgerError(.failed, "incident \(id) is gone") }
-                let post = try await desk.post(text, kind: .alert, incident: incident)
-                try await ledger.add(IncidentEvent(at: Date(), kind: .alert, author: "alertmanager", message: text.split(separator: "\n").first.map(String.init) ?? text,
-                                                   key: key, details: desk.details(post, details)),
-                                     to: id, change: .init(touches: post.delivered))
+                let post = try await desk.postAlert(text, incident: incident, key: key, details: details)
                 logger.info("alert webhook: \(alert.name) posted to \(post.channels) for \(id): \(post.delivered ? "delivered" : post.answer)")
             } catch {
                 logger.error("alert webhook: \(alert.name): cannot post for \(id): \(error)")

@@ -117,6 +117,18 @@ public struct IncidentDesk: Sendable {
         .object(extra + [("channels", .string(post.channels)), ("delivered", .bool(post.delivered)), ("answer", .string(post.answer))])
     }
 
+    /// Posts an alert's message (`text`) about `incident` and appends it to the timeline as an
+    /// `alert` event by this desk's author, keyed by `key` (a key already there adds nothing):
+    /// the one way Alertmanager's news reaches an incident, from the receiver or a run.
+    @discardableResult
+    public func postAlert(_ text: String, incident: Incident, key: String, details extra: [(String, Value)]) async throws(IncidentError) -> Post {
+        let post = try await post(text, kind: .alert, incident: incident)
+        let event = IncidentEvent(at: Date(), kind: .alert, author: author, message: text.split(separator: "\n").first.map(String.init) ?? text,
+                                  key: key, details: details(post, extra))
+        do { try await ledger.add(event, to: incident.id, change: .init(touches: post.delivered)) } catch { throw IncidentError(error) }
+        return post
+    }
+
     /// The newest run linked to `incident`.
     func lastRun(_ id: String) async throws(IncidentError) -> IncidentEvent? {
         do { return try await ledger.events(id).last { $0.kind == .run } } catch { throw IncidentError(error) }

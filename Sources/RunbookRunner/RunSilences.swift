@@ -133,12 +133,9 @@ struct RunSilences: Sendable {
                 {
                     let text = AlertResolvedMessage(alert: name, incident: id, environment: incident.environment.name,
                                                     note: "while silenced for run \(runID); Alertmanager no longer holds it").text
-                    let post = try await desk.post(text, kind: .alert, incident: current)
-                    let details = desk.details(post, [("alert", .string(name)), ("status", "resolved"), ("runbook", .string(runbook)),
-                                                      ("run_id", .string(runID)), ("via", "silence expiry")])
-                    try await ledger.add(IncidentEvent(at: Date(), kind: .alert, author: "alertmanager", message: text.split(separator: "\n").first.map(String.init) ?? text,
-                                                       key: "resolved:\(entry.alert.fingerprint):silenced:\(runID)", details: details),
-                                         to: id, change: .init(touches: post.delivered))
+                    try await desk.postAlert(text, incident: current, key: "resolved:\(entry.alert.fingerprint):silenced:\(runID)",
+                                             details: [("alert", .string(name)), ("status", "resolved"), ("runbook", .string(runbook)),
+                                                       ("run_id", .string(runID)), ("via", "silence expiry")])
                     output.line("  silence: \(name) resolved while silenced (Alertmanager no longer holds it): posted to \(id)")
                 }
             } catch {

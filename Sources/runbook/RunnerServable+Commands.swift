@@ -3,7 +3,13 @@ import RunbookCore
 // The commands the runner serves (docs/runner.md): approve, deny, approvals (and a standing
 // approval's request), runs, incident.
 
-extension Approvals.List: RunnerServable {
+/// A served command whose environment is its `options` and whose key is its `--key`.
+protocol LedgerServable: RunnerServable {
+    var options: LedgerOptions { get set }
+    var key: String? { get }
+}
+
+extension LedgerServable {
     var ledgerOptions: LedgerOptions {
         get { options }
         set { options = newValue }
@@ -11,49 +17,18 @@ extension Approvals.List: RunnerServable {
     var keyFlag: String? { key }
 }
 
-extension ApprovalsStanding.Request: RunnerServable {
-    var ledgerOptions: LedgerOptions {
-        get { options }
-        set { options = newValue }
-    }
-    var keyFlag: String? { key }
-}
+extension Approvals.List: LedgerServable {}
+extension ApprovalsStanding.Request: LedgerServable {}
+extension Runs.ListRuns: LedgerServable {}
+extension Runs.ShowRun: LedgerServable {}
 
-extension Runs.ListRuns: RunnerServable {
-    var ledgerOptions: LedgerOptions {
-        get { options }
-        set { options = newValue }
-    }
-    var keyFlag: String? { key }
-}
-
-extension Runs.ShowRun: RunnerServable {
-    var ledgerOptions: LedgerOptions {
-        get { options }
-        set { options = newValue }
-    }
-    var keyFlag: String? { key }
-}
-
-extension Approve: RunnerServable {
-    var ledgerOptions: LedgerOptions {
-        get { options }
-        set { options = newValue }
-    }
-    var keyFlag: String? { key }
-
+extension Approve: LedgerServable {
     func throughRunner(_ env: Environment) async throws {
         try await Decide(options: options, key: key, verdict: .approved, comment: comment).throughRunner(requestID, env: env)
     }
 }
 
-extension Deny: RunnerServable {
-    var ledgerOptions: LedgerOptions {
-        get { options }
-        set { options = newValue }
-    }
-    var keyFlag: String? { key }
-
+extension Deny: LedgerServable {
     func throughRunner(_ env: Environment) async throws {
         try await Decide(options: options, key: key, verdict: .denied, comment: reason).throughRunner(requestID, env: env)
     }

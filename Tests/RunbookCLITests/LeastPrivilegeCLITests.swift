@@ -90,17 +90,11 @@ struct LeastPrivilegeCLITests {
         #expect(verify.code == 0, "\(verify.stdout)\(verify.stderr)")
         // ...and no write does.
         let asReader = Sandbox(databaseURL: reader, apiURL: sandbox.apiURL, token: sandbox.token, logDir: sandbox.logDir)
-        for sql in ["UPDATE runbook.runs SET operator = 'bob', status = 'green'",
-                    "INSERT INTO runbook.approval_decisions (request_id, approver, decision, signature) VALUES ('apr-0', 'bob', 'approved', 'x')",
-                    "UPDATE runbook.approval_requests SET status = 'approved'",
-                    "INSERT INTO runbook.records (source_id, seq, hash, prev, run_id, event, ts, line) VALUES ('s', 1, 'h', 'p', 'r', 'e', now(), '{}')"] {
-            do {
-                _ = try asReader.psql(sql)
-                Issue.record("the ledger's reader could: \(sql)")
-            } catch let failed as Sandbox.PSQLFailed {
-                #expect(failed.message.contains("permission denied"), "\(sql): \(failed.message)")
-            }
-        }
+        asReader.expectPermissionDenied(["UPDATE runbook.runs SET operator = 'bob', status = 'green'",
+                                         "INSERT INTO runbook.approval_decisions (request_id, approver, decision, signature) VALUES ('apr-0', 'bob', 'approved', 'x')",
+                                         "UPDATE runbook.approval_requests SET status = 'approved'",
+                                         "INSERT INTO runbook.records (source_id, seq, hash, prev, run_id, event, ts, line) VALUES ('s', 1, 'h', 'p', 'r', 'e', now(), '{}')"],
+            who: "the ledger's reader")
         #expect(try asReader.psql("SELECT operator FROM runbook.runs") == (try Sandbox(databaseURL: owner, apiURL: "", token: "", logDir: "").psql("SELECT operator FROM runbook.runs")))
     }
 

@@ -63,6 +63,21 @@ struct Sandbox {
 
     struct PSQLFailed: Error { var message: String }
 
+    /// Each of `statements`, sent with this login, must be refused with "permission denied"
+    /// (`who` names the login in the failure).
+    func expectPermissionDenied(_ statements: [String], who: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        for sql in statements {
+            do {
+                _ = try psql(sql)
+                Issue.record("\(who) could: \(sql)", sourceLocation: sourceLocation)
+            } catch let failed as PSQLFailed {
+                #expect(failed.message.contains("permission denied"), "\(sql): \(failed.message)", sourceLocation: sourceLocation)
+            } catch {
+                Issue.record(error, sourceLocation: sourceLocation)
+            }
+        }
+    }
+
     /// A database of the sandbox's PostgreSQL made for one test (`PREFIX_<random>`): its name
     /// and URL.
     func newDatabase(_ prefix: String) throws -> (name: String, url: String) {

@@ -15,15 +15,9 @@ struct TeamEnvironmentCLITests {
         #expect(env.apiToken == (try Sandbox.variable("ETL_API_READ_TOKEN")))
         #expect(env.runnerURL != nil, "its writes go to the runner")
         let ledger = Sandbox(databaseURL: try #require(env.ledgerURL), apiURL: sandbox.apiURL, token: sandbox.token, logDir: sandbox.logDir)
-        for sql in ["UPDATE runbook.runs SET operator = 'bob' WHERE false",
-                    "INSERT INTO runbook.approval_decisions (request_id, approver, decision, signature) VALUES ('apr-0000000000', 'bob', 'approved', 'x')"] {
-            do {
-                _ = try ledger.psql(sql)
-                Issue.record("team.yaml's ledger login could: \(sql)")
-            } catch let failed as Sandbox.PSQLFailed {
-                #expect(failed.message.contains("permission denied"), "\(sql): \(failed.message)")
-            }
-        }
+        ledger.expectPermissionDenied(["UPDATE runbook.runs SET operator = 'bob' WHERE false",
+                                       "INSERT INTO runbook.approval_decisions (request_id, approver, decision, signature) VALUES ('apr-0000000000', 'bob', 'approved', 'x')"],
+            who: "team.yaml's ledger login")
         let database = Sandbox(databaseURL: try #require(env.databaseURL), apiURL: sandbox.apiURL, token: sandbox.token, logDir: sandbox.logDir)
         do {
             _ = try database.psql("UPDATE etl_file SET updated_at = updated_at WHERE false")
