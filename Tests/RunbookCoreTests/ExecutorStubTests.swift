@@ -10,6 +10,8 @@ final class StubDriver: StepDriver, @unchecked Sendable {
         case failure(DriverError)
         /// Never returns, and ignores cancellation (a driver stuck in a dead connection).
         case hang
+        /// Answers exit 0 once `release` yields (a slow check the test lets finish).
+        case held(_ release: AsyncStream<Void>)
     }
 
     private let lock = NSLock()
@@ -33,6 +35,9 @@ final class StubDriver: StepDriver, @unchecked Sendable {
             // Deaf to cancellation, like a read on a connection the server never answers.
             await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in }
             fatalError("unreachable")
+        case .held(let release):
+            for await _ in release { break }
+            return Self.exit(0)
         }
     }
 
@@ -58,6 +63,17 @@ final class MemoryAudit: AuditSink, @unchecked Sendable {
     var names: [String] { lock.withLock { events.map(\.name) } }
 }
 
+/// The step lines a run's output shows, in the order the observer got them.
+final class FinishedSteps: RunObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: [String] = []
+    var finished: [String] { lock.withLock { ids } }
+    func runStarted(_ report: RunReport) {}
+    func stepStarted(_ step: Step, command: String?) {}
+    func stepFinished(_ step: StepReport) { lock.withLock { ids.append(step.id) } }
+    func runFinished(_ report: RunReport) {}
+}
+
 /// A lease that is lost from the start.
 struct LostLease: RunLease {
     struct Lost: Error, CustomStringConvertible { var description: String { "backend terminated" } }
@@ -70,13 +86,13 @@ struct ExecutorStubTests {
     let home = TestHome()
 
     func prepare(_ yaml: String, driver: StubDriver, mode: Planner.Mode, audit: MemoryAudit = MemoryAudit(),
-                 lease: (any RunLease)? = nil) throws -> (Executor, Executor.Request)
+                 lease: (any RunLease)? = nil, observer: (any RunObserver)? = nil) throws -> (Executor, Executor.Request)
     {
         let (loaded, diagnostics) = home.runbook("t", yaml)
         let runbook = try #require(loaded, "\(diagnostics)")
         let executor = Executor(drivers: DriverRegistry([.shell: driver]), audit: audit,
                                 renderer: CommandRenderer(environment: .empty(name: "e"), home: home.url), redactor: Redactor(),
-                                lease: lease)
+                                observer: observer, lease: lease)
         return (executor, .init(runbook: runbook, environment: .empty(name: "e"), inputs: [:], mode: mode, operatorName: "ana", host: "h"))
     }
 
@@ -164,5 +180,26 @@ struct ExecutorStubTests {
         #expect(report.exitCode == 130)
         #expect(report.status == .aborted)
         #expect(driver.performed == ["probe"])
+    }
+
+    @Test func aGroupShowsEachStepOnceTheStepsBeforeItEnded() async throws {
+        // Three checks that run at once; the second is slow. The first shows at once, the
+        // third (already done) only after the second: the runbook's order, never a gap.
+        let (release, releaser) = AsyncStream.makeStream(of: Void.self)
+        let driver = StubDriver(["slow": .held(release)])
+        let observer = FinishedSteps()
+        let yaml = "runbook: t\ntitle: T\nsteps:\n  - check: quick\n    shell: [quick]\n  - check: slow\n    shell: [slow]\n"
+            + "  - check: third\n    shell: [third]\n"
+        #expect(Planner.groups(try #require(home.runbook("t", yaml).0).steps) == [0..<3])
+        let (executor, request) = try prepare(yaml, driver: driver, mode: .init(dryRun: true), observer: observer)
+        let task = Task { await executor.run(request) }
+        // Bounded: with the old grouping nothing shows until "slow" is released.
+        for _ in 0..<100_000 where driver.performed.count < 3 || observer.finished.isEmpty { await Task.yield() }
+        for _ in 0..<100 { await Task.yield() }  // time for a wrong "third" to show
+        #expect(observer.finished == ["quick"])
+        releaser.yield()
+        let report = await task.value
+        #expect(observer.finished == ["quick", "slow", "third"])
+        #expect(report.steps.map(\.id) == ["quick", "slow", "third"])
     }
 }

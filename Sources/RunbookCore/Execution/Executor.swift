@@ -129,19 +129,16 @@ public final class Executor: Sendable {
             if Task.isCancelled { end = .interrupted; break }
             let steps = Array(runbook.steps[group])
             let expressionScope = scope.expressionScope()
-            let outcomes: [StepOutcome]
-            do {
-                outcomes = try await runGroup(steps, scope: expressionScope, request: request, reports: reports)
-            } catch {
-                end = .auditFailed
-                report.message = "audit log cannot be written, the run stopped before anything else ran: \(error.message)"
-                break
-            }
+            let (outcomes, failure) = await runGroup(steps, scope: expressionScope, request: request, reports: reports)
             for outcome in outcomes {
                 report.steps.append(outcome.report)
                 reports[outcome.report.id] = outcome.report
                 scope.record(outcome.report)
-                observer?.stepFinished(outcome.report)
+            }
+            if let failure {
+                end = .auditFailed
+                report.message = "audit log cannot be written, the run stopped before anything else ran: \(failure.message)"
+                break
             }
             // The first step of the group that stops the run decides why.
             for outcome in outcomes {
@@ -170,18 +167,44 @@ public final class Executor: Sendable {
         return report
     }
 
-    /// Runs consecutive independent steps at once (a group of one runs alone).
-    func runGroup(_ steps: [Step], scope: ExpressionScope, request: Request, reports: [String: StepReport]) async throws(AuditError) -> [StepOutcome] {
-        if steps.count == 1 { return [try await runStep(steps[0], scope: scope, request: request, reports: reports)] }
-        let results = await withTaskGroup(of: (Int, Result<StepOutcome, AuditError>).self) { tasks in
+    /// Runs consecutive independent steps at once (a group of one runs alone). Each step's
+    /// report goes to the observer as soon as it and every step before it in the group have
+    /// ended, in the runbook's order: a slow check does not hide the quick ones before it.
+    /// Returns the outcomes in order up to the first step whose audit record could not be
+    /// written (with that error): those steps ran and were recorded; none after it is reported.
+    func runGroup(_ steps: [Step], scope: ExpressionScope, request: Request,
+                  reports: [String: StepReport]) async -> (outcomes: [StepOutcome], failure: AuditError?) {
+        if steps.count == 1 {
+            switch await outcome(of: steps[0], scope: scope, request: request) {
+            case .success(let outcome):
+                observer?.stepFinished(outcome.report)
+                return ([outcome], nil)
+            case .failure(let error):
+                return ([], error)
+            }
+        }
+        return await withTaskGroup(of: (Int, Result<StepOutcome, AuditError>).self) { tasks in
             for (i, step) in steps.enumerated() {
                 tasks.addTask { (i, await self.outcome(of: step, scope: scope, request: request)) }
             }
             var collected = [Result<StepOutcome, AuditError>?](repeating: nil, count: steps.count)
-            for await (i, result) in tasks { collected[i] = result }
-            return collected.compactMap { $0 }
+            var outcomes: [StepOutcome] = []
+            var failure: AuditError?
+            for await (i, result) in tasks {
+                collected[i] = result
+                // Report the finished prefix, stopping for good at the first audit failure.
+                while failure == nil, outcomes.count < steps.count, let next = collected[outcomes.count] {
+                    switch next {
+                    case .success(let outcome):
+                        observer?.stepFinished(outcome.report)
+                        outcomes.append(outcome)
+                    case .failure(let error):
+                        failure = error
+                    }
+                }
+            }
+            return (outcomes, failure)
         }
-        return try results.map { (r) throws(AuditError) in try r.get() }
     }
 
     /// `runStep` as a `Result`. Kept out of the child task's closure on purpose: Swift 6.3.1
