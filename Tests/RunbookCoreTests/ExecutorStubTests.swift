@@ -67,10 +67,16 @@ final class MemoryAudit: AuditSink, @unchecked Sendable {
 final class FinishedSteps: RunObserver, @unchecked Sendable {
     private let lock = NSLock()
     private var ids: [String] = []
+    private let (stream, continuation) = AsyncStream.makeStream(of: String.self)
     var finished: [String] { lock.withLock { ids } }
+    /// Each id as it is shown.
+    var shown: AsyncStream<String> { stream }
     func runStarted(_ report: RunReport) {}
     func stepStarted(_ step: Step, command: String?) {}
-    func stepFinished(_ step: StepReport) { lock.withLock { ids.append(step.id) } }
+    func stepFinished(_ step: StepReport) {
+        lock.withLock { ids.append(step.id) }
+        continuation.yield(step.id)
+    }
     func runFinished(_ report: RunReport) {}
 }
 
@@ -183,8 +189,8 @@ struct ExecutorStubTests {
     }
 
     @Test func aGroupShowsEachStepOnceTheStepsBeforeItEnded() async throws {
-        // Three checks that run at once; the second is slow. The first shows at once, the
-        // third (already done) only after the second: the runbook's order, never a gap.
+        // Three checks that run at once; the second is slow. The first shows while the second
+        // still runs; the third (done at once too) only after the second: the runbook's order.
         let (release, releaser) = AsyncStream.makeStream(of: Void.self)
         let driver = StubDriver(["slow": .held(release)])
         let observer = FinishedSteps()
@@ -193,12 +199,20 @@ struct ExecutorStubTests {
         #expect(Planner.groups(try #require(home.runbook("t", yaml).0).steps) == [0..<3])
         let (executor, request) = try prepare(yaml, driver: driver, mode: .init(dryRun: true), observer: observer)
         let task = Task { await executor.run(request) }
-        // Bounded: with the old grouping nothing shows until "slow" is released.
-        for _ in 0..<100_000 where driver.performed.count < 3 || observer.finished.isEmpty { await Task.yield() }
-        for _ in 0..<100 { await Task.yield() }  // time for a wrong "third" to show
+        // A watchdog, so that the old grouping (nothing shown before "slow" ends) fails instead of hanging.
+        let released = Mutex(false)
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(30))
+            released.withLock { $0 = true }
+            releaser.yield()
+        }
+        var shown = observer.shown.makeAsyncIterator()
+        #expect(await shown.next() == "quick")
+        #expect(!released.withLock { $0 }, "the first step showed only once the slow one ended")
         #expect(observer.finished == ["quick"])
         releaser.yield()
         let report = await task.value
+        watchdog.cancel()
         #expect(observer.finished == ["quick", "slow", "third"])
         #expect(report.steps.map(\.id) == ["quick", "slow", "third"])
     }
