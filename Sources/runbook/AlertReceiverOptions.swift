@@ -40,15 +40,13 @@ struct AlertReceiverOptions: ParsableArguments {
             guard let url = loader.url(forRunbook: file.id) else { continue }
             let (runbook, diagnostics) = loader.loadRunbook(at: url)
             guard let runbook else {
-                for d in diagnostics { printError(d.description) }
-                throw ExitCode(2)
+                throw CommandFailure(diagnostics: diagnostics)
             }
             runbooks.append(runbook)
         }
         let ladder: Escalation?
         do { ladder = try Escalation.load(home: home) } catch {
-            for d in error.diagnostics { printError(d.description) }
-            throw ExitCode(2)
+            throw CommandFailure(diagnostics: error.diagnostics)
         }
         let binary = Bundle.main.executablePath ?? CommandLine.arguments[0]
         let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18

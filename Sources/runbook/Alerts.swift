@@ -37,7 +37,7 @@ struct AlertsCoverage: ParsableCommand {
         }
         let coverage = AlertCoverage(rules: rules.rules, runbooks: runbooks)
         print(coverage.text, terminator: "")
-        if invalid { throw ExitCode(2) }
-        if !coverage.complete { throw ExitCode(1) }
+        if invalid { throw CommandFailure(.usage) }
+        if !coverage.complete { throw CommandFailure(.failed) }
     }
 }

@@ -50,7 +50,7 @@ extension Approvals {
                 }
             } catch {
                 await ledger.close()
-                throw exitLedgerError(error, redactor: redactor)
+                throw ledgerFailure(error, redactor: redactor)
             }
             await ledger.close()
             switch format {
@@ -122,8 +122,7 @@ struct Decide {
             // The approver is whoever the key proves, never a name typed on the command line.
             let identity = try await resolveIdentity(environment: env, home: options.home.home, keyFlag: key, operatorFlag: nil, requireKey: true)
             guard let name = identity.principal, let signingKey = identity.signer?.key else {
-                printError("error: \(verdict == .approved ? "approving" : "denying") needs your SSH key (--key or RUNBOOK_SIGNING_KEY)")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: \(verdict == .approved ? "approving" : "denying") needs your SSH key (--key or RUNBOOK_SIGNING_KEY)")
             }
             principal = name
             step = .local(key: signingKey)
@@ -136,7 +135,7 @@ struct Decide {
             try await decide(id, desk: desk, env: env, principal: principal, step: step)
         } catch let error as LedgerError {
             await ledger.close()
-            throw exitLedgerError(error, redactor: redactor)
+            throw ledgerFailure(error, redactor: redactor)
         } catch {
             await ledger.close()
             throw error
@@ -147,13 +146,11 @@ struct Decide {
     /// The environment, its policy and allowed_signers, once `id` is a request id; exit 2 otherwise.
     private func prepare(_ id: String) throws -> (Environment, ApprovalPolicy, String) {
         guard ApprovalRequest.isValidID(id) else {
-            printError("error: '\(id)' is not a request id (apr- and 10 hex digits, as `runbook approvals` lists them)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: '\(id)' is not a request id (apr- and 10 hex digits, as `runbook approvals` lists them)")
         }
         let env = try options.loadEnvironment()
         guard let policy = env.approvalPolicy, let signers = env.allowedSignersURL(home: options.home.home)?.path else {
-            printError("error: environment '\(env.name)' has no approvals policy (approvals: {high: 1, approvers: [...]}) in \(env.path ?? "its file")")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: environment '\(env.name)' has no approvals policy (approvals: {high: 1, approvers: [...]}) in \(env.path ?? "its file")")
         }
         return (env, policy, signers)
     }
@@ -166,8 +163,7 @@ struct Decide {
         let plan = try await target.send()
         if plan.exitCode != 0 { throw ExitCode(plan.exitCode) }
         guard let digest = plan.values.last else {
-            printError("error: the runner did not say which plan to sign; nothing was recorded")
-            throw ExitCode(4)
+            throw CommandFailure(.unavailable, "error: the runner did not say which plan to sign; nothing was recorded")
         }
         // Signed as the approver's own copy of allowed_signers names them: the runner verifies
         // it as the principal its own file names, and refuses a mismatch.
@@ -176,8 +172,7 @@ struct Decide {
         let decision = ApprovalDecision(requestID: id, approver: identity.principal ?? "", verdict: verdict, comment: comment, decidedAt: decidedAt)
         let signature: String
         do { signature = try await SSHKeygen().sign(message: Array(decision.signedText(digest: digest).utf8), key: target.key) } catch {
-            printError("error: cannot sign the decision: \(error.message); nothing was recorded")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: cannot sign the decision: \(error.message); nothing was recorded")
         }
         let recorded = try await target.send(decision: .init(decidedAt: decidedAt, signature: signature))
         if recorded.exitCode != 0 { throw ExitCode(recorded.exitCode) }
@@ -185,8 +180,7 @@ struct Decide {
 
     private func decide(_ id: String, desk: ApprovalDesk, env: Environment, principal: String, step: Step) async throws {
         guard let loaded = try await desk.load(id) else {
-            printError("error: the ledger of '\(env.name)' has no approval request \(id)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: the ledger of '\(env.name)' has no approval request \(id)")
         }
         let request = loaded.request
         let now: Int
@@ -205,8 +199,7 @@ struct Decide {
             now = decision.decidedAt
             let ledgerNow = try await desk.ledger.now()
             guard abs(now - ledgerNow) <= RunnerRequest.maxAge else {
-                printError("error: refused: the decision was signed \(ledgerNow - now) s from the ledger's clock (at most \(RunnerRequest.maxAge) s either way); nothing was recorded")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: refused: the decision was signed \(ledgerNow - now) s from the ledger's clock (at most \(RunnerRequest.maxAge) s either way); nothing was recorded")
             }
             // Signed by the approver, or, via the console, by the console's principal.
             let signer = ServedCommand.current?.console ?? principal
@@ -233,7 +226,7 @@ struct Decide {
             case .signing: printError("error: \(refusal.message); nothing was recorded")
             case .forbidden, .conflict: printError("error: refused: \(refusal.message); nothing was recorded")
             }
-            throw ExitCode(2)
+            throw CommandFailure(.usage)
         }
         ServedCommand.current?.emit(.value(DecisionAnswer.done(outcome).value))
         switch outcome {
@@ -282,8 +275,7 @@ struct Deny: AsyncParsableCommand {
 
     func run() async throws {
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-            printError("error: --reason must say why")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --reason must say why")
         }
         try await Decide(options: options, key: key, verdict: .denied, comment: reason).run(requestID)
     }

@@ -34,37 +34,32 @@ struct ApprovalsStanding: AsyncParsableCommand {
             let env = try options.loadEnvironment()
             let redactor = Redactor(secrets: env.secrets)
             guard let policy = env.approvalPolicy, let signers = env.allowedSignersURL(home: options.home.home)?.path else {
-                printError("error: environment '\(env.name)' has no approvals policy (approvals: {high: 1, approvers: [...]}) in \(env.path ?? "its file")")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: environment '\(env.name)' has no approvals policy (approvals: {high: 1, approvers: [...]}) in \(env.path ?? "its file")")
             }
             let book = try loadRunbookOrExit(runbook, loader: options.home.loader)
             var parsed: [StandingApproval.Bound] = []
             for text in bounds {
                 guard let bound = StandingApproval.Bound(text) else {
-                    printError("error: --bound '\(text)' is not NAME<=N or NAME>=N (an input such as max_minutes<=30, or a value read such as resolved_dlq<=5000)")
-                    throw ExitCode(2)
+                    throw CommandFailure(.usage, "error: --bound '\(text)' is not NAME<=N or NAME>=N (an input such as max_minutes<=30, or a value read such as resolved_dlq<=5000)")
                 }
                 parsed.append(bound)
             }
             guard let end = StandingApproval.parseUntil(until) else {
-                printError("error: --until '\(until)' is not a date (YYYY-MM-DD) or an ISO 8601 time")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: --until '\(until)' is not a date (YYYY-MM-DD) or an ISO 8601 time")
             }
             let names = actions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             let file = book.path.hasPrefix("/") ? URL(fileURLWithPath: book.path) : options.home.home.appendingPathComponent(book.path)
             let source = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
             if let why = StandingApproval.refusal(runbook: book, source: source, actions: names, bounds: parsed, requirements: policy.requirements(of: book),
                                                   until: end, now: ApprovalDesk.now()) {
-                printError("error: \(why); nothing was recorded")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: \(why); nothing was recorded")
             }
             // On the runner: the principal its allowed_signers found for the signed command,
             // and the runner's key signing the request on their behalf (its policy's
             // runner.principal); here: whoever the operator's own key proves.
             let identity = try await resolveIdentity(environment: env, home: options.home.home, keyFlag: key, operatorFlag: nil, requireKey: true)
             guard let principal = identity.principal, let signingKey = ServedCommand.current?.runnerKey ?? identity.signer?.key else {
-                printError("error: a standing approval request needs your SSH key (--key or RUNBOOK_SIGNING_KEY)")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: a standing approval request needs your SSH key (--key or RUNBOOK_SIGNING_KEY)")
             }
             let standing = StandingApproval(runbook: book.id, environment: env.name, runbookSHA256: book.sha256, actions: names, bounds: parsed, until: end)
             let (ledger, _) = try await options.connect()
@@ -75,13 +70,12 @@ struct ApprovalsStanding: AsyncParsableCommand {
                 result = try await desk.requestStanding(standing, requester: principal, key: signingKey)
             } catch {
                 await ledger.close()
-                throw exitLedgerError(error, redactor: redactor)
+                throw ledgerFailure(error, redactor: redactor)
             }
             await ledger.close()
             switch result {
             case .failure(let error):
-                printError("error: cannot sign the request: \(error.message); nothing was recorded")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: cannot sign the request: \(error.message); nothing was recorded")
             case .success(let request):
                 StandardStreams.out("standing approval requested: \(request.id) for \(standing.actions.joined(separator: ", ")) of \(book.id) in \(env.name)"
                     + " (runbook sha256 \(book.sha256.prefix(12))…\(parsed.isEmpty ? "" : ", bounds " + parsed.map(\.description).joined(separator: " "))),"

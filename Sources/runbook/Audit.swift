@@ -52,8 +52,7 @@ struct Audit: ParsableCommand {
             if localExists || !ledger {
                 let report: AuditVerifier.Report
                 do { report = try AuditVerifier.verify(path: options.path) } catch {
-                    printError("error: \(error)")
-                    throw ExitCode(2)
+                    throw CommandFailure(.usage, "error: \(error)")
                 }
                 for crash in report.crashes { print("warning: \(options.path): \(crash)") }
                 if let problem = report.problem { print("TAMPERED: \(options.path): \(problem)") }
@@ -91,13 +90,13 @@ struct Audit: ParsableCommand {
                                                          runnerPrincipal: team?.runnerPrincipal)
                 } catch {
                     await connection.close()
-                    throw exitLedgerError(error, redactor: redactor)
+                    throw ledgerFailure(error, redactor: redactor)
                 }
                 await connection.close()
                 for line in audit.lines { print(line.text) }
                 if !audit.intact { tampered = true }
             }
-            if tampered { throw ExitCode(1) }
+            if tampered { throw CommandFailure(.failed) }
         }
     }
 
@@ -108,8 +107,7 @@ struct Audit: ParsableCommand {
         func run() throws {
             let records: [ValueObject]
             do { records = try AuditVerifier.records(path: options.path) } catch {
-                printError("error: \(error)")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: \(error)")
             }
             var ended: [String: ValueObject] = [:]
             for r in records where r["event"]?.stringValue == "run.ended" { ended[r["run_id"]?.stringValue ?? ""] = r }
@@ -131,13 +129,11 @@ struct Audit: ParsableCommand {
         func run() throws {
             let records: [ValueObject]
             do { records = try AuditVerifier.records(path: options.path) } catch {
-                printError("error: \(error)")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: \(error)")
             }
             let mine = records.filter { $0["run_id"]?.stringValue == runID }
             guard !mine.isEmpty else {
-                printError("error: no run '\(runID)' in \(options.path)")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: no run '\(runID)' in \(options.path)")
             }
             for r in mine {
                 var o = r
@@ -160,12 +156,10 @@ struct Audit: ParsableCommand {
             let env = try ledger.loadEnvironment()
             let redactor = Redactor(secrets: env.secrets)
             guard let url = env.ledgerURL else {
-                printError("error: environment '\(env.name)' names no ledger: add ledger: {url: ...} to \(env.path ?? "its file")")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: environment '\(env.name)' names no ledger: add ledger: {url: ...} to \(env.path ?? "its file")")
             }
             guard FileManager.default.fileExists(atPath: options.path) else {
-                printError("error: no audit log at \(options.path)")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: no audit log at \(options.path)")
             }
             let warning = WarningBox()
             let writer = LedgerWriter(url: url, logPath: options.path, host: ProcessInfo.processInfo.hostName, environment: env.name,
@@ -177,7 +171,7 @@ struct Audit: ParsableCommand {
             do { local = try CheckpointFile(auditLog: options.path).read().compactMap(\.checkpoint) } catch {
                 printError("error: \(error.message)")
                 await writer.close()
-                throw ExitCode(1)
+                throw CommandFailure(.failed)
             }
             let checkpoints = await writer.send(local)
             let sent = await writer.recordsSent
@@ -185,8 +179,8 @@ struct Audit: ParsableCommand {
             let down = await writer.isDown
             await writer.close()
             if down, let message = warning.message {
-                printError(message.hasPrefix("warning: ") ? "error: " + message.dropFirst(9) : message)
-                throw ExitCode(message.contains("different record") || message.contains("was truncated") ? 1 : 4)
+                throw CommandFailure(message.contains("different record") || message.contains("was truncated") ? .failed : .unavailable,
+                                     message.hasPrefix("warning: ") ? "error: " + message.dropFirst(9) : message)
             }
             print("synced: \(options.path): \(sent) record\(sent == 1 ? "" : "s") sent; the ledger holds this log up to seq \(head)"
                   + (local.isEmpty ? "" : ", and \(checkpoints.held) of its \(local.count) signed checkpoint\(local.count == 1 ? "" : "s") (\(checkpoints.new) sent now)"))

@@ -23,25 +23,21 @@ extension Audit {
 
         func run() async throws {
             guard OperatorIdentity.keyPath(flag: key, environment: ProcessInfo.processInfo.environment) != nil else {
-                printError("error: a checkpoint is signed with your SSH key: give --key FILE or set RUNBOOK_SIGNING_KEY")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: a checkpoint is signed with your SSH key: give --key FILE or set RUNBOOK_SIGNING_KEY")
             }
             guard FileManager.default.fileExists(atPath: options.path) else {
-                printError("error: no audit log at \(options.path)")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: no audit log at \(options.path)")
             }
             let env = try signers.loadEnvironment() ?? .empty(name: "none")
             let identity = try await resolveIdentity(environment: env, home: signers.home.home, keyFlag: key, operatorFlag: operatorFlag, requireKey: true)
-            guard let signer = identity.signer else { throw ExitCode(2) }
+            guard let signer = identity.signer else { throw CommandFailure(.usage) }
             let log: AuditLog
             do { log = try AuditLog(path: options.path) } catch {
-                printError("error: \(error)")
-                throw ExitCode(4)
+                throw CommandFailure(.unavailable, "error: \(error)")
             }
             let checkpoint: Checkpoint
             do { checkpoint = try await signer.write(log: log, runID: nil) } catch {
-                printError("error: no checkpoint was written: \(error)")
-                throw ExitCode(4)
+                throw CommandFailure(.unavailable, "error: no checkpoint was written: \(error)")
             }
             print("checkpoint: \(CheckpointFile(auditLog: options.path).path): seq \(checkpoint.seq), hash \(checkpoint.hash), signed by \(checkpoint.principal)")
             // And in the environment's ledger, after the records it covers. A ledger that

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RunbookCore
 
 /// Why a command stops, with what it says on standard error. The exit code of each kind is
 /// mapped here, once (DESIGN.md's table); ``RunbookCommand/main()`` prints the message and
@@ -27,12 +28,25 @@ struct CommandFailure: Error {
     }
 
     var code: Code
-    /// What standard error says (`error: ...`); may span lines.
+    /// What standard error says (`error: ...`); may span lines; empty when the command said
+    /// what it had to say already (a red report, lint's diagnostics).
     var message: String
 
     /// A failure of kind `code` that says `message`.
-    init(_ code: Code, _ message: String) {
+    init(_ code: Code, _ message: String = "") {
         self.code = code
         self.message = message
+    }
+
+    /// Invalid files (exit 2), said as their diagnostics (`path:line:col: error: ...`).
+    init(diagnostics: [Diagnostic]) {
+        self.init(.usage, diagnostics.map(\.description).joined(separator: "\n"))
+    }
+
+    /// Says the message, if any, on standard error, and gives the exit status: the one place
+    /// both the CLI and the runner's served commands map a command's failure.
+    func report() -> Int32 {
+        if !message.isEmpty { printError(message) }
+        return code.exitCode
     }
 }

@@ -18,12 +18,10 @@ struct IncidentCommand: AsyncParsableCommand {
 func incidentTime(_ text: String?, option: String, now: Date) throws -> Date {
     guard let text else { return now }
     guard let date = IncidentTime.parse(text, now: now) else {
-        printError("error: \(option) takes a time such as 2025-01-15T14:05:00Z, '2025-01-15 14:05' (UTC) or 45m ago, got '\(text)'")
-        throw ExitCode(2)
+        throw CommandFailure(.usage, "error: \(option) takes a time such as 2025-01-15T14:05:00Z, '2025-01-15 14:05' (UTC) or 45m ago, got '\(text)'")
     }
     guard date <= now.addingTimeInterval(60) else {
-        printError("error: \(option) is in the future (\(IncidentMessage.time(date)))")
-        throw ExitCode(2)
+        throw CommandFailure(.usage, "error: \(option) is in the future (\(IncidentMessage.time(date)))")
     }
     return date
 }
@@ -38,6 +36,6 @@ func requireDelivered(_ posts: [IncidentDesk.Post]) throws {
     let failed = posts.filter { !$0.delivered && !$0.answer.hasPrefix("would post") }
     guard failed.isEmpty else {
         for post in failed { printError("error: \(post.incident) \(post.kind.rawValue) not delivered: \(post.answer)") }
-        throw ExitCode(4)
+        throw CommandFailure(.unavailable)
     }
 }

@@ -32,12 +32,10 @@ struct IncidentOpen: AsyncParsableCommand {
     func run() async throws {
         let severity = self.severity.uppercased()
         guard Incident.severities.contains(severity) else {
-            printError("error: --severity takes one of \(Incident.severities.joined(separator: ", ")), got '\(self.severity)'")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --severity takes one of \(Incident.severities.joined(separator: ", ")), got '\(self.severity)'")
         }
         guard !title.trimmingCharacters(in: .whitespaces).isEmpty else {
-            printError("error: --title is empty")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --title is empty")
         }
         let now = Date()
         let start = try incidentTime(startedAt, option: "--started-at", now: now)

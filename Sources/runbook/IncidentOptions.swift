@@ -29,8 +29,7 @@ struct IncidentOptions: ParsableArguments {
         let ladder: Escalation?
         do { ladder = try Escalation.load(home: self.ledger.home.home) } catch {
             await ledger.close()
-            for d in error.diagnostics { printError(d.description) }
-            throw ExitCode(2)
+            throw CommandFailure(diagnostics: error.diagnostics)
         }
         let desk = IncidentDesk(ledger: ledger, environment: env, home: self.ledger.home.home, ladder: ladder,
                                 author: identity.recordedOperator(flag: operatorFlag), dryRun: dryRun)
@@ -44,10 +43,9 @@ struct IncidentOptions: ParsableArguments {
             await desk.shutdown()
             await ledger.close()
             switch error {
-            case let e as LedgerError: throw exitLedgerError(e, redactor: desk.redactor)
+            case let e as LedgerError: throw ledgerFailure(e, redactor: desk.redactor)
             case let e as IncidentError:
-                printError("error: \(desk.redactor.redact(e.message))")
-                throw ExitCode(e.code == .invalid ? 2 : 4)
+                throw CommandFailure(e.code == .invalid ? .usage : .unavailable, "error: \(desk.redactor.redact(e.message))")
             default: throw error
             }
         }

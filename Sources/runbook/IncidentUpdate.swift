@@ -31,9 +31,8 @@ struct IncidentUpdate: AsyncParsableCommand {
 
     func run() async throws {
         guard let status = Incident.Status(text: status), status != .resolved else {
-            printError("error: --status takes Investigating, Identified or Monitoring, got '\(self.status)'"
+            throw CommandFailure(.usage, "error: --status takes Investigating, Identified or Monitoring, got '\(self.status)'"
                 + (self.status.lowercased() == "resolved" ? " (use `runbook incident resolve`)" : ""))
-            throw ExitCode(2)
         }
         let posts = try await options.withDesk(dryRun: dryRun) { desk in
             try await desk.update(id, status: status, message: message, nextSteps: nextSteps, eta: eta)

@@ -60,7 +60,7 @@ struct Kube: AsyncParsableCommand {
             let client = try target.client()
             let s = try await target.perform(client) { try await client.status(target.workload) }
             print("\(target.workload) in \(client.namespace): \(s.ready)/\(s.desired) ready, \(s.updated) up to date, \(s.available) available")
-            if !s.healthy { throw ExitCode(3) }
+            if !s.healthy { throw CommandFailure(.blocked) }
         }
     }
 

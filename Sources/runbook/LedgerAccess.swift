@@ -18,8 +18,7 @@ struct LedgerOptions: ParsableArguments {
         do {
             return try Environment.load(name: environmentName, home: home.home, processEnvironment: ProcessInfo.processInfo.environment)
         } catch {
-            for d in error.diagnostics { printError(d.description) }
-            throw ExitCode(2)
+            throw CommandFailure(diagnostics: error.diagnostics)
         }
     }
 
@@ -30,8 +29,7 @@ struct LedgerOptions: ParsableArguments {
         do {
             return try Environment.load(name: environmentName, home: home.home, processEnvironment: [:])
         } catch {
-            for d in error.diagnostics { printError(d.description) }
-            throw ExitCode(2)
+            throw CommandFailure(diagnostics: error.diagnostics)
         }
     }
 
@@ -42,24 +40,21 @@ struct LedgerOptions: ParsableArguments {
         let redactor = Redactor(secrets: env.secrets)
         guard let url = env.ledgerURL else {
             let unset = env.unsetVariables["ledger.url"].map { " ($\($0) is not set)" } ?? ""
-            printError("error: environment '\(env.name)' names no ledger: add ledger: {url: ...} to \(env.path ?? "its file")\(unset)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: environment '\(env.name)' names no ledger: add ledger: {url: ...} to \(env.path ?? "its file")\(unset)")
         }
         do {
             return (try await Ledger.connect(url: url), env)
         } catch {
-            printError("error: \(redactor.redact(error.message))")
-            throw ExitCode(error.code == .configuration ? 2 : 4)
+            throw CommandFailure(error.code == .configuration ? .usage : .unavailable, "error: \(redactor.redact(error.message))")
         }
     }
 }
 
-/// Prints a ledger error (redacted) and exits: 2 for what the user must fix in files or the
-/// schema, 4 for a ledger that cannot be used now.
-func exitLedgerError(_ error: LedgerError, redactor: Redactor) -> ExitCode {
-    printError("error: \(redactor.redact(error.message))")
+/// A ledger error as a command's failure (redacted): exit 2 for what the user must fix in files
+/// or the schema, 4 for a ledger that cannot be used now.
+func ledgerFailure(_ error: LedgerError, redactor: Redactor) -> CommandFailure {
     switch error.code {
-    case .configuration, .noSchema, .newerSchema: return ExitCode(2)
-    default: return ExitCode(4)
+    case .configuration, .noSchema, .newerSchema: CommandFailure(.usage, "error: \(redactor.redact(error.message))")
+    default: CommandFailure(.unavailable, "error: \(redactor.redact(error.message))")
     }
 }

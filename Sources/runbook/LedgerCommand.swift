@@ -29,7 +29,7 @@ struct LedgerCommand: AsyncParsableCommand {
                 roles = try await ledger.grantRoles()
             } catch {
                 await ledger.close()
-                throw exitLedgerError(error, redactor: redactor)
+                throw ledgerFailure(error, redactor: redactor)
             }
             await ledger.close()
             if result.from == result.to {

@@ -25,7 +25,7 @@ struct Lint: ParsableCommand {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) else {
                 print("\(target):1:1: error: no such file or folder")
-                throw ExitCode(2)
+                throw CommandFailure(.usage)
             }
             if isDirectory.boolValue {
                 let url = URL(fileURLWithPath: target)
@@ -46,7 +46,7 @@ struct Lint: ParsableCommand {
         let summary = "\(files.count) file\(files.count == 1 ? "" : "s") checked, \(errors) error\(errors == 1 ? "" : "s")"
             + (warnings > 0 ? ", \(warnings) warning\(warnings == 1 ? "" : "s")" : "")
         printError(summary)
-        if errors > 0 { throw ExitCode(2) }
+        if errors > 0 { throw CommandFailure(.usage) }
     }
 
     /// Every file's diagnostics, in the order of `files`. Files are independent, so a large

@@ -31,8 +31,7 @@ struct Notify: AsyncParsableCommand {
         func run() async throws {
             let env: Environment
             do { env = try Environment.load(name: environment, home: home.home, processEnvironment: ProcessInfo.processInfo.environment) } catch {
-                for d in error.diagnostics { printError(d.description) }
-                throw ExitCode(2)
+                throw CommandFailure(diagnostics: error.diagnostics)
             }
             let redactor = Redactor(secrets: env.secrets)
             guard let target = env.notifyChannel(named: channel, home: home.home) else {
@@ -56,8 +55,7 @@ struct Notify: AsyncParsableCommand {
                 output = try await withDeadline(.seconds(30)) { try await drivers.registry[.notify]!.execute(command, context: context) }
             } catch let error as DriverError {
                 await drivers.shutdown()
-                printError("error: \(redactor.redact(error.message))")
-                throw ExitCode(error.code == .configuration ? 2 : 4)
+                throw CommandFailure(error.code == .configuration ? .usage : .unavailable, "error: \(redactor.redact(error.message))")
             } catch {
                 await drivers.shutdown()
                 throw CommandFailure(.unavailable, "error: \(redactor.redact("\(error)"))")
@@ -69,7 +67,7 @@ struct Notify: AsyncParsableCommand {
             for line in output.excerpt.split(separator: "\n") {
                 StandardStreams.out(TextReporter.escape(redactor.redact(String(line))) + "\n")
             }
-            if !output.succeeded { throw ExitCode(4) }
+            if !output.succeeded { throw CommandFailure(.unavailable) }
         }
     }
 }

@@ -37,12 +37,12 @@ struct Probe: AsyncParsableCommand {
             recorded = try await ledger.recordProbe(environment: environment.name, up: verdict.up, detail: redactor.redact(verdict.detail))
         } catch {
             await ledger.close()
-            throw exitLedgerError(error, redactor: redactor)
+            throw ledgerFailure(error, redactor: redactor)
         }
         await ledger.close()
         print("\(environment.name) \(recorded.minute): \(verdict.up ? "up" : "down") (\(redactor.redact(verdict.detail)))"
               + (verdict.up && !recorded.up ? "; the minute stays down (another probe saw it down)" : ""))
-        if !verdict.up { throw ExitCode(1) }
+        if !verdict.up { throw CommandFailure(.failed) }
     }
 
     /// One `GET {api}/health`, without the token (the route is public), judged by ``HealthVerdict``.

@@ -32,8 +32,7 @@ struct RunbookCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch let failure as CommandFailure {
-            printError(failure.message)
-            Foundation.exit(failure.code.exitCode)
+            Foundation.exit(failure.report())
         } catch let code as ExitCode {
             Foundation.exit(code.rawValue)
         } catch {

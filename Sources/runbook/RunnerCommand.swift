@@ -35,39 +35,32 @@ struct RunnerCommand: AsyncParsableCommand {
         let home = options.home.home
         let redactor = Redactor(secrets: env.secrets)
         guard let ledgerURL = env.ledgerURL else {
-            printError("error: environment '\(env.name)' names no ledger: the runner records every request and run there (ledger: {url: ...})")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: environment '\(env.name)' names no ledger: the runner records every request and run there (ledger: {url: ...})")
         }
         guard env.hasIdentity, let signers = env.allowedSignersURL(home: home)?.path else {
-            printError("error: environment '\(env.name)' names no operators (identity: {allowed_signers: FILE}): the runner verifies every request against them")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: environment '\(env.name)' names no operators (identity: {allowed_signers: FILE}): the runner verifies every request against them")
         }
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
-            printError("error: --listen '\(listen)' is not HOST:PORT")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --listen '\(listen)' is not HOST:PORT")
         }
         let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         let processEnvironment = ProcessInfo.processInfo.environment
         guard let keyPath = OperatorIdentity.keyPath(flag: key, environment: processEnvironment) else {
-            printError("error: the runner needs its own SSH key (--key FILE or RUNBOOK_SIGNING_KEY): it signs every run's checkpoint")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: the runner needs its own SSH key (--key FILE or RUNBOOK_SIGNING_KEY): it signs every run's checkpoint")
         }
         let principal: String
         do { principal = try await OperatorIdentity.resolve(key: keyPath, allowedSigners: signers).principal } catch {
-            printError("error: --key: \(error.message)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --key: \(error.message)")
         }
         if let wanted = env.runnerPrincipal, wanted != principal {
-            printError("error: --key names \(principal) in \(signers), but runner.principal of '\(env.name)' is \(wanted)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: --key names \(principal) in \(signers), but runner.principal of '\(env.name)' is \(wanted)")
         }
         let stateDirectory = URL(fileURLWithPath: state ?? processEnvironment["RUNBOOK_RUNNER_STATE"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() + "/.local/state/runbook/runner"))
         do {
             try FileManager.default.createDirectory(at: stateDirectory.appendingPathComponent("audit"), withIntermediateDirectories: true)
         } catch {
-            printError("error: cannot make the runner's state folder \(stateDirectory.path): \(error.localizedDescription)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: cannot make the runner's state folder \(stateDirectory.path): \(error.localizedDescription)")
         }
         // Alertmanager's webhook (docs/alerts.md): its runbooks pinned now, with the policy's.
         let alertReceiver = try alerts.configuration(home: home, defaultConsoleURL: nil)
@@ -85,7 +78,7 @@ struct RunnerCommand: AsyncParsableCommand {
             }
             await ledger.close()
         } catch {
-            throw exitLedgerError(error, redactor: redactor)
+            throw ledgerFailure(error, redactor: redactor)
         }
         let configuration = RunnerConfiguration(home: home, environment: env, ledgerURL: ledgerURL, allowedSigners: signers, key: keyPath,
                                                 principal: principal, stateDirectory: stateDirectory, host: host, port: port, replica: replica,
@@ -104,8 +97,7 @@ struct RunnerCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do { try await group.run() } catch {
-            printError("error: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: \(error)")
         }
     }
 }

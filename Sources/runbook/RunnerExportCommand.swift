@@ -104,18 +104,15 @@ struct RunnerExportCommand: ParsableCommand {
     func run() throws {
         let environmentPath = home.home.appendingPathComponent("environments/\(environment).yaml")
         guard let text = try? String(contentsOf: environmentPath, encoding: .utf8) else {
-            printError("error: no environment '\(environment)' (\(home.loader.relativePath(environmentPath)) cannot be read)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: no environment '\(environment)' (\(home.loader.relativePath(environmentPath)) cannot be read)")
         }
         // What the runner needs to start; its secrets need not be set where this runs.
         let env: Environment
         do { env = try Environment.load(name: environment, home: home.home, processEnvironment: [:]) } catch {
-            for d in error.diagnostics { printError(d.description) }
-            throw ExitCode(2)
+            throw CommandFailure(diagnostics: error.diagnostics)
         }
         guard env.values["ledger"] != nil, env.hasIdentity else {
-            printError("error: environment '\(environment)' needs a ledger and identity for a runner (ledger: {url: ...}, identity: {allowed_signers: FILE}): nothing written")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: environment '\(environment)' needs a ledger and identity for a runner (ledger: {url: ...}, identity: {allowed_signers: FILE}): nothing written")
         }
         let export = RunnerExport(environment: environment, variables: RunnerExport.variables(in: text), port: port, binary: binary,
                                   project: project, user: user, environmentFile: environmentFile ?? "/etc/runbook/runner-\(environment).env",
@@ -128,8 +125,7 @@ struct RunnerExportCommand: ParsableCommand {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 try export.service().write(toFile: file, atomically: true, encoding: .utf8)
             } catch {
-                printError("error: cannot write \(file): \(error.localizedDescription)")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: cannot write \(file): \(error.localizedDescription)")
             }
             print("\(file): the runner of \(environment) as user \(user), listening on \(listenHost):\(port)")
         } else if let file = kubernetesFile {
@@ -139,8 +135,7 @@ struct RunnerExportCommand: ParsableCommand {
                 return
             }
             do { try text.write(toFile: file, atomically: true, encoding: .utf8) } catch {
-                printError("error: cannot write \(file): \(error.localizedDescription)")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: cannot write \(file): \(error.localizedDescription)")
             }
             print("\(file): Deployment \(export.name) (\(replicas) replicas, port \(port)), Service \(export.name), PodDisruptionBudget \(export.name)")
         }

@@ -14,12 +14,10 @@ struct RunnerTarget {
     init(_ env: Environment, keyFlag: String?, what: String = "sends its commands to", nothing: String = "nothing was done") throws {
         guard let url = env.runnerURL else {
             let unset = env.unsetVariables["runner.url"].map { " ($\($0) is not set)" } ?? ""
-            printError("error: environment '\(env.name)' names a runner without a url (runner: {url: ...} in \(env.path ?? "its file"))\(unset); \(nothing)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: environment '\(env.name)' names a runner without a url (runner: {url: ...} in \(env.path ?? "its file"))\(unset); \(nothing)")
         }
         guard let key = OperatorIdentity.keyPath(flag: keyFlag, environment: ProcessInfo.processInfo.environment) else {
-            printError("error: environment '\(env.name)' \(what) its runner (\(url)): the request needs your SSH key, --key FILE or RUNBOOK_SIGNING_KEY; \(nothing)")
-            throw ExitCode(2)
+            throw CommandFailure(.usage, "error: environment '\(env.name)' \(what) its runner (\(url)): the request needs your SSH key, --key FILE or RUNBOOK_SIGNING_KEY; \(nothing)")
         }
         environment = env
         self.url = url

@@ -35,14 +35,12 @@ struct Runs: AsyncParsableCommand {
             var filter = LedgerRunFilter()
             if let since {
                 guard let d = DurationText.parse(since) else {
-                    printError("error: --since takes a duration such as 24h or 30m, got '\(since)'")
-                    throw ExitCode(2)
+                    throw CommandFailure(.usage, "error: --since takes a duration such as 24h or 30m, got '\(since)'")
                 }
                 filter.since = d
             }
             guard limit > 0 else {
-                printError("error: --limit must be at least 1")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: --limit must be at least 1")
             }
             let (ledger, env) = try await options.connect()
             filter.environment = allEnvironments ? nil : env.name
@@ -54,7 +52,7 @@ struct Runs: AsyncParsableCommand {
             let runs: [LedgerRun]
             do { runs = try await ledger.runs(filter) } catch {
                 await ledger.close()
-                throw exitLedgerError(error, redactor: Redactor(secrets: env.secrets))
+                throw ledgerFailure(error, redactor: Redactor(secrets: env.secrets))
             }
             await ledger.close()
             switch format {
@@ -97,12 +95,11 @@ struct Runs: AsyncParsableCommand {
                 active = try await ledger.isActive(runID: runID)
             } catch {
                 await ledger.close()
-                throw exitLedgerError(error, redactor: Redactor(secrets: env.secrets))
+                throw ledgerFailure(error, redactor: Redactor(secrets: env.secrets))
             }
             await ledger.close()
             guard !records.isEmpty else {
-                printError("error: the ledger has no run '\(runID)'")
-                throw ExitCode(2)
+                throw CommandFailure(.usage, "error: the ledger has no run '\(runID)'")
             }
             switch format {
             case .json: StandardStreams.out(JSON.encode(.list(records.map(Value.object)), pretty: true) + "\n")

@@ -24,7 +24,7 @@ struct ScheduleCommand: ParsableCommand {
                 failed = true
             }
         }
-        if failed { throw ExitCode(2) }
+        if failed { throw CommandFailure(.usage) }
         return out
     }
 
@@ -137,8 +137,7 @@ struct ScheduleCommand: ParsableCommand {
             do {
                 environmentValues = try Environment.load(name: environment, home: home.home, processEnvironment: ProcessInfo.processInfo.environment)
             } catch {
-                for d in error.diagnostics { printError(d.description) }
-                throw ExitCode(2)
+                throw CommandFailure(diagnostics: error.diagnostics)
             }
             let remind = environmentValues.values["ledger"] != nil
             // With an API as well, availability is measured: `runbook probe` every minute.

@@ -66,8 +66,7 @@ struct Serve: AsyncParsableCommand {
         var consolePrincipal: String?
         if env.hasIdentity {
             do { principals = Set(try env.allowedSigners(home: options.home.home)?.principals ?? []) } catch {
-                for d in error.diagnostics { printError(d.description) }
-                throw ExitCode(2)
+                throw CommandFailure(diagnostics: error.diagnostics)
             }
             signers = env.allowedSignersURL(home: options.home.home)?.path
             if let path = OperatorIdentity.keyPath(flag: key, environment: ProcessInfo.processInfo.environment), let signers {

@@ -72,6 +72,8 @@ struct ServedCommand: Sendable {
         do {
             try await command.run()
             return 0
+        } catch let failure as CommandFailure {
+            return failure.report()
         } catch let code as ExitCode {
             return code.rawValue
         } catch {

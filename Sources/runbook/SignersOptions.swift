@@ -18,8 +18,7 @@ struct SignersOptions: ParsableArguments {
     func loadEnvironment() throws -> Environment? {
         guard let environment else { return nil }
         do { return try Environment.load(name: environment, home: home.home, processEnvironment: ProcessInfo.processInfo.environment) } catch {
-            for d in error.diagnostics { printError(d.description) }
-            throw ExitCode(2)
+            throw CommandFailure(diagnostics: error.diagnostics)
         }
     }
 
@@ -49,8 +48,7 @@ func resolveAllowedSigners(path: String?, environment env: Environment?, home: U
         return nil
     }
     do { _ = try AllowedSigners.load(url, path: shown) } catch {
-        for d in error.diagnostics { printError(d.description) }
-        throw ExitCode(2)
+        throw CommandFailure(diagnostics: error.diagnostics)
     }
     return url.path
 }

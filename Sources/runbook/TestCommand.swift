@@ -67,8 +67,8 @@ struct TestCommand: AsyncParsableCommand {
                 throw CommandFailure(.usage, "error: cannot write \(junit): \(error.localizedDescription)")
             }
         }
-        if invalid { throw ExitCode(2) }
-        if failed > 0 || uncovered > 0 { throw ExitCode(1) }
+        if invalid { throw CommandFailure(.usage) }
+        if failed > 0 || uncovered > 0 { throw CommandFailure(.failed) }
     }
 
     /// One line per runbook (rules, covered), then every rule missing a way, with its place.
