@@ -7,7 +7,7 @@ extension Executor {
 
     /// Runs one step to its outcome by performing what its machine asks for. Throws only
     /// `AuditError` (the run must stop).
-    func runStep(_ step: Step, scope: ExpressionScope, request: Request, reports: [String: StepReport] = [:]) async throws(AuditError) -> StepOutcome {
+    func runStep(_ step: Step, scope: ExpressionScope, request: Request, reports: [String: StepReport]) async throws(AuditError) -> StepOutcome {
         let t0 = clock.now()
         var machine = StepMachine(.init(step: step, mode: request.mode, operatorName: request.operatorName))
         var work = StepWork(step: step, scope: scope, retrying: machine.configuration.retry != nil)

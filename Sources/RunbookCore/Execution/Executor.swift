@@ -175,7 +175,7 @@ public final class Executor: Sendable {
     func runGroup(_ steps: [Step], scope: ExpressionScope, request: Request,
                   reports: [String: StepReport]) async -> (outcomes: [StepOutcome], failure: AuditError?) {
         if steps.count == 1 {
-            switch await outcome(of: steps[0], scope: scope, request: request) {
+            switch await outcome(of: steps[0], scope: scope, request: request, reports: reports) {
             case .success(let outcome):
                 observer?.stepFinished(outcome.report)
                 return ([outcome], nil)
@@ -185,7 +185,7 @@ public final class Executor: Sendable {
         }
         return await withTaskGroup(of: (Int, Result<StepOutcome, AuditError>).self) { tasks in
             for (i, step) in steps.enumerated() {
-                tasks.addTask { (i, await self.outcome(of: step, scope: scope, request: request)) }
+                tasks.addTask { (i, await self.outcome(of: step, scope: scope, request: request, reports: reports)) }
             }
             var collected = [Result<StepOutcome, AuditError>?](repeating: nil, count: steps.count)
             var outcomes: [StepOutcome] = []
@@ -210,8 +210,8 @@ public final class Executor: Sendable {
     /// `runStep` as a `Result`. Kept out of the child task's closure on purpose: Swift 6.3.1
     /// with -O miscompiles a `do throws(AuditError) { return (i, ...) } catch { ... }` inside
     /// `addTask` (the index read back is wrong; a release build crashed on `collected[i]`).
-    func outcome(of step: Step, scope: ExpressionScope, request: Request) async -> Result<StepOutcome, AuditError> {
-        do throws(AuditError) { return .success(try await runStep(step, scope: scope, request: request)) } catch { return .failure(error) }
+    func outcome(of step: Step, scope: ExpressionScope, request: Request, reports: [String: StepReport]) async -> Result<StepOutcome, AuditError> {
+        do throws(AuditError) { return .success(try await runStep(step, scope: scope, request: request, reports: reports)) } catch { return .failure(error) }
     }
 }
 
